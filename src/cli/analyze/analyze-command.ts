@@ -1,0 +1,133 @@
+/**
+ * `flowlens analyze FILE...`: reads captures and prints flows, a summary and warnings as a
+ * table, one JSON document, or NDJSON.
+ */
+import { statSync } from 'node:fs';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from 'commander';
+import type { FlowTableConfig } from '../../flows/index.js';
+import { DEFAULT_FLOW_TABLE_CONFIG } from '../../flows/index.js';
+import type { InputWarning } from '../../model/index.js';
+import { analyzeCaptures } from '../../pipeline/index.js';
+import { createOutputStream } from '../output-stream.js';
+import { createProgressBar } from '../progress-bar.js';
+import type { AnalyzeView } from './flow-writers.js';
+import { createJsonView, createNdjsonView } from './flow-writers.js';
+import { createTableView } from './table-view.js';
+
+interface AnalyzeFlags {
+  format: 'table' | 'json' | 'ndjson';
+  progress?: boolean;
+  top: number;
+  tcpTimeout: number;
+  udpTimeout: number;
+  icmpTimeout: number;
+  otherTimeout: number;
+  activeTimeout: number;
+  maxFlows: number;
+  maxWarnings: number;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds ≥ 0');
+  return n;
+}
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return n;
+}
+
+const EXAMPLES = `
+Examples:
+  $ flowlens analyze capture.pcap                 summary, protocols, top conversations
+  $ flowlens analyze a.pcapng b.pcap.gz           several files form one run
+  $ flowlens analyze capture.pcap --format json > flows.json
+  $ tcpdump -i eth0 -w - | flowlens analyze - --format ndjson
+  $ flowlens analyze big.pcap --active-timeout 0  one record per flow, no interim records
+
+Formats:
+  table   for people: capture summary, protocol breakdown, top conversations, warnings
+  json    one document {"flows":[…],"warnings":[…],"summary":{…}}, flows written as they end
+  ndjson  one flow per line as flows end; warnings go to stderr
+
+Exit codes: 0 done (warnings may have been printed), 1 unexpected failure,
+2 bad usage, unreadable file, or a file that is not a capture.`;
+
+export function registerAnalyzeCommand(program: Command): void {
+  const d = DEFAULT_FLOW_TABLE_CONFIG;
+  program
+    .command('analyze')
+    .description('read pcap/pcapng captures (gzip too; - for stdin) and report their flows')
+    .argument('<file...>', 'capture files, or - for stdin')
+    .addOption(
+      new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'),
+    )
+    .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
+    .option('--no-progress', 'never show a progress bar')
+    .option('--top <n>', 'conversations listed in the table', positiveInteger, 10)
+    .option('--tcp-timeout <seconds>', 'TCP idle timeout', seconds, d.tcpIdleTimeout)
+    .option('--udp-timeout <seconds>', 'UDP idle timeout', seconds, d.udpIdleTimeout)
+    .option('--icmp-timeout <seconds>', 'ICMP idle timeout', seconds, d.icmpIdleTimeout)
+    .option('--other-timeout <seconds>', 'idle timeout of other IP protocols', seconds, d.otherIdleTimeout)
+    .option('--active-timeout <seconds>', 'interim record interval for long flows (0: never)', seconds, d.activeTimeout)
+    .option('--max-flows <n>', 'flows held at once before the oldest is evicted', positiveInteger, d.maxFlows)
+    .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', positiveInteger, 1000)
+    .addHelpText('after', EXAMPLES)
+    .action(async (files: string[], flags: AnalyzeFlags) => {
+      await runAnalyze(files, flags);
+    });
+}
+
+async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
+  const out = createOutputStream();
+  const view: AnalyzeView =
+    flags.format === 'json'
+      ? createJsonView(out)
+      : flags.format === 'ndjson'
+        ? createNdjsonView(out)
+        : createTableView(out, flags.top);
+  const showProgress = flags.progress ?? process.stderr.isTTY === true;
+  const totalBytes = files.includes('-') ? undefined : files.reduce((sum, f) => sum + fileSize(f), 0);
+  const bar = showProgress ? createProgressBar(totalBytes) : undefined;
+  const flowTable: Partial<FlowTableConfig> = {
+    tcpIdleTimeout: flags.tcpTimeout,
+    udpIdleTimeout: flags.udpTimeout,
+    icmpIdleTimeout: flags.icmpTimeout,
+    otherIdleTimeout: flags.otherTimeout,
+    activeTimeout: flags.activeTimeout,
+    maxFlows: flags.maxFlows === 0 ? Number.POSITIVE_INFINITY : flags.maxFlows,
+  };
+  const warningsToStderr = flags.format === 'ndjson';
+
+  view.begin();
+  try {
+    const { summary } = await analyzeCaptures({
+      files,
+      flowTable,
+      maxWarnings: flags.maxWarnings,
+      onFlow: (record) => view.flow(record),
+      onWarning: (warning: InputWarning) => {
+        view.warning(warning);
+        if (warningsToStderr) process.stderr.write(`warning: ${warning.file ?? ''}: ${warning.message} [${warning.code}]\n`);
+      },
+      onProgress: bar ? (p) => bar.update(p.bytesRead, p.packets) : undefined,
+      backpressure: () => out.backpressure(),
+    });
+    bar?.done();
+    view.finish(summary);
+  } finally {
+    bar?.done();
+    await out.end();
+  }
+}
+
+function fileSize(file: string): number {
+  try {
+    return statSync(file).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The machine-readable views of `flowlens analyze`: one streamed JSON document, or NDJSON.
+ *
+ * Contract (stable field names, read by other tools): the JSON document is
+ * `{"flows":[…],"warnings":[…],"summary":{…}}`; flows are written as they end, so memory stays
+ * flat however many flows there are. NDJSON is one flow per line and nothing else on stdout.
+ */
+import type { FlowRecord, InputWarning } from '../../model/index.js';
+import type { CaptureSummary } from '../../pipeline/index.js';
+import type { OutputStream } from '../output-stream.js';
+
+export interface AnalyzeView {
+  begin(): void;
+  flow(record: FlowRecord): void;
+  warning(warning: InputWarning): void;
+  finish(summary: CaptureSummary): void;
+}
+
+export function createJsonView(out: OutputStream): AnalyzeView {
+  let first = true;
+  const warnings: InputWarning[] = [];
+  return {
+    begin() {
+      out.write('{"flows":[');
+    },
+    flow(record) {
+      out.write(first ? '\n' : ',\n');
+      first = false;
+      out.write(JSON.stringify(record));
+    },
+    warning(warning) {
+      warnings.push(warning);
+    },
+    finish(summary) {
+      out.write(`\n],\n"warnings":${JSON.stringify(warnings)},\n"summary":${JSON.stringify(summary)}}\n`);
+    },
+  };
+}
+
+export function createNdjsonView(out: OutputStream): AnalyzeView {
+  return {
+    begin() {},
+    flow(record) {
+      out.write(`${JSON.stringify(record)}\n`);
+    },
+    warning() {},
+    finish() {},
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * The `flowlens` command line: the composition root. Errors meant for users print as one line
+ * (`flowlens: …`) with their exit code; anything else is a bug and still prints one line plus
+ * a hint to rerun with FLOWLENS_DEBUG=1 for the stack.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { FlowlensError } from '../shared/index.js';
+import { registerAnalyzeCommand } from './analyze/analyze-command.js';
+
+function packageVersion(): string {
+  const url = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command();
+  program
+    .name('flowlens')
+    .description('Network traffic to answers: captures into bidirectional flow records.')
+    .version(packageVersion())
+    .showHelpAfterError('(run with --help for usage)')
+    .exitOverride();
+  registerAnalyzeCommand(program);
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return 0;
+      if (error.code === 'commander.help') return 0;
+      return 2;
+    }
+    if (error instanceof FlowlensError) {
+      process.stderr.write(`flowlens: ${error.message}\n`);
+      return error.exitCode;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`flowlens: unexpected error: ${message}\n`);
+    if (process.env.FLOWLENS_DEBUG && error instanceof Error) process.stderr.write(`${error.stack}\n`);
+    else process.stderr.write('flowlens: rerun with FLOWLENS_DEBUG=1 for details, and please report it\n');
+    return 1;
+  }
+}
+
+const exitCode = await main(process.argv);
+process.exitCode = exitCode;

@@ -1,0 +1,47 @@
+/**
+ * Zeek-style connection state (conn.log `conn_state`) from what a flow saw in each direction.
+ * Pure function of the flags: the flow table keeps per-direction flag unions plus whether the
+ * handshake's SYN and SYN-ACK were seen as such.
+ */
+import type { ConnState } from '../model/index.js';
+import { TCP_FLAG } from '../model/index.js';
+
+export interface TcpObservation {
+  fwdFlags: number;
+  revFlags: number;
+  /** The originator sent a SYN without ACK. */
+  sawSyn: boolean;
+  /** The responder sent a SYN with ACK. */
+  sawSynAck: boolean;
+}
+
+export function tcpConnState(o: TcpObservation): ConnState {
+  const origRst = (o.fwdFlags & TCP_FLAG.RST) !== 0;
+  const respRst = (o.revFlags & TCP_FLAG.RST) !== 0;
+  const origFin = (o.fwdFlags & TCP_FLAG.FIN) !== 0;
+  const respFin = (o.revFlags & TCP_FLAG.FIN) !== 0;
+  if (o.sawSyn && o.sawSynAck) {
+    if (origRst) return 'RSTO';
+    if (respRst) return 'RSTR';
+    if (origFin && respFin) return 'SF';
+    if (origFin) return 'S2';
+    if (respFin) return 'S3';
+    return 'S1';
+  }
+  if (o.sawSyn) {
+    if (respRst) return 'REJ';
+    if (origRst) return 'RSTOS0';
+    if (origFin) return 'SH';
+    return 'S0';
+  }
+  if (o.sawSynAck) {
+    if (respRst) return 'RSTRH';
+    if (respFin) return 'SHR';
+  }
+  return 'OTH';
+}
+
+/** Non-TCP flows: S0 when only the originator sent, SF when both sides did (as Zeek does). */
+export function datagramConnState(revPackets: number): ConnState {
+  return revPackets > 0 ? 'SF' : 'S0';
+}

@@ -1,0 +1,585 @@
+/**
+ * The bidirectional flow table: packets in, `FlowRecord`s out as flows end.
+ *
+ * Contract: `addPacket` is synchronous, allocates nothing per packet on the common path, and
+ * never throws for any decoded packet. Flows are keyed by (IP version, protocol, VLAN, addresses,
+ * ports) in either direction; their state lives in typed arrays indexed by slot, found through an
+ * open-addressing hash index. Each timeout class keeps its flows in a list ordered by last packet
+ * time, so expiry only looks at list heads. Time is the packets' own time: the table never reads
+ * the clock. Records reach `onFlow` in the order flows end; `flush` ends every remaining flow.
+ */
+import type { DecodedPacket, FlowEndReason, FlowRecord, FlowTunnel } from '../model/index.js';
+import {
+  communityId,
+  formatIp,
+  ICMP_V4_COUNTERPART,
+  ICMP_V6_COUNTERPART,
+  IP_PROTO,
+  TCP_FLAG,
+  TUNNEL,
+  TUNNEL_NAMES,
+} from '../model/index.js';
+import { datagramConnState, tcpConnState } from './conn-state.js';
+import type { FlowTableConfig } from './config.js';
+import { createFragmentTracker } from './fragments.js';
+
+export interface FlowTableStats {
+  activeFlows: number;
+  flowsCreated: number;
+  recordsEmitted: number;
+  interimRecords: number;
+  evictedFlows: number;
+  /** Non-first fragments whose first fragment never arrived; counted in a port-less flow. */
+  orphanFragments: number;
+}
+
+export interface FlowTable {
+  addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): void;
+  /** Ends flows whose timeout has passed at `now` (seconds). */
+  expire(now: number): void;
+  /** Ends every flow (reason 'end-of-input' unless given). */
+  flush(reason?: FlowEndReason): void;
+  stats(): FlowTableStats;
+}
+
+const KEY_BYTES = 40;
+// Key layout: [0] ip version, [1] protocol, [2..3] vlan, [4..5] src port, [6..7] dst port,
+// [8..23] src address, [24..39] dst address.
+const K_SRC = 8;
+const K_DST = 24;
+
+const LIST_TCP = 0;
+const LIST_UDP = 1;
+const LIST_ICMP = 2;
+const LIST_OTHER = 3;
+const LIST_CLOSING = 4;
+const LIST_COUNT = 5;
+
+// Per-flow bits.
+const BIT_SYN = 1; // originator SYN (no ACK)
+const BIT_SYNACK = 2; // responder SYN+ACK
+const BIT_CLOSING = 4; // FIN from both sides, or RST
+const BIT_RST = 8;
+const BIT_FWD_BASE = 16; // fwd base sequence number set
+const BIT_REV_BASE = 32;
+const BIT_ONE_WAY = 64; // ICMP type without counterpart
+
+const EXPIRY_CHECK_INTERVAL = 1; // seconds of packet time between expiry sweeps
+
+function fmix32(h: number): number {
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+function hashEndpoint(d: Uint8Array, o: number, length: number, port: number): number {
+  let h = Math.imul(port + 1, 0x9e3779b1);
+  for (let i = 0; i < length; i += 4) {
+    const w = (d[o + i] << 24) | (d[o + i + 1] << 16) | (d[o + i + 2] << 8) | d[o + i + 3];
+    h = Math.imul(h ^ w, 0x01000193) + 0x7f4a7c15;
+  }
+  return fmix32(h);
+}
+
+export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRecord) => void): FlowTable {
+  let capacity = 1 << 12;
+  let keys = new Uint8Array(capacity * KEY_BYTES);
+  let hashes = new Uint32Array(capacity);
+  let firstTs = new Float64Array(capacity);
+  let lastTs = new Float64Array(capacity);
+  let segmentStart = new Float64Array(capacity);
+  let fwdPackets = new Float64Array(capacity);
+  let revPackets = new Float64Array(capacity);
+  let fwdBytes = new Float64Array(capacity);
+  let revBytes = new Float64Array(capacity);
+  let frameBytes = new Float64Array(capacity);
+  let fragmentCount = new Float64Array(capacity);
+  let fwdBaseSeq = new Float64Array(capacity);
+  let revBaseSeq = new Float64Array(capacity);
+  let fwdFlags = new Uint8Array(capacity);
+  let revFlags = new Uint8Array(capacity);
+  let bits = new Uint8Array(capacity);
+  let listOf = new Uint8Array(capacity);
+  let prev = new Int32Array(capacity);
+  let next = new Int32Array(capacity);
+  let freeSlots = new Int32Array(capacity);
+  let freeCount = 0;
+  let used = 0; // slots ever handed out (high-water mark)
+  const tunnels = new Map<number, FlowTunnel>();
+
+  let indexMask = capacity * 2 - 1;
+  let index = new Int32Array(capacity * 2); // slot + 1, 0 = empty
+
+  const head = new Int32Array(LIST_COUNT).fill(-1);
+  const tail = new Int32Array(LIST_COUNT).fill(-1);
+  const listTimeout = new Float64Array(LIST_COUNT);
+  listTimeout[LIST_TCP] = config.tcpIdleTimeout;
+  listTimeout[LIST_UDP] = config.udpIdleTimeout;
+  listTimeout[LIST_ICMP] = config.icmpIdleTimeout;
+  listTimeout[LIST_OTHER] = config.otherIdleTimeout;
+  listTimeout[LIST_CLOSING] = config.tcpCloseGrace;
+
+  const stats: FlowTableStats = {
+    activeFlows: 0,
+    flowsCreated: 0,
+    recordsEmitted: 0,
+    interimRecords: 0,
+    evictedFlows: 0,
+    orphanFragments: 0,
+  };
+  const fragments = createFragmentTracker(config.fragmentTimeout, config.maxFragmentEntries);
+  let nextExpiryCheck = Number.NEGATIVE_INFINITY;
+
+  // Scratch key of the packet being added, in the packet's own direction.
+  const probe = new Uint8Array(KEY_BYTES);
+
+  function grow(): void {
+    const newCapacity = capacity * 2;
+    const growF64 = (a: Float64Array) => {
+      const b = new Float64Array(newCapacity);
+      b.set(a);
+      return b;
+    };
+    const growU8 = (a: Uint8Array, width = 1) => {
+      const b = new Uint8Array(newCapacity * width);
+      b.set(a);
+      return b;
+    };
+    const growI32 = (a: Int32Array) => {
+      const b = new Int32Array(newCapacity);
+      b.set(a);
+      return b;
+    };
+    keys = growU8(keys, KEY_BYTES);
+    const newHashes = new Uint32Array(newCapacity);
+    newHashes.set(hashes);
+    hashes = newHashes;
+    firstTs = growF64(firstTs);
+    lastTs = growF64(lastTs);
+    segmentStart = growF64(segmentStart);
+    fwdPackets = growF64(fwdPackets);
+    revPackets = growF64(revPackets);
+    fwdBytes = growF64(fwdBytes);
+    revBytes = growF64(revBytes);
+    frameBytes = growF64(frameBytes);
+    fragmentCount = growF64(fragmentCount);
+    fwdBaseSeq = growF64(fwdBaseSeq);
+    revBaseSeq = growF64(revBaseSeq);
+    fwdFlags = growU8(fwdFlags);
+    revFlags = growU8(revFlags);
+    bits = growU8(bits);
+    listOf = growU8(listOf);
+    prev = growI32(prev);
+    next = growI32(next);
+    freeSlots = growI32(freeSlots);
+    capacity = newCapacity;
+    indexMask = capacity * 2 - 1;
+    index = new Int32Array(capacity * 2);
+    for (let s = 0; s < used; s++) {
+      if (listOf[s] === 255) continue;
+      let i = hashes[s] & indexMask;
+      while (index[i] !== 0) i = (i + 1) & indexMask;
+      index[i] = s + 1;
+    }
+  }
+
+  function listUnlink(s: number): void {
+    const l = listOf[s];
+    const p = prev[s];
+    const n = next[s];
+    if (p >= 0) next[p] = n;
+    else head[l] = n;
+    if (n >= 0) prev[n] = p;
+    else tail[l] = p;
+  }
+
+  function listAppend(s: number, l: number): void {
+    listOf[s] = l;
+    prev[s] = tail[l];
+    next[s] = -1;
+    if (tail[l] >= 0) next[tail[l]] = s;
+    else head[l] = s;
+    tail[l] = s;
+  }
+
+  function indexRemove(s: number): void {
+    let i = hashes[s] & indexMask;
+    while (index[i] !== s + 1) i = (i + 1) & indexMask;
+    // Backward-shift deletion keeps linear probing chains intact.
+    let j = i;
+    for (;;) {
+      j = (j + 1) & indexMask;
+      const entry = index[j];
+      if (entry === 0) break;
+      const home = hashes[entry - 1] & indexMask;
+      const distanceJ = (j - home) & indexMask;
+      const distanceI = (j - i) & indexMask;
+      if (distanceJ >= distanceI) {
+        index[i] = entry;
+        i = j;
+      }
+    }
+    index[i] = 0;
+  }
+
+  function keyEquals(s: number, reversed: boolean): boolean {
+    const base = s * KEY_BYTES;
+    if (keys[base] !== probe[0] || keys[base + 1] !== probe[1]) return false;
+    if (keys[base + 2] !== probe[2] || keys[base + 3] !== probe[3]) return false;
+    const length = probe[0] === 4 ? 4 : 16;
+    if (!reversed) {
+      for (let i = 4; i < 8; i++) if (keys[base + i] !== probe[i]) return false;
+      for (let i = 0; i < length; i++) {
+        if (keys[base + K_SRC + i] !== probe[K_SRC + i]) return false;
+        if (keys[base + K_DST + i] !== probe[K_DST + i]) return false;
+      }
+      return true;
+    }
+    if (keys[base + 4] !== probe[6] || keys[base + 5] !== probe[7]) return false;
+    if (keys[base + 6] !== probe[4] || keys[base + 7] !== probe[5]) return false;
+    for (let i = 0; i < length; i++) {
+      if (keys[base + K_SRC + i] !== probe[K_DST + i]) return false;
+      if (keys[base + K_DST + i] !== probe[K_SRC + i]) return false;
+    }
+    return true;
+  }
+
+  function emit(s: number, reason: FlowEndReason): void {
+    const base = s * KEY_BYTES;
+    const ipVersion = keys[base] === 4 ? 4 : 6;
+    const length = ipVersion === 4 ? 4 : 16;
+    const protocol = keys[base + 1];
+    const srcPort = (keys[base + 4] << 8) | keys[base + 5];
+    const dstPort = (keys[base + 6] << 8) | keys[base + 7];
+    const srcAddr = keys.subarray(base + K_SRC, base + K_SRC + length);
+    const dstAddr = keys.subarray(base + K_DST, base + K_DST + length);
+    const fwdF = fwdFlags[s];
+    const revF = revFlags[s];
+    const b = bits[s];
+    const state =
+      protocol === IP_PROTO.TCP
+        ? tcpConnState({
+            fwdFlags: fwdF,
+            revFlags: revF,
+            sawSyn: (b & BIT_SYN) !== 0,
+            sawSynAck: (b & BIT_SYNACK) !== 0,
+          })
+        : datagramConnState(revPackets[s]);
+    const record: FlowRecord = {
+      communityId: communityId(protocol, srcAddr, dstAddr, srcPort, dstPort, (b & BIT_ONE_WAY) !== 0),
+      protocol,
+      ipVersion,
+      srcIp: formatIp(keys, base + K_SRC, ipVersion),
+      srcPort,
+      dstIp: formatIp(keys, base + K_DST, ipVersion),
+      dstPort,
+      vlan: (keys[base + 2] << 8) | keys[base + 3],
+      firstTs: segmentStart[s],
+      lastTs: lastTs[s],
+      packets: fwdPackets[s] + revPackets[s],
+      bytes: fwdBytes[s] + revBytes[s],
+      frameBytes: frameBytes[s],
+      fwdPackets: fwdPackets[s],
+      fwdBytes: fwdBytes[s],
+      revPackets: revPackets[s],
+      revBytes: revBytes[s],
+      tcpFlags: fwdF | revF,
+      fwdTcpFlags: fwdF,
+      revTcpFlags: revF,
+      state,
+      endReason: reason,
+      fragments: fragmentCount[s],
+    };
+    const tunnel = tunnels.get(s);
+    if (tunnel !== undefined) record.tunnel = tunnel;
+    stats.recordsEmitted++;
+    if (reason === 'active-timeout') stats.interimRecords++;
+    onFlow(record);
+  }
+
+  function release(s: number): void {
+    listUnlink(s);
+    indexRemove(s);
+    listOf[s] = 255;
+    tunnels.delete(s);
+    freeSlots[freeCount++] = s;
+    stats.activeFlows--;
+  }
+
+  function end(s: number, reason: FlowEndReason): void {
+    emit(s, reason);
+    release(s);
+  }
+
+  function endReasonOf(s: number): FlowEndReason {
+    const b = bits[s];
+    if ((b & BIT_CLOSING) === 0) return 'idle-timeout';
+    return (b & BIT_RST) !== 0 ? 'tcp-rst' : 'tcp-fin';
+  }
+
+  function expire(now: number): void {
+    for (let l = 0; l < LIST_COUNT; l++) {
+      const timeout = listTimeout[l];
+      let s = head[l];
+      while (s >= 0 && now - lastTs[s] > timeout) {
+        const n = next[s];
+        end(s, endReasonOf(s));
+        s = n;
+      }
+    }
+  }
+
+  function evictOldest(): void {
+    let victim = -1;
+    for (let l = 0; l < LIST_COUNT; l++) {
+      const s = head[l];
+      if (s >= 0 && (victim < 0 || lastTs[s] < lastTs[victim])) victim = s;
+    }
+    if (victim >= 0) {
+      stats.evictedFlows++;
+      end(victim, 'evicted');
+    }
+  }
+
+  function listForProtocol(protocol: number): number {
+    if (protocol === IP_PROTO.TCP) return LIST_TCP;
+    if (protocol === IP_PROTO.UDP) return LIST_UDP;
+    if (protocol === IP_PROTO.ICMP || protocol === IP_PROTO.ICMPV6) return LIST_ICMP;
+    return LIST_OTHER;
+  }
+
+  function allocate(hash: number, reversed: boolean, timestamp: number, packet: DecodedPacket): number {
+    if (stats.activeFlows >= config.maxFlows) evictOldest();
+    let s: number;
+    if (freeCount > 0) s = freeSlots[--freeCount];
+    else {
+      if (used === capacity) grow();
+      s = used++;
+    }
+    const base = s * KEY_BYTES;
+    if (!reversed) keys.set(probe, base);
+    else {
+      keys[base] = probe[0];
+      keys[base + 1] = probe[1];
+      keys[base + 2] = probe[2];
+      keys[base + 3] = probe[3];
+      keys[base + 4] = probe[6];
+      keys[base + 5] = probe[7];
+      keys[base + 6] = probe[4];
+      keys[base + 7] = probe[5];
+      keys.set(probe.subarray(K_DST, K_DST + 16), base + K_SRC);
+      keys.set(probe.subarray(K_SRC, K_SRC + 16), base + K_DST);
+    }
+    hashes[s] = hash;
+    firstTs[s] = timestamp;
+    segmentStart[s] = timestamp;
+    lastTs[s] = timestamp;
+    fwdPackets[s] = 0;
+    revPackets[s] = 0;
+    fwdBytes[s] = 0;
+    revBytes[s] = 0;
+    frameBytes[s] = 0;
+    fragmentCount[s] = 0;
+    fwdFlags[s] = 0;
+    revFlags[s] = 0;
+    bits[s] = 0;
+    let i = hash & indexMask;
+    while (index[i] !== 0) i = (i + 1) & indexMask;
+    index[i] = s + 1;
+    listAppend(s, listForProtocol(probe[1]));
+    if (packet.tunnel !== TUNNEL.NONE) {
+      const tunnel: FlowTunnel = {
+        type: TUNNEL_NAMES[packet.tunnel],
+        outerSrcIp: formatIp(packet.data, packet.outerSrcAddrOffset, packet.outerIpVersion),
+        outerDstIp: formatIp(packet.data, packet.outerDstAddrOffset, packet.outerIpVersion),
+      };
+      if (packet.tunnelId !== 0) tunnel.id = packet.tunnelId;
+      tunnels.set(s, tunnel);
+    }
+    stats.flowsCreated++;
+    stats.activeFlows++;
+    return s;
+  }
+
+  /** Resets a flow's counters after an interim record; key, handshake bits and list stay. */
+  function startSegment(s: number, timestamp: number): void {
+    segmentStart[s] = timestamp;
+    fwdPackets[s] = 0;
+    revPackets[s] = 0;
+    fwdBytes[s] = 0;
+    revBytes[s] = 0;
+    frameBytes[s] = 0;
+    fragmentCount[s] = 0;
+  }
+
+  function addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): void {
+    if (timestamp >= nextExpiryCheck) {
+      expire(timestamp);
+      nextExpiryCheck = timestamp + EXPIRY_CHECK_INTERVAL;
+    }
+    const d = packet.data;
+    const version = packet.ipVersion;
+    const length = version === 4 ? 4 : 16;
+    const protocol = packet.protocol;
+    let srcPort = 0;
+    let dstPort = 0;
+    let oneWay = false;
+    if (packet.hasPorts) {
+      if (protocol === IP_PROTO.ICMP || protocol === IP_PROTO.ICMPV6) {
+        const type = packet.srcPort;
+        const counterpart = (protocol === IP_PROTO.ICMP ? ICMP_V4_COUNTERPART : ICMP_V6_COUNTERPART)[type];
+        srcPort = type;
+        if (counterpart >= 0) dstPort = counterpart;
+        else {
+          dstPort = packet.dstPort;
+          oneWay = true;
+        }
+      } else {
+        srcPort = packet.srcPort;
+        dstPort = packet.dstPort;
+      }
+    }
+    if (packet.isFragment) {
+      if (packet.hasPorts) {
+        fragments.rememberFirst(packet, srcPort, dstPort, timestamp);
+      } else {
+        const ports = fragments.portsOf(packet, timestamp);
+        if (ports >= 0) {
+          srcPort = ports >>> 16;
+          dstPort = ports & 0xffff;
+        } else stats.orphanFragments++;
+      }
+    }
+
+    probe[0] = version;
+    probe[1] = protocol;
+    probe[2] = packet.vlanId >>> 8;
+    probe[3] = packet.vlanId & 0xff;
+    probe[4] = srcPort >>> 8;
+    probe[5] = srcPort & 0xff;
+    probe[6] = dstPort >>> 8;
+    probe[7] = dstPort & 0xff;
+    const so = packet.srcAddrOffset;
+    const dso = packet.dstAddrOffset;
+    for (let i = 0; i < length; i++) {
+      probe[K_SRC + i] = d[so + i];
+      probe[K_DST + i] = d[dso + i];
+    }
+    const hash = fmix32(
+      (hashEndpoint(d, so, length, srcPort) + hashEndpoint(d, dso, length, dstPort)) ^
+        Math.imul((protocol << 16) | packet.vlanId, 0x27d4eb2d),
+    );
+
+    let s = -1;
+    let forward = true;
+    for (let i = hash & indexMask; ; i = (i + 1) & indexMask) {
+      const entry = index[i];
+      if (entry === 0) break;
+      const candidate = entry - 1;
+      if (hashes[candidate] !== hash) continue;
+      if (keyEquals(candidate, false)) {
+        s = candidate;
+        break;
+      }
+      if (keyEquals(candidate, true)) {
+        s = candidate;
+        forward = false;
+        break;
+      }
+    }
+
+    const flags = protocol === IP_PROTO.TCP && packet.hasPorts ? packet.tcpFlags : 0;
+    const pureSyn = (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === TCP_FLAG.SYN;
+    if (s >= 0 && pureSyn && !packet.isFragment) {
+      // Port reuse, as Wireshark splits tcp.stream: a SYN whose sequence number differs from
+      // the base sequence of its direction starts a new connection.
+      const baseBit = forward ? BIT_FWD_BASE : BIT_REV_BASE;
+      const base = forward ? fwdBaseSeq[s] : revBaseSeq[s];
+      if ((bits[s] & baseBit) !== 0 && base !== packet.tcpSeq) {
+        const closed = (bits[s] & BIT_CLOSING) !== 0;
+        end(s, closed ? endReasonOf(s) : 'tcp-reuse');
+        s = -1;
+      }
+    }
+    if (s < 0) {
+      // A flow first seen through its SYN-ACK belongs to the SYN-ACK's receiver.
+      const reversed = (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === (TCP_FLAG.SYN | TCP_FLAG.ACK);
+      s = allocate(hash, reversed, timestamp, packet);
+      forward = !reversed;
+      if (oneWay) bits[s] |= BIT_ONE_WAY;
+    } else {
+      if (config.activeTimeout > 0 && timestamp - segmentStart[s] >= config.activeTimeout) {
+        emit(s, 'active-timeout');
+        startSegment(s, timestamp);
+      }
+      if (timestamp > lastTs[s]) lastTs[s] = timestamp;
+      // Keep the list ordered by last packet time.
+      if (tail[listOf[s]] !== s) {
+        const l = listOf[s];
+        listUnlink(s);
+        listAppend(s, l);
+      }
+    }
+
+    const ipBytes = packet.ipBytes;
+    if (forward) {
+      fwdPackets[s]++;
+      fwdBytes[s] += ipBytes;
+      fwdFlags[s] |= flags;
+    } else {
+      revPackets[s]++;
+      revBytes[s] += ipBytes;
+      revFlags[s] |= flags;
+    }
+    frameBytes[s] += frameLength;
+    if (packet.isFragment) fragmentCount[s]++;
+
+    if (flags !== 0) {
+      let b = bits[s];
+      if (forward) {
+        if ((b & BIT_FWD_BASE) === 0) {
+          fwdBaseSeq[s] = packet.tcpSeq;
+          b |= BIT_FWD_BASE;
+        }
+        if (pureSyn) b |= BIT_SYN;
+      } else {
+        if ((b & BIT_REV_BASE) === 0) {
+          revBaseSeq[s] = packet.tcpSeq;
+          b |= BIT_REV_BASE;
+        }
+        if ((flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === (TCP_FLAG.SYN | TCP_FLAG.ACK)) b |= BIT_SYNACK;
+      }
+      if ((flags & TCP_FLAG.RST) !== 0) b |= BIT_RST | BIT_CLOSING;
+      else if ((fwdFlags[s] & TCP_FLAG.FIN) !== 0 && (revFlags[s] & TCP_FLAG.FIN) !== 0) b |= BIT_CLOSING;
+      if ((b & BIT_CLOSING) !== 0 && listOf[s] !== LIST_CLOSING) {
+        listUnlink(s);
+        listAppend(s, LIST_CLOSING);
+      }
+      bits[s] = b;
+    }
+  }
+
+  function flush(reason: FlowEndReason = 'end-of-input'): void {
+    // End flows in the order they were last seen, oldest first, across lists.
+    for (;;) {
+      let oldest = -1;
+      for (let l = 0; l < LIST_COUNT; l++) {
+        const s = head[l];
+        if (s >= 0 && (oldest < 0 || lastTs[s] < lastTs[oldest])) oldest = s;
+      }
+      if (oldest < 0) break;
+      end(oldest, reason);
+    }
+    fragments.clear();
+  }
+
+  return {
+    addPacket,
+    expire,
+    flush,
+    stats: () => ({ ...stats }),
+  };
+}

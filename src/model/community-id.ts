@@ -1,0 +1,102 @@
+/**
+ * Community ID flow hashing, version 1 (https://github.com/corelight/community-id-spec).
+ *
+ * Contract: `communityId` is direction-independent for two-way traffic: both directions of a
+ * flow give the same string. ICMP and ICMPv6 use type and code as ports, with request/reply
+ * types mapped onto each other (`icmpPortPair`); types without a counterpart are one-way and
+ * keep their direction.
+ */
+import { createHash } from 'node:crypto';
+
+function counterpartTable(pairs: readonly [number, number][]): Int16Array {
+  const table = new Int16Array(256).fill(-1);
+  for (const [a, b] of pairs) {
+    table[a] = b;
+    table[b] = a;
+  }
+  return table;
+}
+
+/** ICMP type → its request/reply counterpart, -1 for one-way types (indexed by type). */
+export const ICMP_V4_COUNTERPART = counterpartTable([
+  [8, 0],
+  [13, 14],
+  [15, 16],
+  [10, 9],
+  [17, 18],
+]);
+
+/** ICMPv6 type → its request/reply counterpart, -1 for one-way types (indexed by type). */
+export const ICMP_V6_COUNTERPART = counterpartTable([
+  [128, 129],
+  [130, 131],
+  [133, 134],
+  [135, 136],
+  [139, 140],
+  [144, 145],
+]);
+
+/**
+ * The (srcPort, dstPort) pair Community ID uses for an ICMP message: (type, counterpart type)
+ * for request/reply types, else (type, code) with `oneWay` set.
+ */
+export function icmpPortPair(
+  protocol: number,
+  type: number,
+  code: number,
+): { srcPort: number; dstPort: number; oneWay: boolean } {
+  const table = protocol === 58 ? ICMP_V6_COUNTERPART : ICMP_V4_COUNTERPART;
+  const counterpart = table[type & 0xff];
+  if (counterpart < 0) return { srcPort: type, dstPort: code, oneWay: true };
+  return { srcPort: type, dstPort: counterpart, oneWay: false };
+}
+
+/** True when the protocol's flows carry ports in the Community ID hash. */
+function hasPorts(protocol: number): boolean {
+  return protocol === 6 || protocol === 17 || protocol === 132 || protocol === 1 || protocol === 58;
+}
+
+function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
+  return 0;
+}
+
+/**
+ * Community ID v1 of a flow. Addresses are 4 or 16 raw bytes. For ICMP, pass the values from
+ * `icmpPortPair` as ports and its `oneWay`.
+ */
+export function communityId(
+  protocol: number,
+  srcAddr: Uint8Array,
+  dstAddr: Uint8Array,
+  srcPort: number,
+  dstPort: number,
+  oneWay = false,
+  seed = 0,
+): string {
+  let a = srcAddr;
+  let b = dstAddr;
+  let pa = srcPort;
+  let pb = dstPort;
+  const order = compareBytes(a, b);
+  if (!oneWay && (order > 0 || (order === 0 && pa > pb))) {
+    a = dstAddr;
+    b = srcAddr;
+    pa = dstPort;
+    pb = srcPort;
+  }
+  const withPorts = hasPorts(protocol);
+  const input = Buffer.alloc(2 + a.length * 2 + 2 + (withPorts ? 4 : 0));
+  let o = input.writeUInt16BE(seed, 0);
+  input.set(a, o);
+  o += a.length;
+  input.set(b, o);
+  o += b.length;
+  input[o++] = protocol;
+  input[o++] = 0;
+  if (withPorts) {
+    o = input.writeUInt16BE(pa, o);
+    input.writeUInt16BE(pb, o);
+  }
+  return `1:${createHash('sha1').update(input).digest('base64')}`;
+}

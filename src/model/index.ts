@@ -1,0 +1,8 @@
+/** Plain types and pure helpers shared by every stage. Imports nothing of ours. */
+export * from './community-id.js';
+export * from './flow.js';
+export * from './frame.js';
+export * from './ip-address.js';
+export * from './link-types.js';
+export * from './packet.js';
+export * from './warning.js';

@@ -1,0 +1,2 @@
+/** Cross-cutting pieces: error codes and user-facing errors. */
+export * from './errors.js';
