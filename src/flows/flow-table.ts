@@ -321,14 +321,21 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
   }
 
   function expire(now: number): void {
-    for (let l = 0; l < LIST_COUNT; l++) {
-      const timeout = listTimeout[l];
-      let s = head[l];
-      while (s >= 0 && now - lastTs[s] > timeout) {
-        const n = next[s];
-        end(s, endReasonOf(s));
-        s = n;
+    // Flows end in the order their timeouts fall due, across lists.
+    for (;;) {
+      let due = -1;
+      let dueAt = now;
+      for (let l = 0; l < LIST_COUNT; l++) {
+        const s = head[l];
+        if (s < 0) continue;
+        const at = lastTs[s] + listTimeout[l];
+        if (at < dueAt) {
+          due = s;
+          dueAt = at;
+        }
       }
+      if (due < 0) return;
+      end(due, endReasonOf(due));
     }
   }
 
