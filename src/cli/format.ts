@@ -43,7 +43,11 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Renders rows as aligned columns; `right` lists the columns to right-align. */
-export function renderTable(header: string[], rows: string[][], right: ReadonlySet<number> = new Set()): string {
+export function renderTable(
+  header: string[],
+  rows: string[][],
+  right: ReadonlySet<number> = new Set(),
+): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: string[]) =>
     cells

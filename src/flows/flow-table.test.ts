@@ -25,7 +25,15 @@ function packetOf(spec: PacketSpec): DecodedPacket {
   const v6 = spec.src.includes(':');
   const parse = (ip: string) =>
     v6
-      ? Uint8Array.from(Buffer.from(ip.split(':').map((g) => g.padStart(4, '0')).join(''), 'hex'))
+      ? Uint8Array.from(
+          Buffer.from(
+            ip
+              .split(':')
+              .map((g) => g.padStart(4, '0'))
+              .join(''),
+            'hex',
+          ),
+        )
       : Uint8Array.from(ip.split('.').map(Number));
   const src = parse(spec.src);
   const dst = parse(spec.dst);
@@ -131,7 +139,8 @@ describe('flow table', () => {
 
   it('emits interim records for long flows', () => {
     const packets: [number, PacketSpec][] = [];
-    for (let t = 0; t <= 250; t += 10) packets.push([t, { src: C, dst: S, proto: IP_PROTO.UDP, sport: 7, dport: 7 }]);
+    for (let t = 0; t <= 250; t += 10)
+      packets.push([t, { src: C, dst: S, proto: IP_PROTO.UDP, sport: 7, dport: 7 }]);
     const { records } = run(packets, { activeTimeout: 100 });
     expect(records.map((r) => [r.firstTs, r.lastTs, r.packets, r.endReason])).toEqual([
       [0, 90, 10, 'active-timeout'],
@@ -152,7 +161,18 @@ describe('flow table', () => {
   it('counts IP fragments in the flow of their first fragment', () => {
     const frag = (offset: number, more: boolean) => ({ id: 7, offset, more });
     const { records, stats } = run([
-      [0, { src: C, dst: S, proto: IP_PROTO.UDP, sport: 53, dport: 3333, ipBytes: 1500, fragment: frag(0, true) }],
+      [
+        0,
+        {
+          src: C,
+          dst: S,
+          proto: IP_PROTO.UDP,
+          sport: 53,
+          dport: 3333,
+          ipBytes: 1500,
+          fragment: frag(0, true),
+        },
+      ],
       [0, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 1500, fragment: frag(1480, true) }],
       [0, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 300, fragment: frag(2960, false) }],
     ]);
@@ -163,8 +183,26 @@ describe('flow table', () => {
 
   it('joins ICMP echo request and reply, IPv6 too', () => {
     const { records } = run([
-      [0, { src: 'fe80:0:0:0:0:0:0:1', dst: 'fe80:0:0:0:0:0:0:2', proto: IP_PROTO.ICMPV6, sport: 128, dport: 0 }],
-      [0.1, { src: 'fe80:0:0:0:0:0:0:2', dst: 'fe80:0:0:0:0:0:0:1', proto: IP_PROTO.ICMPV6, sport: 129, dport: 0 }],
+      [
+        0,
+        {
+          src: 'fe80:0:0:0:0:0:0:1',
+          dst: 'fe80:0:0:0:0:0:0:2',
+          proto: IP_PROTO.ICMPV6,
+          sport: 128,
+          dport: 0,
+        },
+      ],
+      [
+        0.1,
+        {
+          src: 'fe80:0:0:0:0:0:0:2',
+          dst: 'fe80:0:0:0:0:0:0:1',
+          proto: IP_PROTO.ICMPV6,
+          sport: 129,
+          dport: 0,
+        },
+      ],
     ]);
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ srcIp: 'fe80::1', dstIp: 'fe80::2', packets: 2, state: 'SF' });
@@ -184,7 +222,10 @@ describe('flow table', () => {
   });
 
   it('preserves packet and byte totals and direction symmetry (property)', () => {
-    const endpoint = fc.record({ host: fc.integer({ min: 1, max: 4 }), port: fc.integer({ min: 1, max: 3 }) });
+    const endpoint = fc.record({
+      host: fc.integer({ min: 1, max: 4 }),
+      port: fc.integer({ min: 1, max: 3 }),
+    });
     const spec = fc.record({
       a: endpoint,
       b: endpoint,

@@ -19,8 +19,8 @@ import {
   TUNNEL,
   TUNNEL_NAMES,
 } from '../model/index.js';
-import { datagramConnState, tcpConnState } from './conn-state.js';
 import type { FlowTableConfig } from './config.js';
+import { datagramConnState, tcpConnState } from './conn-state.js';
 import { createFragmentTracker } from './fragments.js';
 
 export interface FlowTableStats {

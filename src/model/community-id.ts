@@ -6,7 +6,7 @@
  * types mapped onto each other (`icmpPortPair`); types without a counterpart are one-way and
  * keep their direction.
  */
-import { createHash } from 'node:crypto';
+import { base64, sha1Short } from './sha1.js';
 
 function counterpartTable(pairs: readonly [number, number][]): Int16Array {
   const table = new Int16Array(256).fill(-1);
@@ -51,6 +51,9 @@ export function icmpPortPair(
   return { srcPort: type, dstPort: counterpart, oneWay: false };
 }
 
+const HASH_INPUT = new Uint8Array(64);
+const DIGEST = new Uint8Array(20);
+
 /** True when the protocol's flows carry ports in the Community ID hash. */
 function hasPorts(protocol: number): boolean {
   return protocol === 6 || protocol === 17 || protocol === 132 || protocol === 1 || protocol === 58;
@@ -86,8 +89,10 @@ export function communityId(
     pb = srcPort;
   }
   const withPorts = hasPorts(protocol);
-  const input = Buffer.alloc(2 + a.length * 2 + 2 + (withPorts ? 4 : 0));
-  let o = input.writeUInt16BE(seed, 0);
+  const input = HASH_INPUT;
+  input[0] = seed >>> 8;
+  input[1] = seed & 0xff;
+  let o = 2;
   input.set(a, o);
   o += a.length;
   input.set(b, o);
@@ -95,8 +100,11 @@ export function communityId(
   input[o++] = protocol;
   input[o++] = 0;
   if (withPorts) {
-    o = input.writeUInt16BE(pa, o);
-    input.writeUInt16BE(pb, o);
+    input[o++] = pa >>> 8;
+    input[o++] = pa & 0xff;
+    input[o++] = pb >>> 8;
+    input[o++] = pb & 0xff;
   }
-  return `1:${createHash('sha1').update(input).digest('base64')}`;
+  sha1Short(input, o, DIGEST);
+  return `1:${base64(DIGEST, 20)}`;
 }

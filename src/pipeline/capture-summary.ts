@@ -123,7 +123,8 @@ export function createSummaryAccumulator(): SummaryAccumulator {
         }
       }
       const tunnels: Record<string, number> = {};
-      for (let t = 1; t < TUNNEL_NAMES.length; t++) if (tunnelPackets[t] > 0) tunnels[TUNNEL_NAMES[t]] = tunnelPackets[t];
+      for (let t = 1; t < TUNNEL_NAMES.length; t++)
+        if (tunnelPackets[t] > 0) tunnels[TUNNEL_NAMES[t]] = tunnelPackets[t];
       const hasPackets = packets > 0;
       const duration = hasPackets ? Math.max(0, lastTs - firstTs) : 0;
       const linkTypes: string[] = [];

@@ -63,7 +63,9 @@ export function registerAnalyzeCommand(program: Command): void {
     .description('read pcap/pcapng captures (gzip too; - for stdin) and report their flows')
     .argument('<file...>', 'capture files, or - for stdin')
     .addOption(
-      new Option('-f, --format <format>', 'output format').choices(['table', 'json', 'ndjson']).default('table'),
+      new Option('-f, --format <format>', 'output format')
+        .choices(['table', 'json', 'ndjson'])
+        .default('table'),
     )
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar')
@@ -72,7 +74,12 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--udp-timeout <seconds>', 'UDP idle timeout', seconds, d.udpIdleTimeout)
     .option('--icmp-timeout <seconds>', 'ICMP idle timeout', seconds, d.icmpIdleTimeout)
     .option('--other-timeout <seconds>', 'idle timeout of other IP protocols', seconds, d.otherIdleTimeout)
-    .option('--active-timeout <seconds>', 'interim record interval for long flows (0: never)', seconds, d.activeTimeout)
+    .option(
+      '--active-timeout <seconds>',
+      'interim record interval for long flows (0: never)',
+      seconds,
+      d.activeTimeout,
+    )
     .option('--max-flows <n>', 'flows held at once before the oldest is evicted', positiveInteger, d.maxFlows)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', positiveInteger, 1000)
     .addHelpText('after', EXAMPLES)
@@ -111,7 +118,8 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       onFlow: (record) => view.flow(record),
       onWarning: (warning: InputWarning) => {
         view.warning(warning);
-        if (warningsToStderr) process.stderr.write(`warning: ${warning.file ?? ''}: ${warning.message} [${warning.code}]\n`);
+        if (warningsToStderr)
+          process.stderr.write(`warning: ${warning.file ?? ''}: ${warning.message} [${warning.code}]\n`);
       },
       onProgress: bar ? (p) => bar.update(p.bytesRead, p.packets) : undefined,
       backpressure: () => out.backpressure(),

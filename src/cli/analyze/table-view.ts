@@ -53,7 +53,10 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
         ['last packet', formatTimestamp(s.lastTs)],
         ['duration', formatDuration(s.durationSeconds)],
         ['link types', s.linkTypes.join(', ') || '-'],
-        ['average rate', `${formatRate(s.avgPacketsPerSecond, 'pkt/s')}, ${formatRate(s.avgBitsPerSecond, 'bit/s')}`],
+        [
+          'average rate',
+          `${formatRate(s.avgPacketsPerSecond, 'pkt/s')}, ${formatRate(s.avgBitsPerSecond, 'bit/s')}`,
+        ],
         ['flows', formatCount(s.flows)],
       ];
       for (const [k, v] of facts) lines.push(`  ${k.padEnd(14)}${v}`);
@@ -64,8 +67,10 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
       for (const [name, c] of Object.entries(s.protocols).sort((a, b) => b[1].packets - a[1].packets)) {
         protocolRows.push([name, formatCount(c.packets), share(c.packets), formatBytes(c.bytes)]);
       }
-      for (const [name, n] of Object.entries(s.nonIp)) protocolRows.push([name, formatCount(n), share(n), '']);
-      if (s.undecodable > 0) protocolRows.push(['undecodable', formatCount(s.undecodable), share(s.undecodable), '']);
+      for (const [name, n] of Object.entries(s.nonIp))
+        protocolRows.push([name, formatCount(n), share(n), '']);
+      if (s.undecodable > 0)
+        protocolRows.push(['undecodable', formatCount(s.undecodable), share(s.undecodable), '']);
       lines.push(
         indent(renderTable(['protocol', 'packets', 'share', 'bytes'], protocolRows, new Set([1, 2, 3]))),
       );
@@ -89,7 +94,11 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
         ]);
         lines.push(
           indent(
-            renderTable(['proto', 'source', 'destination', 'packets', 'bytes', 'duration', 'state'], rows, new Set([3, 4, 5])),
+            renderTable(
+              ['proto', 'source', 'destination', 'packets', 'bytes', 'duration', 'state'],
+              rows,
+              new Set([3, 4, 5]),
+            ),
           ),
         );
       }
@@ -100,7 +109,9 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
         for (const w of warnings) lines.push(`  ${w.file ? `${w.file}: ` : ''}${w.message} [${w.code}]`);
         if (s.warnings > warnings.length) {
           const byCode = Object.entries(s.warningsByCode).map(([code, n]) => `${code} ×${n}`);
-          lines.push(`  … ${formatCount(s.warnings - warnings.length)} more (${byCode.join(', ')}); --format json lists them`);
+          lines.push(
+            `  … ${formatCount(s.warnings - warnings.length)} more (${byCode.join(', ')}); --format json lists them`,
+          );
         }
       }
       out.write(`${lines.join('\n')}\n`);

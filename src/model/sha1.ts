@@ -1,0 +1,108 @@
+/**
+ * SHA-1 (FIPS 180-4) of short messages, in plain JavaScript. Community ID hashes 40 bytes or
+ * fewer per flow; at that size this is several times faster than a `node:crypto` Hash object,
+ * which costs an allocation and native calls per flow.
+ *
+ * Contract: `sha1Short` hashes `message[0 .. length)` for any length; the 20-byte digest is
+ * written into `digest`. Not constant-time: never use it for secrets.
+ */
+
+const W = new Int32Array(80);
+const BLOCK = new Uint8Array(64);
+
+function compress(block: Uint8Array, h: Int32Array): void {
+  for (let i = 0; i < 16; i++) {
+    W[i] = (block[i * 4] << 24) | (block[i * 4 + 1] << 16) | (block[i * 4 + 2] << 8) | block[i * 4 + 3];
+  }
+  for (let i = 16; i < 80; i++) {
+    const x = W[i - 3] ^ W[i - 8] ^ W[i - 14] ^ W[i - 16];
+    W[i] = (x << 1) | (x >>> 31);
+  }
+  let a = h[0];
+  let b = h[1];
+  let c = h[2];
+  let d = h[3];
+  let e = h[4];
+  for (let i = 0; i < 80; i++) {
+    let f: number;
+    let k: number;
+    if (i < 20) {
+      f = (b & c) | (~b & d);
+      k = 0x5a827999;
+    } else if (i < 40) {
+      f = b ^ c ^ d;
+      k = 0x6ed9eba1;
+    } else if (i < 60) {
+      f = (b & c) | (b & d) | (c & d);
+      k = 0x8f1bbcdc;
+    } else {
+      f = b ^ c ^ d;
+      k = 0xca62c1d6;
+    }
+    const t = (((a << 5) | (a >>> 27)) + f + e + k + W[i]) | 0;
+    e = d;
+    d = c;
+    c = (b << 30) | (b >>> 2);
+    b = a;
+    a = t;
+  }
+  h[0] = (h[0] + a) | 0;
+  h[1] = (h[1] + b) | 0;
+  h[2] = (h[2] + c) | 0;
+  h[3] = (h[3] + d) | 0;
+  h[4] = (h[4] + e) | 0;
+}
+
+const STATE = new Int32Array(5);
+
+export function sha1Short(message: Uint8Array, length: number, digest: Uint8Array): void {
+  STATE[0] = 0x67452301;
+  STATE[1] = 0xefcdab89 | 0;
+  STATE[2] = 0x98badcfe | 0;
+  STATE[3] = 0x10325476;
+  STATE[4] = 0xc3d2e1f0 | 0;
+  let offset = 0;
+  while (length - offset >= 64) {
+    compress(message.subarray(offset, offset + 64), STATE);
+    offset += 64;
+  }
+  const rest = length - offset;
+  BLOCK.fill(0);
+  BLOCK.set(message.subarray(offset, length));
+  BLOCK[rest] = 0x80;
+  if (rest >= 56) {
+    compress(BLOCK, STATE);
+    BLOCK.fill(0);
+  }
+  const bits = length * 8;
+  BLOCK[59] = (bits / 0x100000000) >>> 0;
+  BLOCK[60] = bits >>> 24;
+  BLOCK[61] = bits >>> 16;
+  BLOCK[62] = bits >>> 8;
+  BLOCK[63] = bits;
+  compress(BLOCK, STATE);
+  for (let i = 0; i < 5; i++) {
+    digest[i * 4] = STATE[i] >>> 24;
+    digest[i * 4 + 1] = STATE[i] >>> 16;
+    digest[i * 4 + 2] = STATE[i] >>> 8;
+    digest[i * 4 + 3] = STATE[i];
+  }
+}
+
+const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+
+/** Standard base64 (RFC 4648 §4, with padding) of `bytes[0 .. length)`. */
+export function base64(bytes: Uint8Array, length: number): string {
+  let out = '';
+  let i = 0;
+  for (; i + 2 < length; i += 3) {
+    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
+    out += BASE64[n >>> 18] + BASE64[(n >>> 12) & 63] + BASE64[(n >>> 6) & 63] + BASE64[n & 63];
+  }
+  if (i < length) {
+    const n = (bytes[i] << 16) | ((i + 1 < length ? bytes[i + 1] : 0) << 8);
+    out += BASE64[n >>> 18] + BASE64[(n >>> 12) & 63];
+    out += i + 1 < length ? `${BASE64[(n >>> 6) & 63]}=` : '==';
+  }
+  return out;
+}
