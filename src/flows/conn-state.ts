@@ -6,21 +6,21 @@
 import type { ConnState } from '../model/index.js';
 import { TCP_FLAG } from '../model/index.js';
 
-export interface TcpObservation {
-  fwdFlags: number;
-  revFlags: number;
-  /** The originator sent a SYN without ACK. */
-  sawSyn: boolean;
-  /** The responder sent a SYN with ACK. */
-  sawSynAck: boolean;
-}
-
-export function tcpConnState(o: TcpObservation): ConnState {
-  const origRst = (o.fwdFlags & TCP_FLAG.RST) !== 0;
-  const respRst = (o.revFlags & TCP_FLAG.RST) !== 0;
-  const origFin = (o.fwdFlags & TCP_FLAG.FIN) !== 0;
-  const respFin = (o.revFlags & TCP_FLAG.FIN) !== 0;
-  if (o.sawSyn && o.sawSynAck) {
+/**
+ * `fwdFlags`/`revFlags`: union of TCP flags per direction; `sawSyn`: the originator sent a SYN
+ * without ACK; `sawSynAck`: the responder sent a SYN with ACK.
+ */
+export function tcpConnState(
+  fwdFlags: number,
+  revFlags: number,
+  sawSyn: boolean,
+  sawSynAck: boolean,
+): ConnState {
+  const origRst = (fwdFlags & TCP_FLAG.RST) !== 0;
+  const respRst = (revFlags & TCP_FLAG.RST) !== 0;
+  const origFin = (fwdFlags & TCP_FLAG.FIN) !== 0;
+  const respFin = (revFlags & TCP_FLAG.FIN) !== 0;
+  if (sawSyn && sawSynAck) {
     if (origRst) return 'RSTO';
     if (respRst) return 'RSTR';
     if (origFin && respFin) return 'SF';
@@ -28,13 +28,13 @@ export function tcpConnState(o: TcpObservation): ConnState {
     if (respFin) return 'S3';
     return 'S1';
   }
-  if (o.sawSyn) {
+  if (sawSyn) {
     if (respRst) return 'REJ';
     if (origRst) return 'RSTOS0';
     if (origFin) return 'SH';
     return 'S0';
   }
-  if (o.sawSynAck) {
+  if (sawSynAck) {
     if (respRst) return 'RSTRH';
     if (respFin) return 'SHR';
   }

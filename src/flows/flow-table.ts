@@ -10,7 +10,7 @@
  */
 import type { DecodedPacket, FlowEndReason, FlowRecord, FlowTunnel } from '../model/index.js';
 import {
-  communityId,
+  communityIdAt,
   formatIp,
   ICMP_V4_COUNTERPART,
   ICMP_V6_COUNTERPART,
@@ -63,6 +63,7 @@ const BIT_RST = 8;
 const BIT_FWD_BASE = 16; // fwd base sequence number set
 const BIT_REV_BASE = 32;
 const BIT_ONE_WAY = 64; // ICMP type without counterpart
+const BIT_TUNNEL = 128; // the flow has an entry in \`tunnels\`
 
 const EXPIRY_CHECK_INTERVAL = 1; // seconds of packet time between expiry sweeps
 
@@ -254,22 +255,24 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     const protocol = keys[base + 1];
     const srcPort = (keys[base + 4] << 8) | keys[base + 5];
     const dstPort = (keys[base + 6] << 8) | keys[base + 7];
-    const srcAddr = keys.subarray(base + K_SRC, base + K_SRC + length);
-    const dstAddr = keys.subarray(base + K_DST, base + K_DST + length);
     const fwdF = fwdFlags[s];
     const revF = revFlags[s];
     const b = bits[s];
     const state =
       protocol === IP_PROTO.TCP
-        ? tcpConnState({
-            fwdFlags: fwdF,
-            revFlags: revF,
-            sawSyn: (b & BIT_SYN) !== 0,
-            sawSynAck: (b & BIT_SYNACK) !== 0,
-          })
+        ? tcpConnState(fwdF, revF, (b & BIT_SYN) !== 0, (b & BIT_SYNACK) !== 0)
         : datagramConnState(revPackets[s]);
     const record: FlowRecord = {
-      communityId: communityId(protocol, srcAddr, dstAddr, srcPort, dstPort, (b & BIT_ONE_WAY) !== 0),
+      communityId: communityIdAt(
+        protocol,
+        keys,
+        base + K_SRC,
+        base + K_DST,
+        length,
+        srcPort,
+        dstPort,
+        (b & BIT_ONE_WAY) !== 0,
+      ),
       protocol,
       ipVersion,
       srcIp: formatIp(keys, base + K_SRC, ipVersion),
@@ -293,8 +296,10 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       endReason: reason,
       fragments: fragmentCount[s],
     };
-    const tunnel = tunnels.get(s);
-    if (tunnel !== undefined) record.tunnel = tunnel;
+    if ((b & BIT_TUNNEL) !== 0) {
+      const tunnel = tunnels.get(s);
+      if (tunnel !== undefined) record.tunnel = tunnel;
+    }
     stats.recordsEmitted++;
     if (reason === 'active-timeout') stats.interimRecords++;
     onFlow(record);
@@ -304,7 +309,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     listUnlink(s);
     indexRemove(s);
     listOf[s] = 255;
-    tunnels.delete(s);
+    if ((bits[s] & BIT_TUNNEL) !== 0) tunnels.delete(s);
     freeSlots[freeCount++] = s;
     stats.activeFlows--;
   }
@@ -405,6 +410,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       };
       if (packet.tunnelId !== 0) tunnel.id = packet.tunnelId;
       tunnels.set(s, tunnel);
+      bits[s] = BIT_TUNNEL;
     }
     stats.flowsCreated++;
     stats.activeFlows++;

@@ -6,7 +6,7 @@
  * types mapped onto each other (`icmpPortPair`); types without a counterpart are one-way and
  * keep their direction.
  */
-import { base64, sha1Short } from './sha1.js';
+import { sha1Short } from './sha1.js';
 
 function counterpartTable(pairs: readonly [number, number][]): Int16Array {
   const table = new Int16Array(256).fill(-1);
@@ -52,16 +52,11 @@ export function icmpPortPair(
 }
 
 const HASH_INPUT = new Uint8Array(64);
-const DIGEST = new Uint8Array(20);
+const DIGEST = Buffer.alloc(20);
 
 /** True when the protocol's flows carry ports in the Community ID hash. */
 function hasPorts(protocol: number): boolean {
   return protocol === 6 || protocol === 17 || protocol === 132 || protocol === 1 || protocol === 58;
-}
-
-function compareBytes(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
 }
 
 /**
@@ -77,34 +72,55 @@ export function communityId(
   oneWay = false,
   seed = 0,
 ): string {
-  let a = srcAddr;
-  let b = dstAddr;
+  const joined = new Uint8Array(srcAddr.length * 2);
+  joined.set(srcAddr, 0);
+  joined.set(dstAddr, srcAddr.length);
+  return communityIdAt(protocol, joined, 0, srcAddr.length, srcAddr.length, srcPort, dstPort, oneWay, seed);
+}
+
+/**
+ * `communityId` for addresses read in place: `addressLength` bytes at `srcOffset` and
+ * `dstOffset` of `data`. Allocates nothing but the result string.
+ */
+export function communityIdAt(
+  protocol: number,
+  data: Uint8Array,
+  srcOffset: number,
+  dstOffset: number,
+  addressLength: number,
+  srcPort: number,
+  dstPort: number,
+  oneWay = false,
+  seed = 0,
+): string {
+  let order = 0;
+  for (let i = 0; i < addressLength && order === 0; i++) order = data[srcOffset + i] - data[dstOffset + i];
+  let a = srcOffset;
+  let b = dstOffset;
   let pa = srcPort;
   let pb = dstPort;
-  const order = compareBytes(a, b);
   if (!oneWay && (order > 0 || (order === 0 && pa > pb))) {
-    a = dstAddr;
-    b = srcAddr;
+    a = dstOffset;
+    b = srcOffset;
     pa = dstPort;
     pb = srcPort;
   }
-  const withPorts = hasPorts(protocol);
   const input = HASH_INPUT;
   input[0] = seed >>> 8;
   input[1] = seed & 0xff;
   let o = 2;
-  input.set(a, o);
-  o += a.length;
-  input.set(b, o);
-  o += b.length;
+  for (let i = 0; i < addressLength; i++) input[o + i] = data[a + i];
+  o += addressLength;
+  for (let i = 0; i < addressLength; i++) input[o + i] = data[b + i];
+  o += addressLength;
   input[o++] = protocol;
   input[o++] = 0;
-  if (withPorts) {
+  if (hasPorts(protocol)) {
     input[o++] = pa >>> 8;
     input[o++] = pa & 0xff;
     input[o++] = pb >>> 8;
     input[o++] = pb & 0xff;
   }
   sha1Short(input, o, DIGEST);
-  return `1:${base64(DIGEST, 20)}`;
+  return `1:${DIGEST.toString('base64')}`;
 }

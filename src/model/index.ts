@@ -3,6 +3,7 @@ export * from './community-id.js';
 export * from './flow.js';
 export * from './frame.js';
 export * from './ip-address.js';
+export * from './ip-numeric.js';
 export * from './link-types.js';
 export * from './packet.js';
 export * from './warning.js';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { base64, sha1Short } from './sha1.js';
+import { sha1Short } from './sha1.js';
 
-describe('sha1Short and base64', () => {
+describe('sha1Short', () => {
   it('agree with node:crypto for any message', () => {
     const digest = new Uint8Array(20);
     fc.assert(
@@ -11,7 +11,6 @@ describe('sha1Short and base64', () => {
         sha1Short(message, message.length, digest);
         const expected = createHash('sha1').update(message).digest();
         expect(Buffer.from(digest).toString('hex')).toBe(expected.toString('hex'));
-        expect(base64(message, message.length)).toBe(Buffer.from(message).toString('base64'));
       }),
       { numRuns: 500 },
     );

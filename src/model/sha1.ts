@@ -10,9 +10,10 @@
 const W = new Int32Array(80);
 const BLOCK = new Uint8Array(64);
 
-function compress(block: Uint8Array, h: Int32Array): void {
+function compress(block: Uint8Array, at: number, h: Int32Array): void {
   for (let i = 0; i < 16; i++) {
-    W[i] = (block[i * 4] << 24) | (block[i * 4 + 1] << 16) | (block[i * 4 + 2] << 8) | block[i * 4 + 3];
+    const o = at + i * 4;
+    W[i] = (block[o] << 24) | (block[o + 1] << 16) | (block[o + 2] << 8) | block[o + 3];
   }
   for (let i = 16; i < 80; i++) {
     const x = W[i - 3] ^ W[i - 8] ^ W[i - 14] ^ W[i - 16];
@@ -63,15 +64,15 @@ export function sha1Short(message: Uint8Array, length: number, digest: Uint8Arra
   STATE[4] = 0xc3d2e1f0 | 0;
   let offset = 0;
   while (length - offset >= 64) {
-    compress(message.subarray(offset, offset + 64), STATE);
+    compress(message, offset, STATE);
     offset += 64;
   }
   const rest = length - offset;
   BLOCK.fill(0);
-  BLOCK.set(message.subarray(offset, length));
+  for (let i = 0; i < rest; i++) BLOCK[i] = message[offset + i];
   BLOCK[rest] = 0x80;
   if (rest >= 56) {
-    compress(BLOCK, STATE);
+    compress(BLOCK, 0, STATE);
     BLOCK.fill(0);
   }
   const bits = length * 8;
@@ -80,29 +81,11 @@ export function sha1Short(message: Uint8Array, length: number, digest: Uint8Arra
   BLOCK[61] = bits >>> 16;
   BLOCK[62] = bits >>> 8;
   BLOCK[63] = bits;
-  compress(BLOCK, STATE);
+  compress(BLOCK, 0, STATE);
   for (let i = 0; i < 5; i++) {
     digest[i * 4] = STATE[i] >>> 24;
     digest[i * 4 + 1] = STATE[i] >>> 16;
     digest[i * 4 + 2] = STATE[i] >>> 8;
     digest[i * 4 + 3] = STATE[i];
   }
-}
-
-const BASE64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
-
-/** Standard base64 (RFC 4648 §4, with padding) of `bytes[0 .. length)`. */
-export function base64(bytes: Uint8Array, length: number): string {
-  let out = '';
-  let i = 0;
-  for (; i + 2 < length; i += 3) {
-    const n = (bytes[i] << 16) | (bytes[i + 1] << 8) | bytes[i + 2];
-    out += BASE64[n >>> 18] + BASE64[(n >>> 12) & 63] + BASE64[(n >>> 6) & 63] + BASE64[n & 63];
-  }
-  if (i < length) {
-    const n = (bytes[i] << 16) | ((i + 1 < length ? bytes[i + 1] : 0) << 8);
-    out += BASE64[n >>> 18] + BASE64[(n >>> 12) & 63];
-    out += i + 1 < length ? `${BASE64[(n >>> 6) & 63]}=` : '==';
-  }
-  return out;
 }
