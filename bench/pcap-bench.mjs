@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/**
+ * Capture-file benchmark: `flowlens analyze --format json` against
+ * `tshark -n -q -z conv,tcp -z conv,udp` on the same file, in the same run. See bench/README.md.
+ *
+ * usage: npm run bench:pcap -- [--copies N] [--runs N] [--rss-check] [--json]
+ * needs: `npm run build`, ../shared/bench/make-bench-pcap.sh's tools (tcpreplay,
+ * wireshark-common), tshark, and GNU time at /usr/bin/time (Debian: time) for peak RSS.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const OUT_DIR = path.join(ROOT, 'bench', 'out');
+const MAKE_BENCH = path.resolve(ROOT, '..', 'shared', 'bench', 'make-bench-pcap.sh');
+const CLI = path.join(ROOT, 'bin', 'flowlens.js');
+const RSS_TARGET = 1.5;
+
+const { values: opts } = parseArgs({
+  options: {
+    copies: { type: 'string', default: '4' },
+    runs: { type: 'string', default: '1' },
+    'rss-check': { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+function fail(message) {
+  console.error(`pcap-bench: ${message}`);
+  process.exit(2);
+}
+
+/** Path of bench/out/bench-N.pcap, built by make-bench-pcap.sh when absent. */
+function benchFile(copies) {
+  const file = path.join(OUT_DIR, `bench-${copies}.pcap`);
+  if (existsSync(file)) return file;
+  if (!existsSync(MAKE_BENCH)) fail(`${MAKE_BENCH} not found: the corpus (../shared) is needed`);
+  mkdirSync(OUT_DIR, { recursive: true });
+  console.error(`building ${file} (${copies} copies)…`);
+  const built = spawnSync('bash', [MAKE_BENCH, file, String(copies)], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  if (built.status !== 0) fail(`make-bench-pcap.sh exited with ${built.status}`);
+  return file;
+}
+
+function packetCount(file) {
+  const info = spawnSync('capinfos', ['-M', '-T', '-r', '-c', file], { encoding: 'utf8' });
+  if (info.status !== 0) fail(`capinfos failed on ${file}: ${info.stderr}`);
+  return Number(info.stdout.trim().split('\t')[1]);
+}
+
+/** Runs `command` with stdout to /dev/null under GNU time; best wall time and peak RSS of `runs`. */
+function measure(command, args, runs) {
+  const scratch = mkdtempSync(path.join(tmpdir(), 'flowlens-bench-'));
+  const timeFile = path.join(scratch, 'time');
+  let best = { seconds: Number.POSITIVE_INFINITY, rssKiB: 0 };
+  try {
+    for (let i = 0; i < runs; i++) {
+      const devNull = openSync('/dev/null', 'w');
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
+        stdio: ['ignore', devNull, 'pipe'],
+        encoding: 'utf8',
+      });
+      if (r.error) fail(`cannot run /usr/bin/time (Debian package: time): ${r.error.message}`);
+      if (r.status !== 0)
+        fail(`${command} ${args.join(' ')} exited with ${r.status}: ${r.stderr.slice(-2000)}`);
+      const [seconds, rssKiB] = readFileSync(timeFile, 'utf8')
+        .trim()
+        .split('\n')
+        .at(-1)
+        .split(' ')
+        .map(Number);
+      if (seconds < best.seconds) best = { seconds, rssKiB };
+    }
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  return best;
+}
+
+function row(tool, file, packets, m) {
+  return {
+    tool,
+    file: path.basename(file),
+    packets,
+    seconds: m.seconds,
+    packetsPerSecond: Math.round(packets / Math.max(m.seconds, 0.01)),
+    peakRssMiB: Math.round(m.rssKiB / 1024),
+  };
+}
+
+if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) fail('dist/ missing: run npm run build');
+const runs = Math.max(1, Number(opts.runs));
+const copies = Number(opts.copies);
+const file = benchFile(copies);
+const packets = packetCount(file);
+const ours = row(
+  'flowlens',
+  file,
+  packets,
+  measure(process.execPath, [CLI, 'analyze', '--format', 'json', file], runs),
+);
+const tshark = row(
+  'tshark',
+  file,
+  packets,
+  measure('tshark', ['-n', '-q', '-z', 'conv,tcp', '-z', 'conv,udp', '-r', file], runs),
+);
+const rows = [ours, tshark];
+const result = {
+  file,
+  sizeBytes: statSync(file).size,
+  rows,
+  speedRatio: Number((ours.packetsPerSecond / tshark.packetsPerSecond).toFixed(2)),
+  rssRatio: Number((ours.peakRssMiB / tshark.peakRssMiB).toFixed(2)),
+};
+
+if (opts['rss-check']) {
+  const big = benchFile(40);
+  const bigRow = row(
+    'flowlens',
+    big,
+    packetCount(big),
+    measure(process.execPath, [CLI, 'analyze', '--format', 'json', big], 1),
+  );
+  rows.push(bigRow);
+  const ratio = Number((bigRow.peakRssMiB / ours.peakRssMiB).toFixed(2));
+  result.rssCheck = { copies: [copies, 40], ratio, target: RSS_TARGET, ok: ratio <= RSS_TARGET };
+}
+
+if (opts.json) {
+  console.log(JSON.stringify(result, null, 2));
+} else {
+  const header = ['tool', 'file', 'packets', 'seconds', 'packets/s', 'peak RSS MiB'];
+  const lines = rows.map((r) => [
+    r.tool,
+    r.file,
+    r.packets,
+    r.seconds.toFixed(2),
+    r.packetsPerSecond,
+    r.peakRssMiB,
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
+  for (const l of [header, ...lines]) console.log(l.map((c, i) => String(c).padStart(widths[i])).join('  '));
+  console.log(`flowlens/tshark: ${result.speedRatio}× packets/s, ${result.rssRatio}× peak RSS`);
+  if (result.rssCheck) {
+    const c = result.rssCheck;
+    console.log(
+      `flowlens peak RSS bench-40/bench-${copies}: ${c.ratio} (target ≤ ${c.target}: ${c.ok ? 'ok' : 'MISSED'})`,
+    );
+  }
+}
