@@ -57,8 +57,8 @@ const HANDSHAKE: Partial<FlowRecord> = {
   fwdTcpFlags: SYN | ACK | PSH | FIN,
   revTcpFlags: SYN | ACK | PSH | FIN,
   state: 'SF',
-  // Both FINs seen, but the input ends within the close grace.
-  endReason: 'end-of-input',
+  // Both FINs seen: the input ends within the close grace, and the record says how it closed.
+  endReason: 'tcp-fin',
 };
 
 describe('flowlens analyze on synthetic fixtures', () => {

@@ -99,7 +99,7 @@ describe('flow table', () => {
       bytes: 60 + 52 * 3 + 112,
       frameBytes: 6 * 14 + 60 + 52 * 3 + 112,
       state: 'SF',
-      endReason: 'end-of-input',
+      endReason: 'tcp-fin',
       firstTs: 1,
       lastTs: 1.5,
     });

@@ -37,7 +37,7 @@ export interface FlowTable {
   addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): void;
   /** Ends flows whose timeout has passed at `now` (seconds). */
   expire(now: number): void;
-  /** Ends every flow (reason 'end-of-input' unless given). */
+  /** Ends every flow: closed TCP flows as 'tcp-fin'/'tcp-rst', others with `reason` ('end-of-input'). */
   flush(reason?: FlowEndReason): void;
   stats(): FlowTableStats;
 }
@@ -584,7 +584,8 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
         if (s >= 0 && (oldest < 0 || lastTs[s] < lastTs[oldest])) oldest = s;
       }
       if (oldest < 0) break;
-      end(oldest, reason);
+      // A TCP flow already closed by FIN or RST says so, even inside its grace period.
+      end(oldest, (bits[oldest] & BIT_CLOSING) !== 0 ? endReasonOf(oldest) : reason);
     }
     fragments.clear();
   }
