@@ -181,6 +181,22 @@ describe('flow table', () => {
     expect(stats.orphanFragments).toBe(0);
   });
 
+  it('holds fragments that arrive before their first fragment, and never drops them', () => {
+    const frag = (id: number, offset: number, more: boolean) => ({ id, offset, more });
+    const { records, stats } = run([
+      [0, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 300, fragment: frag(7, 2960, false) }],
+      [0.1, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 1500, fragment: frag(7, 1480, true) }],
+      [0.2, { src: C, dst: S, proto: IP_PROTO.UDP, sport: 53, dport: 3333, ipBytes: 1500, fragment: frag(7, 0, true) }],
+      // A datagram whose first fragment never comes.
+      [0.3, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 500, fragment: frag(8, 1480, false) }],
+    ]);
+    expect(records.map((r) => [r.srcPort, r.dstPort, r.packets, r.bytes, r.fragments, r.firstTs])).toEqual([
+      [53, 3333, 3, 3300, 3, 0],
+      [0, 0, 1, 500, 1, 0.3],
+    ]);
+    expect(stats.orphanFragments).toBe(1);
+  });
+
   it('joins ICMP echo request and reply, IPv6 too', () => {
     const { records } = run([
       [

@@ -21,7 +21,7 @@ import {
 } from '../model/index.js';
 import type { FlowTableConfig } from './config.js';
 import { datagramConnState, tcpConnState } from './conn-state.js';
-import { createFragmentTracker } from './fragments.js';
+import { createFragmentTracker, type HeldDatagram, type HeldFragment } from './fragments.js';
 
 export interface FlowTableStats {
   activeFlows: number;
@@ -326,6 +326,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
   }
 
   function expire(now: number): void {
+    fragments.expire(now, releaseHeld);
     // Flows end in the order their timeouts fall due, across lists.
     for (;;) {
       let due = -1;
@@ -428,11 +429,45 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     fragmentCount[s] = 0;
   }
 
+  /** Counts fragments that arrived before their datagram's first fragment into flow `s`. */
+  function countHeld(s: number, forward: boolean, held: HeldFragment[]): void {
+    for (const f of held) {
+      if (forward) {
+        fwdPackets[s]++;
+        fwdBytes[s] += f.ipBytes;
+      } else {
+        revPackets[s]++;
+        revBytes[s] += f.ipBytes;
+      }
+      frameBytes[s] += f.frameLength;
+      fragmentCount[s]++;
+      if (f.timestamp < segmentStart[s]) {
+        segmentStart[s] = f.timestamp;
+        firstTs[s] = f.timestamp;
+      }
+    }
+  }
+
+  /** Held fragments whose first fragment never came count in a port-less flow. */
+  function releaseHeld(datagram: HeldDatagram): void {
+    const packet = datagram.packet;
+    for (const f of datagram.fragments) {
+      stats.orphanFragments++;
+      packet.ipBytes = f.ipBytes;
+      track(packet, f.timestamp, f.frameLength, true);
+    }
+  }
+
   function addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): void {
     if (timestamp >= nextExpiryCheck) {
       expire(timestamp);
       nextExpiryCheck = timestamp + EXPIRY_CHECK_INTERVAL;
     }
+    track(packet, timestamp, frameLength, false);
+  }
+
+  /** Counts one packet; `released` marks a held fragment counted without its ports. */
+  function track(packet: DecodedPacket, timestamp: number, frameLength: number, released: boolean): void {
     const d = packet.data;
     const version = packet.ipVersion;
     const length = version === 4 ? 4 : 16;
@@ -455,15 +490,17 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
         dstPort = packet.dstPort;
       }
     }
-    if (packet.isFragment) {
+    let heldBefore: HeldFragment[] | null = null;
+    if (packet.isFragment && !released) {
       if (packet.hasPorts) {
-        fragments.rememberFirst(packet, srcPort, dstPort, timestamp);
+        heldBefore = fragments.rememberFirst(packet, srcPort, dstPort, timestamp);
       } else {
         const ports = fragments.portsOf(packet, timestamp);
         if (ports >= 0) {
           srcPort = ports >>> 16;
           dstPort = ports & 0xffff;
-        } else stats.orphanFragments++;
+        } else if (fragments.hold(packet, timestamp, frameLength)) return;
+        else stats.orphanFragments++;
       }
     }
 
@@ -548,7 +585,10 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       revFlags[s] |= flags;
     }
     frameBytes[s] += frameLength;
-    if (packet.isFragment) fragmentCount[s]++;
+    if (packet.isFragment || released) {
+      fragmentCount[s]++;
+      if (heldBefore !== null) countHeld(s, forward, heldBefore);
+    }
 
     if (flags !== 0) {
       let b = bits[s];
@@ -576,6 +616,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
   }
 
   function flush(reason: FlowEndReason = 'end-of-input'): void {
+    fragments.drain(releaseHeld);
     // End flows in the order they were last seen, oldest first, across lists.
     for (;;) {
       let oldest = -1;
@@ -587,7 +628,6 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       // A TCP flow already closed by FIN or RST says so, even inside its grace period.
       end(oldest, (bits[oldest] & BIT_CLOSING) !== 0 ? endReasonOf(oldest) : reason);
     }
-    fragments.clear();
   }
 
   return {
