@@ -1,7 +1,8 @@
 /**
- * Buffered writing to stdout with backpressure: many small writes become few large ones, and a
- * producer can wait for `drain` instead of buffering without bound. A closed pipe (`| head`)
- * ends the process quietly, as Unix tools do.
+ * Buffered writing to stdout with backpressure. Text goes into one chunk buffer that is handed to the destination when full, so many small writes become few large
+ * ones; a producer can wait for `drain` instead of buffering without bound. A closed pipe
+ * (`| head`) ends the process quietly, as Unix tools do.
+ * Chunks are never reused after they are handed over.
  */
 import type { Writable } from 'node:stream';
 
@@ -12,11 +13,11 @@ export interface OutputStream {
   end(): Promise<void>;
 }
 
-const FLUSH_AT = 64 * 1024;
+const CHUNK = 256 * 1024;
 
 export function createOutputStream(destination: Writable = process.stdout): OutputStream {
-  let pending: string[] = [];
-  let pendingLength = 0;
+  let chunk = Buffer.allocUnsafe(CHUNK);
+  let used = 0;
   let drain: Promise<void> | undefined;
 
   destination.on('error', (error: NodeJS.ErrnoException) => {
@@ -25,11 +26,11 @@ export function createOutputStream(destination: Writable = process.stdout): Outp
   });
 
   function flush(): void {
-    if (pendingLength === 0) return;
-    const chunk = pending.join('');
-    pending = [];
-    pendingLength = 0;
-    if (!destination.write(chunk) && drain === undefined) {
+    if (used === 0) return;
+    const full = chunk.subarray(0, used);
+    chunk = Buffer.allocUnsafe(CHUNK);
+    used = 0;
+    if (!destination.write(full) && drain === undefined) {
       drain = new Promise((resolve) => {
         destination.once('drain', () => {
           drain = undefined;
@@ -39,11 +40,18 @@ export function createOutputStream(destination: Writable = process.stdout): Outp
     }
   }
 
+  function reserve(bytes: number): { buffer: Buffer; offset: number } {
+    if (used + bytes > chunk.length) {
+      flush();
+      if (bytes > chunk.length) chunk = Buffer.allocUnsafe(bytes);
+    }
+    return { buffer: chunk, offset: used };
+  }
+
   return {
     write(text) {
-      pending.push(text);
-      pendingLength += text.length;
-      if (pendingLength >= FLUSH_AT) flush();
+      const room = reserve(Buffer.byteLength(text));
+      used = room.offset + room.buffer.write(text, room.offset);
     },
     backpressure() {
       return drain;

@@ -8,6 +8,7 @@
 import type { FlowRecord, InputWarning } from '../../model/index.js';
 import type { CaptureSummary } from '../../pipeline/index.js';
 import type { OutputStream } from '../output-stream.js';
+import { flowJson } from './flow-json-encoder.js';
 
 export interface AnalyzeView {
   begin(): void;
@@ -24,9 +25,8 @@ export function createJsonView(out: OutputStream): AnalyzeView {
       out.write('{"flows":[');
     },
     flow(record) {
-      out.write(first ? '\n' : ',\n');
+      out.write(first ? `\n${flowJson(record)}` : `,\n${flowJson(record)}`);
       first = false;
-      out.write(JSON.stringify(record));
     },
     warning(warning) {
       warnings.push(warning);
@@ -41,7 +41,7 @@ export function createNdjsonView(out: OutputStream): AnalyzeView {
   return {
     begin() {},
     flow(record) {
-      out.write(`${JSON.stringify(record)}\n`);
+      out.write(`${flowJson(record)}\n`);
     },
     warning() {},
     finish() {},

@@ -1,0 +1,19 @@
+/**
+ * A FlowRecord as one line of JSON: the document `JSON.stringify(record)` gives (same keys,
+ * same order, same values), built with one template literal, which V8 runs about a third
+ * faster than JSON.stringify on these records.
+ *
+ * Contract: every string field of a FlowRecord from the flow table is printable ASCII without
+ * quotes or backslashes (IP text forms, base64, fixed words), so none needs escaping. A field
+ * that may carry text from the wire (SNI, HTTP host, …) must not be added here unescaped.
+ */
+import type { FlowRecord, FlowTunnel } from '../../model/index.js';
+
+function tunnelJson(t: FlowTunnel): string {
+  const id = t.id === undefined ? '' : `,"id":${t.id}`;
+  return `,"tunnel":{"type":"${t.type}","outerSrcIp":"${t.outerSrcIp}","outerDstIp":"${t.outerDstIp}"${id}}`;
+}
+
+export function flowJson(r: FlowRecord): string {
+  return `{"communityId":"${r.communityId}","protocol":${r.protocol},"ipVersion":${r.ipVersion},"srcIp":"${r.srcIp}","srcPort":${r.srcPort},"dstIp":"${r.dstIp}","dstPort":${r.dstPort},"vlan":${r.vlan},"firstTs":${r.firstTs},"lastTs":${r.lastTs},"packets":${r.packets},"bytes":${r.bytes},"frameBytes":${r.frameBytes},"fwdPackets":${r.fwdPackets},"fwdBytes":${r.fwdBytes},"revPackets":${r.revPackets},"revBytes":${r.revBytes},"tcpFlags":${r.tcpFlags},"fwdTcpFlags":${r.fwdTcpFlags},"revTcpFlags":${r.revTcpFlags},"state":"${r.state}","endReason":"${r.endReason}","fragments":${r.fragments}${r.tunnel === undefined ? '' : tunnelJson(r.tunnel)}}`;
+}
