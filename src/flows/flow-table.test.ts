@@ -186,7 +186,18 @@ describe('flow table', () => {
     const { records, stats } = run([
       [0, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 300, fragment: frag(7, 2960, false) }],
       [0.1, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 1500, fragment: frag(7, 1480, true) }],
-      [0.2, { src: C, dst: S, proto: IP_PROTO.UDP, sport: 53, dport: 3333, ipBytes: 1500, fragment: frag(7, 0, true) }],
+      [
+        0.2,
+        {
+          src: C,
+          dst: S,
+          proto: IP_PROTO.UDP,
+          sport: 53,
+          dport: 3333,
+          ipBytes: 1500,
+          fragment: frag(7, 0, true),
+        },
+      ],
       // A datagram whose first fragment never comes.
       [0.3, { src: C, dst: S, proto: IP_PROTO.UDP, ipBytes: 500, fragment: frag(8, 1480, false) }],
     ]);

@@ -617,17 +617,33 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
 
   function flush(reason: FlowEndReason = 'end-of-input'): void {
     fragments.drain(releaseHeld);
-    // End flows in the order they were last seen, oldest first, across lists.
+    // Every flow ends: emit them oldest first across lists, then clear the table in one go
+    // instead of unlinking each flow from the index.
+    const cursor = new Int32Array(LIST_COUNT);
+    cursor.set(head);
     for (;;) {
       let oldest = -1;
+      let list = -1;
       for (let l = 0; l < LIST_COUNT; l++) {
-        const s = head[l];
-        if (s >= 0 && (oldest < 0 || lastTs[s] < lastTs[oldest])) oldest = s;
+        const s = cursor[l];
+        if (s >= 0 && (oldest < 0 || lastTs[s] < lastTs[oldest])) {
+          oldest = s;
+          list = l;
+        }
       }
       if (oldest < 0) break;
+      cursor[list] = next[oldest];
       // A TCP flow already closed by FIN or RST says so, even inside its grace period.
-      end(oldest, (bits[oldest] & BIT_CLOSING) !== 0 ? endReasonOf(oldest) : reason);
+      emit(oldest, (bits[oldest] & BIT_CLOSING) !== 0 ? endReasonOf(oldest) : reason);
     }
+    index.fill(0);
+    head.fill(-1);
+    tail.fill(-1);
+    listOf.fill(255, 0, used);
+    tunnels.clear();
+    freeCount = 0;
+    used = 0;
+    stats.activeFlows = 0;
   }
 
   return {

@@ -35,7 +35,12 @@ interface DatagramEntry {
 
 export interface FragmentTracker {
   /** Records the first fragment's ports; returns fragments held for it (to count), or null. */
-  rememberFirst(packet: DecodedPacket, srcPort: number, dstPort: number, timestamp: number): HeldFragment[] | null;
+  rememberFirst(
+    packet: DecodedPacket,
+    srcPort: number,
+    dstPort: number,
+    timestamp: number,
+  ): HeldFragment[] | null;
   /** `(srcPort << 16) | dstPort` of the datagram's first fragment, or -1 when unknown. */
   portsOf(packet: DecodedPacket, timestamp: number): number;
   /** Holds a fragment whose first fragment is unknown; false when the bounds are reached. */
@@ -72,8 +77,14 @@ function detach(p: DecodedPacket): DecodedPacket {
     copy.outerIpVersion = p.outerIpVersion;
     copy.outerSrcAddrOffset = 2 * length;
     copy.outerDstAddrOffset = 2 * length + outerLength;
-    data.set(p.data.subarray(p.outerSrcAddrOffset, p.outerSrcAddrOffset + outerLength), copy.outerSrcAddrOffset);
-    data.set(p.data.subarray(p.outerDstAddrOffset, p.outerDstAddrOffset + outerLength), copy.outerDstAddrOffset);
+    data.set(
+      p.data.subarray(p.outerSrcAddrOffset, p.outerSrcAddrOffset + outerLength),
+      copy.outerSrcAddrOffset,
+    );
+    data.set(
+      p.data.subarray(p.outerDstAddrOffset, p.outerDstAddrOffset + outerLength),
+      copy.outerDstAddrOffset,
+    );
   }
   return copy;
 }
