@@ -86,7 +86,7 @@ function hashEndpoint(d: Uint8Array, o: number, length: number, port: number): n
 }
 
 export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRecord) => void): FlowTable {
-  let capacity = 1 << 12;
+  let capacity = 1 << 16;
   let keys = new Uint8Array(capacity * KEY_BYTES);
   let hashes = new Uint32Array(capacity);
   let firstTs = new Float64Array(capacity);
