@@ -400,6 +400,26 @@ describe('flowlens analyze on synthetic fixtures', () => {
     expect(result.stderr).toMatch(/not-a-capture\.pcap/);
   });
 
+  it('a non-capture among several files fails the run before it writes anything', async () => {
+    const result = await runCli([
+      'analyze',
+      fixture('udp-dns-ipv6.pcap'),
+      fixture('not-a-capture.pcap'),
+      '--format',
+      'json',
+    ]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/^flowlens: .*not-a-capture\.pcap: not a pcap or pcapng capture/);
+  });
+
+  it('a missing file: one line that says what to do, exit code 2', async () => {
+    const result = await runCli(['analyze', fixture('no-such-file.pcap')]);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toEqual([expect.stringMatching(/no such file.*check the path/)]);
+  });
+
   it('several files in one run: totals add up, one summary entry per file', async () => {
     const result = await runCli([
       'analyze',

@@ -3,8 +3,8 @@
  *
  * Contract: flows reach `onFlow` as they end (then the rest at the end of input); warnings reach
  * `onWarning` as they are found, at most `maxWarnings` of them, all of them counted in the
- * summary. Several files form one run: one flow table, frames numbered per file. A file that is
- * not a capture rejects with its FlowlensError before any later file is read.
+ * summary. Several files form one run: one flow table, frames numbered per file. If any file is
+ * not a capture (or cannot be opened), the run rejects with its FlowlensError before reading any.
  */
 import { decodeFrame } from '../decode/index.js';
 import type { FlowTableConfig } from '../flows/index.js';
@@ -13,7 +13,7 @@ import type { DecodedPacket, FlowRecord, Frame, InputWarning } from '../model/in
 import { createDecodedPacket, PACKET_KIND } from '../model/index.js';
 import { describeError } from '../shared/index.js';
 import type { FrameSink } from '../sources/index.js';
-import { readCapture } from '../sources/index.js';
+import { checkCaptureFile, readCapture } from '../sources/index.js';
 import type { CaptureSummary } from './capture-summary.js';
 import { createSummaryAccumulator } from './capture-summary.js';
 
@@ -85,6 +85,8 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
     backpressure: options.backpressure,
   };
 
+  // A non-capture among several files fails the run before anything is read or written.
+  for (const file of options.files) await checkCaptureFile(file);
   for (const file of options.files) {
     currentFile = file;
     const info = await readCapture(file, sink, { signal: options.signal });

@@ -13,7 +13,7 @@ import { createOutputStream } from '../output-stream.js';
 import { createProgressBar } from '../progress-bar.js';
 import type { AnalyzeView } from './flow-writers.js';
 import { createJsonView, createNdjsonView } from './flow-writers.js';
-import { createTableView } from './table-view.js';
+import { createTableView, warningText } from './table-view.js';
 
 interface AnalyzeFlags {
   format: 'table' | 'json' | 'ndjson';
@@ -119,7 +119,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       onWarning: (warning: InputWarning) => {
         view.warning(warning);
         if (warningsToStderr)
-          process.stderr.write(`warning: ${warning.file ?? ''}: ${warning.message} [${warning.code}]\n`);
+          process.stderr.write(`flowlens: warning: ${warningText(warning)} [${warning.code}]\n`);
       },
       onProgress: bar ? (p) => bar.update(p.bytesRead, p.packets) : undefined,
       backpressure: () => out.backpressure(),

@@ -18,20 +18,21 @@ export interface AnalyzeView {
 }
 
 export function createJsonView(out: OutputStream): AnalyzeView {
-  let first = true;
+  // The opening is written with the first flow (or at the end), so that a run that fails
+  // before any flow, e.g. on a file that is not a capture, writes nothing to stdout.
+  let opened = false;
   const warnings: InputWarning[] = [];
   return {
-    begin() {
-      out.write('{"flows":[');
-    },
+    begin() {},
     flow(record) {
-      out.write(first ? `\n${flowJson(record)}` : `,\n${flowJson(record)}`);
-      first = false;
+      out.write(opened ? `,\n${flowJson(record)}` : `{"flows":[\n${flowJson(record)}`);
+      opened = true;
     },
     warning(warning) {
       warnings.push(warning);
     },
     finish(summary) {
+      if (!opened) out.write('{"flows":[');
       out.write(`\n],\n"warnings":${JSON.stringify(warnings)},\n"summary":${JSON.stringify(summary)}}\n`);
     },
   };

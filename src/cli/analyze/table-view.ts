@@ -106,7 +106,7 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
       lines.push('', 'Warnings');
       if (s.warnings === 0) lines.push('  none');
       else {
-        for (const w of warnings) lines.push(`  ${w.file ? `${w.file}: ` : ''}${w.message} [${w.code}]`);
+        for (const w of warnings) lines.push(`  ${warningText(w)} [${w.code}]`);
         if (s.warnings > warnings.length) {
           const byCode = Object.entries(s.warningsByCode).map(([code, n]) => `${code} ×${n}`);
           lines.push(
@@ -117,6 +117,11 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
       out.write(`${lines.join('\n')}\n`);
     },
   };
+}
+
+/** The warning's message, prefixed with its file unless the message names it already. */
+export function warningText(w: InputWarning): string {
+  return w.file && !w.message.startsWith(w.file) ? `${w.file}: ${w.message}` : w.message;
 }
 
 function indent(text: string): string {

@@ -172,7 +172,7 @@ export function createCaptureParser(sink: FrameSink, fileLabel: string): Capture
   };
 }
 
-function notACapture(fileLabel: string, firstBytes: number[]): FlowlensError {
+export function notACapture(fileLabel: string, firstBytes: number[]): FlowlensError {
   const shown =
     firstBytes.length === 0
       ? 'none, the file is empty'

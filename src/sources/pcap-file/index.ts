@@ -5,6 +5,7 @@
 
 export type { CaptureParser } from './capture-parser.js';
 export { createCaptureParser } from './capture-parser.js';
+export { checkCaptureFile } from './check-capture.js';
 export type { PcapStreamWriter, PcapWriter, PcapWriterOptions } from './pcap-writer.js';
 export { createPcapStreamWriter, createPcapWriter } from './pcap-writer.js';
 export type {

@@ -197,7 +197,7 @@ const REASONS: Record<string, string> = {
   EISDIR: 'it is a directory',
 };
 
-function cannotOpen(file: string, error: unknown): FlowlensError {
+export function cannotOpen(file: string, error: unknown): FlowlensError {
   const code = (error as { code?: string } | null)?.code ?? '';
   const reason = REASONS[code] ?? (error as Error).message;
   return new FlowlensError(
