@@ -50,11 +50,43 @@ async function sampledPool() {
     if (!line.startsWith('{')) continue;
     const record = JSON.parse(line);
     if (record.communityId === undefined) continue;
-    pool.push({ ...record, sourceKind: 'pcap' });
+    pool.push(likePipeline(record));
     if (pool.length >= POOL_SIZE) break;
   }
   child.kill();
   return pool;
+}
+
+/** A parsed record in the one field order the flow table emits, as the ingest path sees it. */
+function likePipeline(r) {
+  const flow = {
+    communityId: r.communityId,
+    protocol: r.protocol,
+    ipVersion: r.ipVersion,
+    srcIp: r.srcIp,
+    srcPort: r.srcPort,
+    dstIp: r.dstIp,
+    dstPort: r.dstPort,
+    vlan: r.vlan,
+    firstTs: r.firstTs,
+    lastTs: r.lastTs,
+    packets: r.packets,
+    bytes: r.bytes,
+    frameBytes: r.frameBytes,
+    fwdPackets: r.fwdPackets,
+    fwdBytes: r.fwdBytes,
+    revPackets: r.revPackets,
+    revBytes: r.revBytes,
+    tcpFlags: r.tcpFlags,
+    fwdTcpFlags: r.fwdTcpFlags,
+    revTcpFlags: r.revTcpFlags,
+    state: r.state,
+    endReason: r.endReason,
+    fragments: r.fragments,
+    tunnel: r.tunnel,
+    sourceKind: 'pcap',
+  };
+  return flow;
 }
 
 /** Zipf(s = 1.1) over `n` ranks, by inverse CDF on a precomputed table. */
@@ -130,6 +162,7 @@ function builtinPool() {
       state,
       endReason,
       fragments: 0,
+      tunnel: undefined,
       sourceKind: 'pcap',
     });
   }

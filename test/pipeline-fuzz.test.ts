@@ -42,7 +42,7 @@ describe('capture path under random input', () => {
         fc.array(fc.oneof(fc.uint8Array({ maxLength: 120 }), ipv4Frame), { maxLength: 60 }),
         async (linkType, frames) => {
           const writer = createPcapWriter({ linkType: frames.length % 2 === 0 ? 1 : linkType });
-          frames.forEach((frame, i) => writer.writePacket(frame, 1_700_000_000 + i * 0.5));
+          for (const [i, frame] of frames.entries()) writer.writePacket(frame, 1_700_000_000 + i * 0.5);
           const file = path.join(dir, `fuzz-${run++}.pcap`);
           writeFileSync(file, writer.toBuffer());
           const flows: FlowRecord[] = [];

@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowlensError } from '../shared/index.js';
 import { registerAnalyzeCommand } from './analyze/analyze-command.js';
+import { registerIngestCommand } from './ingest/ingest-command.js';
+import { registerQueryCommand } from './query/query-command.js';
 
 function packageVersion(): string {
   const url = new URL('../../package.json', import.meta.url);
@@ -22,6 +24,8 @@ export async function main(argv: string[]): Promise<number> {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerAnalyzeCommand(program);
+  registerIngestCommand(program);
+  registerQueryCommand(program);
   try {
     await program.parseAsync(argv);
     return 0;

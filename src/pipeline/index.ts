@@ -1,4 +1,4 @@
-/** Wires the stages together: sources → decode → flows (→ analyze/enrich/detect → store later). */
+/** Wires the stages together: sources → decode → flows (→ analyze/enrich/detect later) → store. */
 export {
   type AnalyzeOptions,
   type AnalyzeProgress,
@@ -6,3 +6,4 @@ export {
   analyzeCaptures,
 } from './analyze-captures.js';
 export { type CaptureSummary, protocolName, type TrafficCounter } from './capture-summary.js';
+export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';

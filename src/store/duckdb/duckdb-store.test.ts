@@ -1,0 +1,342 @@
+/**
+ * The DuckDB store against a real database in a temp dir: migrations, a round trip of every
+ * stored field, ingest atomicity in-process, duplicate refusal and replacement, retention,
+ * alerts and streaming. Interrupted CLI ingests are tested in test/ingest.test.ts.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { addressToBigInt, parseIpAddress } from '../../model/index.js';
+import { ERR } from '../../shared/index.js';
+import {
+  createDuckDbStore,
+  type FlowStore,
+  SCHEMA_VERSION,
+  type StoredFlow,
+  type StoreRow,
+} from '../index.js';
+
+const T0 = 1_700_000_000.123456;
+
+function flow(overrides: Partial<StoredFlow> = {}): StoredFlow {
+  return {
+    communityId: '1:LQU9qZlK+B5F3KDmev6m5PMibrg=',
+    protocol: 6,
+    ipVersion: 4,
+    srcIp: '10.0.0.1',
+    srcPort: 51_000,
+    dstIp: '192.0.2.7',
+    dstPort: 443,
+    vlan: 0,
+    firstTs: T0,
+    lastTs: T0 + 1.000001,
+    packets: 10,
+    bytes: 1_000,
+    frameBytes: 1_140,
+    fwdPackets: 6,
+    fwdBytes: 600,
+    revPackets: 4,
+    revBytes: 400,
+    tcpFlags: 0x1b,
+    fwdTcpFlags: 0x1b,
+    revTcpFlags: 0x12,
+    state: 'SF',
+    endReason: 'tcp-fin',
+    fragments: 0,
+    sourceKind: 'pcap',
+    ...overrides,
+  };
+}
+
+/** Every optional field set, IPv6 addresses at and above 2^127, extreme counts. */
+const FULL: StoredFlow = flow({
+  communityId: '1:full',
+  protocol: 17,
+  ipVersion: 6,
+  srcIp: 'fe80::1',
+  dstIp: 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff',
+  srcPort: 65_535,
+  dstPort: 0,
+  vlan: 4_095,
+  firstTs: 1_234_567_890.000001,
+  lastTs: 1_999_999_999.999999,
+  packets: Number.MAX_SAFE_INTEGER,
+  bytes: 2 ** 40,
+  frameBytes: 2 ** 41,
+  fwdPackets: 2 ** 33,
+  fwdBytes: 2 ** 34,
+  revPackets: 1,
+  revBytes: 0,
+  tcpFlags: 255,
+  fwdTcpFlags: 128,
+  revTcpFlags: 1,
+  state: 'RSTOS0',
+  endReason: 'active-timeout',
+  fragments: 4_294_967_295,
+  tunnel: { type: 'vxlan', id: 16_777_215, outerSrcIp: '', outerDstIp: '' },
+  sourceKind: 'ipfix',
+  exporter: '198.51.100.1',
+  samplingRate: 1_000,
+  rawPackets: 3,
+  rawBytes: 4_500,
+  inputIf: 7,
+  outputIf: 4_294_967_295,
+  application: 'dns',
+  sni: 'example.org',
+  httpHost: 'www.example.org',
+  dnsName: 'a.example.org',
+  srcCountry: 'FR',
+  dstCountry: 'US',
+  srcAsn: 3_215,
+  dstAsn: 4_294_967_295,
+  srcAsName: 'Orange',
+  dstAsName: 'Example AS',
+  threatTags: ['tor-exit', 'scanner'],
+});
+
+/** A `flows` row back to a StoredFlow, for comparison with what was written. */
+function fromRow(row: StoreRow): StoredFlow {
+  const n = (v: unknown) => Number(v);
+  const out: Record<string, unknown> = {
+    communityId: row.community_id,
+    protocol: row.protocol,
+    ipVersion: row.ip_version,
+    srcIp: row.src_ip,
+    srcPort: row.src_port,
+    dstIp: row.dst_ip,
+    dstPort: row.dst_port,
+    vlan: row.vlan,
+    firstTs: row.first_ts,
+    lastTs: row.last_ts,
+    packets: n(row.packets),
+    bytes: n(row.bytes),
+    frameBytes: n(row.frame_bytes),
+    fwdPackets: n(row.fwd_packets),
+    fwdBytes: n(row.fwd_bytes),
+    revPackets: n(row.rev_packets),
+    revBytes: n(row.rev_bytes),
+    tcpFlags: row.tcp_flags,
+    fwdTcpFlags: row.fwd_tcp_flags,
+    revTcpFlags: row.rev_tcp_flags,
+    state: row.state,
+    endReason: row.end_reason,
+    fragments: row.fragments,
+    sourceKind: row.source_kind,
+  };
+  const optional: Record<string, unknown> = {
+    exporter: row.exporter,
+    samplingRate: row.sampling_rate,
+    rawPackets: row.raw_packets,
+    rawBytes: row.raw_bytes,
+    inputIf: row.input_if,
+    outputIf: row.output_if,
+    application: row.application,
+    sni: row.sni,
+    httpHost: row.http_host,
+    dnsName: row.dns_name,
+    srcCountry: row.src_country,
+    dstCountry: row.dst_country,
+    srcAsn: row.src_asn,
+    dstAsn: row.dst_asn,
+    srcAsName: row.src_as_name,
+    dstAsName: row.dst_as_name,
+    threatTags: row.threat_tags,
+  };
+  for (const [key, value] of Object.entries(optional)) if (value !== null) out[key] = value;
+  if (row.tunnel_type !== null) {
+    out.tunnel = { type: row.tunnel_type, id: row.tunnel_id, outerSrcIp: '', outerDstIp: '' };
+  }
+  return out as unknown as StoredFlow;
+}
+
+let dataDir: string;
+let store: FlowStore;
+
+beforeEach(async () => {
+  dataDir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-store-'));
+  store = createDuckDbStore({ dataDir });
+});
+
+afterEach(async () => {
+  await store.stop();
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+const count = async (where = 'true') =>
+  Number((await store.query(`SELECT count(*) AS n FROM flows WHERE ${where}`))[0].n);
+
+describe('migrations', () => {
+  it('run once, and a second start applies nothing', async () => {
+    expect(await store.start()).toEqual({ migrated: [SCHEMA_VERSION], rolledBack: [] });
+    await store.stop();
+    const again = createDuckDbStore({ dataDir });
+    expect(await again.start()).toEqual({ migrated: [], rolledBack: [] });
+    const health = await again.health();
+    expect(health).toMatchObject({ schemaVersion: SCHEMA_VERSION, flows: 0, alerts: 0, ingests: 0 });
+    expect(health.path).toBe(path.join(dataDir, 'flowlens.duckdb'));
+    expect(health.fileBytes).toBeGreaterThan(0);
+    expect(await again.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 1 }]);
+    await again.stop();
+  });
+});
+
+describe('flows', () => {
+  beforeEach(async () => {
+    await store.start();
+  });
+
+  it('round-trips every field, timestamps to the microsecond, addresses ≥ 2^127', async () => {
+    const minimal = flow();
+    await store.writeFlows([FULL, minimal]);
+    const rows = await store.query('SELECT * FROM flows ORDER BY protocol DESC');
+    expect(rows.map(fromRow)).toEqual([FULL, minimal]);
+    const [full] = rows;
+    expect(full.src_addr).toBe(addressToBigInt(parseIpAddress('fe80::1') as Uint8Array));
+    expect(full.dst_addr).toBe(2n ** 128n - 1n);
+    expect(rows[1].src_addr).toBe(Number(addressToBigInt(parseIpAddress('10.0.0.1') as Uint8Array)));
+    const micros = await store.query(
+      "SELECT epoch_us(first_ts)::VARCHAR AS f, epoch_us(last_ts)::VARCHAR AS l FROM flows WHERE community_id = '1:full'",
+    );
+    expect(micros).toEqual([{ f: '1234567890000001', l: '1999999999999999' }]);
+    const byAddress = await store.query(
+      'SELECT community_id FROM flows WHERE src_addr = CAST(? AS UHUGEINT)',
+      [addressToBigInt(parseIpAddress('fe80::1') as Uint8Array).toString()],
+    );
+    expect(byAddress).toEqual([{ community_id: '1:full' }]);
+  });
+
+  it('writes batches larger than a chunk, with NULLs mixed in', async () => {
+    const batch = Array.from({ length: 5_000 }, (_, i) =>
+      flow({ srcPort: i % 65_536, packets: i, application: i % 3 === 0 ? 'dns' : undefined }),
+    );
+    await store.writeFlows(batch);
+    expect(await count()).toBe(5_000);
+    const [sums] = await store.query(
+      'SELECT sum(packets) AS p, count(application) AS a, count(DISTINCT src_port) AS ports FROM flows',
+    );
+    expect(sums).toEqual({ p: (4_999 * 5_000) / 2, a: 1_667, ports: 5_000 });
+  });
+
+  it('rejects out-of-range values without writing', async () => {
+    await expect(store.writeFlows([flow({ packets: -1 })])).rejects.toThrow(RangeError);
+    await expect(store.writeFlows([flow({ srcPort: 70_000 })])).rejects.toThrow(RangeError);
+  });
+
+  it('streams rows in batches', async () => {
+    await store.writeFlows(Array.from({ length: 5_000 }, (_, i) => flow({ packets: i })));
+    const sizes: number[] = [];
+    let total = 0;
+    for await (const rows of store.stream('SELECT packets FROM flows ORDER BY packets', [], {
+      batchRows: 2_000,
+    })) {
+      sizes.push(rows.length);
+      for (const row of rows) total += Number(row.packets);
+    }
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(5_000);
+    expect(sizes.every((n) => n >= 2_000 || n === sizes[sizes.length - 1])).toBe(true);
+    expect(total).toBe((4_999 * 5_000) / 2);
+  });
+
+  it('reports SQL errors as FLOWLENS_ERR_STORE', async () => {
+    await expect(store.query('SELECT nope FROM flows')).rejects.toMatchObject({ code: ERR.STORE });
+  });
+});
+
+describe('ingests', () => {
+  beforeEach(async () => {
+    await store.start();
+  });
+  const source = { file: 'a.pcap', sha256: 'aa'.repeat(32), sizeBytes: 100, sourceKind: 'pcap' as const };
+
+  it('hides flows until commit, and records totals', async () => {
+    const writer = await store.beginIngest(source);
+    await writer.write(Array.from({ length: 3_000 }, () => flow()));
+    expect(await count()).toBe(0);
+    expect((await store.listIngests())[0]).toMatchObject({ status: 'running', file: 'a.pcap' });
+    const record = await writer.commit({ packets: 30, bytes: 3_000 });
+    expect(record).toMatchObject({
+      status: 'complete',
+      flows: 3_000,
+      packets: 30,
+      bytes: 3_000,
+      sha256: source.sha256,
+    });
+    expect(await count(`ingest_id = '${record.id}'`)).toBe(3_000);
+    expect(await store.findIngestBySha256(source.sha256)).toEqual(record);
+  });
+
+  it('leaves nothing after abort', async () => {
+    const writer = await store.beginIngest(source);
+    await writer.write(Array.from({ length: 130_000 }, () => flow()));
+    await writer.abort('interrupted');
+    expect(await count()).toBe(0);
+    expect(await store.listIngests()).toMatchObject([{ status: 'aborted', error: 'interrupted' }]);
+    expect(await store.findIngestBySha256(source.sha256)).toBeUndefined();
+    // The same file can then go in.
+    const again = await store.beginIngest(source);
+    await again.write([flow()]);
+    await again.commit({ packets: 1, bytes: 1 });
+    expect(await count()).toBe(1);
+  });
+
+  it('refuses a file already in, and replaces it on request', async () => {
+    const first = await store.beginIngest(source);
+    await first.write([flow(), flow()]);
+    const old = await first.commit({ packets: 2, bytes: 2 });
+    await expect(store.beginIngest({ ...source, file: 'copy.pcap' })).rejects.toMatchObject({
+      code: ERR.ALREADY_INGESTED,
+      exitCode: 2,
+    });
+    const second = await store.beginIngest({ ...source, replace: true });
+    await second.write([flow()]);
+    expect(await count()).toBe(2);
+    const replaced = await second.commit({ packets: 1, bytes: 1 });
+    expect(await count()).toBe(1);
+    expect(await count(`ingest_id = '${old.id}'`)).toBe(0);
+    expect(await store.findIngestBySha256(source.sha256)).toMatchObject({ id: replaced.id });
+  });
+});
+
+describe('retention and alerts', () => {
+  beforeEach(async () => {
+    await store.start();
+  });
+
+  it('deletes flows and alerts older than N days by last_ts and ts', async () => {
+    const now = new Date('2024-06-30T00:00:00Z');
+    const day = 86_400;
+    const at = now.getTime() / 1000;
+    await store.writeFlows([
+      flow({ firstTs: at - 40 * day, lastTs: at - 31 * day }),
+      flow({ firstTs: at - 40 * day, lastTs: at - 29 * day }),
+      flow({ firstTs: at - 1, lastTs: at }),
+    ]);
+    const alert = {
+      type: 'port-scan',
+      severity: 'high' as const,
+      state: 'open' as const,
+      summary: 'scan',
+      evidence: { ports: [22, 80] },
+      mitre: ['T1046'],
+    };
+    await store.writeAlerts([
+      { ...alert, id: 'old', ts: at - 31 * day },
+      { ...alert, id: 'new', ts: at - 1, srcIp: '10.0.0.1', communityIds: ['1:x'] },
+    ]);
+    expect(await store.applyRetention(30, now)).toEqual({ flowsDeleted: 1, alertsDeleted: 1 });
+    expect(await count()).toBe(2);
+    const alerts = await store.query('SELECT id, ts, src_ip, evidence, mitre, community_ids FROM alerts');
+    expect(alerts).toEqual([
+      {
+        id: 'new',
+        ts: at - 1,
+        src_ip: '10.0.0.1',
+        evidence: '{"ports":[22,80]}',
+        mitre: ['T1046'],
+        community_ids: ['1:x'],
+      },
+    ]);
+    await expect(store.applyRetention(0)).rejects.toThrow(RangeError);
+  });
+});

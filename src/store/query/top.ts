@@ -1,0 +1,83 @@
+/**
+ * Top-N: the values of one dimension with the most bytes, packets or flows in a range. Rows
+ * carry all three metrics; ordering is by the chosen one, then by key so ties are stable.
+ */
+import type { FlowStore } from '../store.js';
+import {
+  COUNTERS,
+  type Dimension,
+  dimensionRows,
+  isDimension,
+  isMetric,
+  type Metric,
+  metricAggregate,
+} from './dimensions.js';
+import { usage } from './errors.js';
+import type { TimeRange } from './range.js';
+import { type FilterInput, selection } from './selection.js';
+import { ident, type Sql, sql } from './sql.js';
+import { key, num } from './values.js';
+
+export interface TopOptions {
+  by: Dimension;
+  metric?: Metric;
+  range: TimeRange;
+  filter?: FilterInput;
+  /** Rows returned, 1–10000; default 10. */
+  limit?: number;
+}
+
+export interface TopRow {
+  /** The dimension's value: text for addresses, names and countries; a number for ports, protocols, ASNs. */
+  key: string | number;
+  flows: number;
+  packets: number;
+  bytes: number;
+}
+
+export interface TopResult {
+  by: Dimension;
+  metric: Metric;
+  range: TimeRange;
+  rows: TopRow[];
+}
+
+export const MAX_LIMIT = 10_000;
+
+export function checkLimit(limit: number | undefined, fallback: number): number {
+  const value = limit ?? fallback;
+  if (!Number.isInteger(value) || value < 1 || value > MAX_LIMIT) {
+    throw usage(`limit must be a whole number from 1 to ${MAX_LIMIT}, got ${value}`);
+  }
+  return value;
+}
+
+/** Throws FlowlensError (usage) for an unknown dimension or metric, FilterSyntaxError for a bad filter. */
+export async function top(store: FlowStore, options: TopOptions): Promise<TopResult> {
+  const metric = options.metric ?? 'bytes';
+  if (!isDimension(options.by)) throw usage(`unknown dimension "${options.by}"`);
+  if (!isMetric(metric)) throw usage(`unknown metric "${metric}"`);
+  const limit = checkLimit(options.limit, 10);
+  const rows = await topKeys(store, options.by, metric, selection(options.range, options.filter), limit);
+  return { by: options.by, metric, range: options.range, rows };
+}
+
+/** The top `limit` rows of a dimension over flows matching `where` (shared with series splits). */
+export async function topKeys(
+  store: FlowStore,
+  by: Dimension,
+  metric: Metric,
+  where: Sql,
+  limit: number,
+): Promise<TopRow[]> {
+  const statement = sql`SELECT key, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${dimensionRows(by, where, ident(COUNTERS))})
+GROUP BY key ORDER BY ${metricAggregate(metric)} DESC, key ASC LIMIT ${limit}`;
+  const rows = await store.query(statement.text, statement.params);
+  return rows.map((row) => ({
+    key: key(row.key) ?? '',
+    flows: num(row.flows),
+    packets: num(row.packets),
+    bytes: num(row.bytes),
+  }));
+}
