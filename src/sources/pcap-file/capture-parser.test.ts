@@ -87,7 +87,13 @@ describe('pcap', () => {
     parser.push(chunk);
     parser.finish();
     expect(seen.length).toBe(5);
-    for (const data of seen) expect(data).toBe(chunk);
+    for (const data of seen) {
+      // The same memory as the chunk, seen as a plain Uint8Array (one array shape downstream).
+      expect(data.buffer).toBe(chunk.buffer);
+      expect(data.byteOffset).toBe(chunk.byteOffset);
+      expect(data.length).toBe(chunk.length);
+      expect(data.constructor).toBe(Uint8Array);
+    }
   });
 
   it('warns when a record captures more than its original length, and goes on', () => {

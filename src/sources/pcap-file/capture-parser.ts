@@ -115,8 +115,14 @@ export function createCaptureParser(sink: FrameSink, fileLabel: string): Capture
       return ctx.stopped;
     },
 
-    push(chunk) {
-      if (ctx.stopped || chunk.length === 0) return;
+    push(input) {
+      if (ctx.stopped || input.length === 0) return;
+      // Frames are views into plain Uint8Arrays only, never Buffers: one array shape keeps the
+      // decoders' and flow table's property accesses monomorphic.
+      const chunk =
+        input.constructor === Uint8Array
+          ? input
+          : new Uint8Array(input.buffer, input.byteOffset, input.byteLength);
       const base = received;
       received += chunk.length;
       if (reader === null) {
