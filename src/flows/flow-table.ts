@@ -48,6 +48,22 @@ const KEY_BYTES = 40;
 const K_SRC = 8;
 const K_DST = 24;
 
+// Row layout of \`hot\` (HOT doubles per flow).
+const HOT = 8;
+const H_LAST = 0;
+const H_SEGMENT = 1;
+const H_FIRST = 2;
+const H_FWD_PACKETS = 3;
+const H_FWD_BYTES = 4;
+const H_REV_PACKETS = 5;
+const H_REV_BYTES = 6;
+const H_FRAME_BYTES = 7;
+// Byte layout of \`flagBytes\` (4 per flow).
+const F_FWD = 0;
+const F_REV = 1;
+const F_BITS = 2;
+const F_LIST = 3;
+
 const LIST_TCP = 0;
 const LIST_UDP = 1;
 const LIST_ICMP = 2;
@@ -89,30 +105,23 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
   let capacity = 1 << 16;
   let keys = new Uint8Array(capacity * KEY_BYTES);
   let hashes = new Uint32Array(capacity);
-  let firstTs = new Float64Array(capacity);
-  let lastTs = new Float64Array(capacity);
-  let segmentStart = new Float64Array(capacity);
-  let fwdPackets = new Float64Array(capacity);
-  let revPackets = new Float64Array(capacity);
-  let fwdBytes = new Float64Array(capacity);
-  let revBytes = new Float64Array(capacity);
-  let frameBytes = new Float64Array(capacity);
+  // Per-packet fields of a flow share one 64-byte row (one cache line), flags share 4 bytes:
+  // a packet touches a few cache lines, not one per field.
+  let hot = new Float64Array(capacity * HOT);
+  let flagBytes = new Uint8Array(capacity * 4);
+  let links = new Int32Array(capacity * 2);
   let fragmentCount = new Float64Array(capacity);
   let fwdBaseSeq = new Float64Array(capacity);
   let revBaseSeq = new Float64Array(capacity);
-  let fwdFlags = new Uint8Array(capacity);
-  let revFlags = new Uint8Array(capacity);
-  let bits = new Uint8Array(capacity);
-  let listOf = new Uint8Array(capacity);
-  let prev = new Int32Array(capacity);
-  let next = new Int32Array(capacity);
   let freeSlots = new Int32Array(capacity);
   let freeCount = 0;
   let used = 0; // slots ever handed out (high-water mark)
   const tunnels = new Map<number, FlowTunnel>();
 
   let indexMask = capacity * 2 - 1;
-  let index = new Int32Array(capacity * 2); // slot + 1, 0 = empty
+  // Open addressing, interleaved [hash, slot + 1] pairs (slot 0 = empty): a probe compares
+  // hashes without touching the flow's own arrays.
+  let index = new Int32Array(capacity * 4);
 
   const head = new Int32Array(LIST_COUNT).fill(-1);
   const tail = new Int32Array(LIST_COUNT).fill(-1);
@@ -139,91 +148,81 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
 
   function grow(): void {
     const newCapacity = capacity * 2;
-    const growF64 = (a: Float64Array) => {
-      const b = new Float64Array(newCapacity);
-      b.set(a);
+    const grown = <T extends Float64Array | Uint8Array | Int32Array | Uint32Array>(
+      a: T,
+      make: (n: number) => T,
+      width = 1,
+    ): T => {
+      const b = make(newCapacity * width);
+      b.set(a as never);
       return b;
     };
-    const growU8 = (a: Uint8Array, width = 1) => {
-      const b = new Uint8Array(newCapacity * width);
-      b.set(a);
-      return b;
-    };
-    const growI32 = (a: Int32Array) => {
-      const b = new Int32Array(newCapacity);
-      b.set(a);
-      return b;
-    };
-    keys = growU8(keys, KEY_BYTES);
-    const newHashes = new Uint32Array(newCapacity);
-    newHashes.set(hashes);
-    hashes = newHashes;
-    firstTs = growF64(firstTs);
-    lastTs = growF64(lastTs);
-    segmentStart = growF64(segmentStart);
-    fwdPackets = growF64(fwdPackets);
-    revPackets = growF64(revPackets);
-    fwdBytes = growF64(fwdBytes);
-    revBytes = growF64(revBytes);
-    frameBytes = growF64(frameBytes);
-    fragmentCount = growF64(fragmentCount);
-    fwdBaseSeq = growF64(fwdBaseSeq);
-    revBaseSeq = growF64(revBaseSeq);
-    fwdFlags = growU8(fwdFlags);
-    revFlags = growU8(revFlags);
-    bits = growU8(bits);
-    listOf = growU8(listOf);
-    prev = growI32(prev);
-    next = growI32(next);
-    freeSlots = growI32(freeSlots);
+    const f64 = (n: number) => new Float64Array(n);
+    const u8 = (n: number) => new Uint8Array(n);
+    const i32 = (n: number) => new Int32Array(n);
+    keys = grown(keys, u8, KEY_BYTES);
+    hashes = grown(hashes, (n) => new Uint32Array(n));
+    hot = grown(hot, f64, HOT);
+    flagBytes = grown(flagBytes, u8, 4);
+    links = grown(links, i32, 2);
+    fragmentCount = grown(fragmentCount, f64);
+    fwdBaseSeq = grown(fwdBaseSeq, f64);
+    revBaseSeq = grown(revBaseSeq, f64);
+    freeSlots = grown(freeSlots, i32);
     capacity = newCapacity;
     indexMask = capacity * 2 - 1;
-    index = new Int32Array(capacity * 2);
+    index = new Int32Array(capacity * 4);
     for (let s = 0; s < used; s++) {
-      if (listOf[s] === 255) continue;
-      let i = hashes[s] & indexMask;
-      while (index[i] !== 0) i = (i + 1) & indexMask;
-      index[i] = s + 1;
+      if (flagBytes[s * 4 + F_LIST] !== 255) indexInsert(hashes[s], s);
     }
   }
 
+  function indexInsert(hash: number, s: number): void {
+    let b = hash & indexMask;
+    while (index[b * 2 + 1] !== 0) b = (b + 1) & indexMask;
+    index[b * 2] = hash;
+    index[b * 2 + 1] = s + 1;
+  }
+
   function listUnlink(s: number): void {
-    const l = listOf[s];
-    const p = prev[s];
-    const n = next[s];
-    if (p >= 0) next[p] = n;
+    const l = flagBytes[s * 4 + F_LIST];
+    const p = links[s * 2];
+    const n = links[s * 2 + 1];
+    if (p >= 0) links[p * 2 + 1] = n;
     else head[l] = n;
-    if (n >= 0) prev[n] = p;
+    if (n >= 0) links[n * 2] = p;
     else tail[l] = p;
   }
 
   function listAppend(s: number, l: number): void {
-    listOf[s] = l;
-    prev[s] = tail[l];
-    next[s] = -1;
-    if (tail[l] >= 0) next[tail[l]] = s;
+    flagBytes[s * 4 + F_LIST] = l;
+    links[s * 2] = tail[l];
+    links[s * 2 + 1] = -1;
+    if (tail[l] >= 0) links[tail[l] * 2 + 1] = s;
     else head[l] = s;
     tail[l] = s;
   }
 
   function indexRemove(s: number): void {
     let i = hashes[s] & indexMask;
-    while (index[i] !== s + 1) i = (i + 1) & indexMask;
+    while (index[i * 2 + 1] !== s + 1) i = (i + 1) & indexMask;
     // Backward-shift deletion keeps linear probing chains intact.
     let j = i;
     for (;;) {
       j = (j + 1) & indexMask;
-      const entry = index[j];
+      const entry = index[j * 2 + 1];
       if (entry === 0) break;
-      const home = hashes[entry - 1] & indexMask;
+      const home = index[j * 2] & indexMask;
       const distanceJ = (j - home) & indexMask;
       const distanceI = (j - i) & indexMask;
       if (distanceJ >= distanceI) {
-        index[i] = entry;
+        index[i * 2] = index[j * 2];
+        index[i * 2 + 1] = entry;
         i = j;
       }
     }
-    index[i] = 0;
+    index[i * 2] = 0;
+    index[i * 2 + 1] = 0;
   }
 
   function keyEquals(s: number, reversed: boolean): boolean {
@@ -255,13 +254,13 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     const protocol = keys[base + 1];
     const srcPort = (keys[base + 4] << 8) | keys[base + 5];
     const dstPort = (keys[base + 6] << 8) | keys[base + 7];
-    const fwdF = fwdFlags[s];
-    const revF = revFlags[s];
-    const b = bits[s];
+    const fwdF = flagBytes[s * 4 + F_FWD];
+    const revF = flagBytes[s * 4 + F_REV];
+    const b = flagBytes[s * 4 + F_BITS];
     const state =
       protocol === IP_PROTO.TCP
         ? tcpConnState(fwdF, revF, (b & BIT_SYN) !== 0, (b & BIT_SYNACK) !== 0)
-        : datagramConnState(revPackets[s]);
+        : datagramConnState(hot[s * HOT + H_REV_PACKETS]);
     const record: FlowRecord = {
       communityId: communityIdAt(
         protocol,
@@ -280,15 +279,15 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       dstIp: formatIp(keys, base + K_DST, ipVersion),
       dstPort,
       vlan: (keys[base + 2] << 8) | keys[base + 3],
-      firstTs: segmentStart[s],
-      lastTs: lastTs[s],
-      packets: fwdPackets[s] + revPackets[s],
-      bytes: fwdBytes[s] + revBytes[s],
-      frameBytes: frameBytes[s],
-      fwdPackets: fwdPackets[s],
-      fwdBytes: fwdBytes[s],
-      revPackets: revPackets[s],
-      revBytes: revBytes[s],
+      firstTs: hot[s * HOT + H_SEGMENT],
+      lastTs: hot[s * HOT + H_LAST],
+      packets: hot[s * HOT + H_FWD_PACKETS] + hot[s * HOT + H_REV_PACKETS],
+      bytes: hot[s * HOT + H_FWD_BYTES] + hot[s * HOT + H_REV_BYTES],
+      frameBytes: hot[s * HOT + H_FRAME_BYTES],
+      fwdPackets: hot[s * HOT + H_FWD_PACKETS],
+      fwdBytes: hot[s * HOT + H_FWD_BYTES],
+      revPackets: hot[s * HOT + H_REV_PACKETS],
+      revBytes: hot[s * HOT + H_REV_BYTES],
       tcpFlags: fwdF | revF,
       fwdTcpFlags: fwdF,
       revTcpFlags: revF,
@@ -308,8 +307,8 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
   function release(s: number): void {
     listUnlink(s);
     indexRemove(s);
-    listOf[s] = 255;
-    if ((bits[s] & BIT_TUNNEL) !== 0) tunnels.delete(s);
+    flagBytes[s * 4 + F_LIST] = 255;
+    if ((flagBytes[s * 4 + F_BITS] & BIT_TUNNEL) !== 0) tunnels.delete(s);
     freeSlots[freeCount++] = s;
     stats.activeFlows--;
   }
@@ -320,7 +319,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
   }
 
   function endReasonOf(s: number): FlowEndReason {
-    const b = bits[s];
+    const b = flagBytes[s * 4 + F_BITS];
     if ((b & BIT_CLOSING) === 0) return 'idle-timeout';
     return (b & BIT_RST) !== 0 ? 'tcp-rst' : 'tcp-fin';
   }
@@ -334,7 +333,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       for (let l = 0; l < LIST_COUNT; l++) {
         const s = head[l];
         if (s < 0) continue;
-        const at = lastTs[s] + listTimeout[l];
+        const at = hot[s * HOT + H_LAST] + listTimeout[l];
         if (at < dueAt) {
           due = s;
           dueAt = at;
@@ -349,7 +348,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     let victim = -1;
     for (let l = 0; l < LIST_COUNT; l++) {
       const s = head[l];
-      if (s >= 0 && (victim < 0 || lastTs[s] < lastTs[victim])) victim = s;
+      if (s >= 0 && (victim < 0 || hot[s * HOT + H_LAST] < hot[victim * HOT + H_LAST])) victim = s;
     }
     if (victim >= 0) {
       stats.evictedFlows++;
@@ -387,21 +386,19 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       keys.set(probe.subarray(K_SRC, K_SRC + 16), base + K_DST);
     }
     hashes[s] = hash;
-    firstTs[s] = timestamp;
-    segmentStart[s] = timestamp;
-    lastTs[s] = timestamp;
-    fwdPackets[s] = 0;
-    revPackets[s] = 0;
-    fwdBytes[s] = 0;
-    revBytes[s] = 0;
-    frameBytes[s] = 0;
+    hot[s * HOT + H_FIRST] = timestamp;
+    hot[s * HOT + H_SEGMENT] = timestamp;
+    hot[s * HOT + H_LAST] = timestamp;
+    hot[s * HOT + H_FWD_PACKETS] = 0;
+    hot[s * HOT + H_REV_PACKETS] = 0;
+    hot[s * HOT + H_FWD_BYTES] = 0;
+    hot[s * HOT + H_REV_BYTES] = 0;
+    hot[s * HOT + H_FRAME_BYTES] = 0;
     fragmentCount[s] = 0;
-    fwdFlags[s] = 0;
-    revFlags[s] = 0;
-    bits[s] = 0;
-    let i = hash & indexMask;
-    while (index[i] !== 0) i = (i + 1) & indexMask;
-    index[i] = s + 1;
+    flagBytes[s * 4 + F_FWD] = 0;
+    flagBytes[s * 4 + F_REV] = 0;
+    flagBytes[s * 4 + F_BITS] = 0;
+    indexInsert(hash, s);
     listAppend(s, listForProtocol(probe[1]));
     if (packet.tunnel !== TUNNEL.NONE) {
       const tunnel: FlowTunnel = {
@@ -411,7 +408,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       };
       if (packet.tunnelId !== 0) tunnel.id = packet.tunnelId;
       tunnels.set(s, tunnel);
-      bits[s] = BIT_TUNNEL;
+      flagBytes[s * 4 + F_BITS] = BIT_TUNNEL;
     }
     stats.flowsCreated++;
     stats.activeFlows++;
@@ -420,12 +417,12 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
 
   /** Resets a flow's counters after an interim record; key, handshake bits and list stay. */
   function startSegment(s: number, timestamp: number): void {
-    segmentStart[s] = timestamp;
-    fwdPackets[s] = 0;
-    revPackets[s] = 0;
-    fwdBytes[s] = 0;
-    revBytes[s] = 0;
-    frameBytes[s] = 0;
+    hot[s * HOT + H_SEGMENT] = timestamp;
+    hot[s * HOT + H_FWD_PACKETS] = 0;
+    hot[s * HOT + H_REV_PACKETS] = 0;
+    hot[s * HOT + H_FWD_BYTES] = 0;
+    hot[s * HOT + H_REV_BYTES] = 0;
+    hot[s * HOT + H_FRAME_BYTES] = 0;
     fragmentCount[s] = 0;
   }
 
@@ -433,17 +430,17 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
   function countHeld(s: number, forward: boolean, held: HeldFragment[]): void {
     for (const f of held) {
       if (forward) {
-        fwdPackets[s]++;
-        fwdBytes[s] += f.ipBytes;
+        hot[s * HOT + H_FWD_PACKETS]++;
+        hot[s * HOT + H_FWD_BYTES] += f.ipBytes;
       } else {
-        revPackets[s]++;
-        revBytes[s] += f.ipBytes;
+        hot[s * HOT + H_REV_PACKETS]++;
+        hot[s * HOT + H_REV_BYTES] += f.ipBytes;
       }
-      frameBytes[s] += f.frameLength;
+      hot[s * HOT + H_FRAME_BYTES] += f.frameLength;
       fragmentCount[s]++;
-      if (f.timestamp < segmentStart[s]) {
-        segmentStart[s] = f.timestamp;
-        firstTs[s] = f.timestamp;
+      if (f.timestamp < hot[s * HOT + H_SEGMENT]) {
+        hot[s * HOT + H_SEGMENT] = f.timestamp;
+        hot[s * HOT + H_FIRST] = f.timestamp;
       }
     }
   }
@@ -525,11 +522,12 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
 
     let s = -1;
     let forward = true;
+    const hashBits = hash | 0;
     for (let i = hash & indexMask; ; i = (i + 1) & indexMask) {
-      const entry = index[i];
+      const entry = index[i * 2 + 1];
       if (entry === 0) break;
+      if (index[i * 2] !== hashBits) continue;
       const candidate = entry - 1;
-      if (hashes[candidate] !== hash) continue;
       if (keyEquals(candidate, false)) {
         s = candidate;
         break;
@@ -548,8 +546,8 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       // the base sequence of its direction starts a new connection.
       const baseBit = forward ? BIT_FWD_BASE : BIT_REV_BASE;
       const base = forward ? fwdBaseSeq[s] : revBaseSeq[s];
-      if ((bits[s] & baseBit) !== 0 && base !== packet.tcpSeq) {
-        const closed = (bits[s] & BIT_CLOSING) !== 0;
+      if ((flagBytes[s * 4 + F_BITS] & baseBit) !== 0 && base !== packet.tcpSeq) {
+        const closed = (flagBytes[s * 4 + F_BITS] & BIT_CLOSING) !== 0;
         end(s, closed ? endReasonOf(s) : 'tcp-reuse');
         s = -1;
       }
@@ -559,16 +557,16 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       const reversed = (flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === (TCP_FLAG.SYN | TCP_FLAG.ACK);
       s = allocate(hash, reversed, timestamp, packet);
       forward = !reversed;
-      if (oneWay) bits[s] |= BIT_ONE_WAY;
+      if (oneWay) flagBytes[s * 4 + F_BITS] |= BIT_ONE_WAY;
     } else {
-      if (config.activeTimeout > 0 && timestamp - segmentStart[s] >= config.activeTimeout) {
+      if (config.activeTimeout > 0 && timestamp - hot[s * HOT + H_SEGMENT] >= config.activeTimeout) {
         emit(s, 'active-timeout');
         startSegment(s, timestamp);
       }
-      if (timestamp > lastTs[s]) lastTs[s] = timestamp;
+      if (timestamp > hot[s * HOT + H_LAST]) hot[s * HOT + H_LAST] = timestamp;
       // Keep the list ordered by last packet time.
-      if (tail[listOf[s]] !== s) {
-        const l = listOf[s];
+      if (tail[flagBytes[s * 4 + F_LIST]] !== s) {
+        const l = flagBytes[s * 4 + F_LIST];
         listUnlink(s);
         listAppend(s, l);
       }
@@ -576,22 +574,22 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
 
     const ipBytes = packet.ipBytes;
     if (forward) {
-      fwdPackets[s]++;
-      fwdBytes[s] += ipBytes;
-      fwdFlags[s] |= flags;
+      hot[s * HOT + H_FWD_PACKETS]++;
+      hot[s * HOT + H_FWD_BYTES] += ipBytes;
+      flagBytes[s * 4 + F_FWD] |= flags;
     } else {
-      revPackets[s]++;
-      revBytes[s] += ipBytes;
-      revFlags[s] |= flags;
+      hot[s * HOT + H_REV_PACKETS]++;
+      hot[s * HOT + H_REV_BYTES] += ipBytes;
+      flagBytes[s * 4 + F_REV] |= flags;
     }
-    frameBytes[s] += frameLength;
+    hot[s * HOT + H_FRAME_BYTES] += frameLength;
     if (packet.isFragment || released) {
       fragmentCount[s]++;
       if (heldBefore !== null) countHeld(s, forward, heldBefore);
     }
 
     if (flags !== 0) {
-      let b = bits[s];
+      let b = flagBytes[s * 4 + F_BITS];
       if (forward) {
         if ((b & BIT_FWD_BASE) === 0) {
           fwdBaseSeq[s] = packet.tcpSeq;
@@ -606,12 +604,16 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
         if ((flags & (TCP_FLAG.SYN | TCP_FLAG.ACK)) === (TCP_FLAG.SYN | TCP_FLAG.ACK)) b |= BIT_SYNACK;
       }
       if ((flags & TCP_FLAG.RST) !== 0) b |= BIT_RST | BIT_CLOSING;
-      else if ((fwdFlags[s] & TCP_FLAG.FIN) !== 0 && (revFlags[s] & TCP_FLAG.FIN) !== 0) b |= BIT_CLOSING;
-      if ((b & BIT_CLOSING) !== 0 && listOf[s] !== LIST_CLOSING) {
+      else if (
+        (flagBytes[s * 4 + F_FWD] & TCP_FLAG.FIN) !== 0 &&
+        (flagBytes[s * 4 + F_REV] & TCP_FLAG.FIN) !== 0
+      )
+        b |= BIT_CLOSING;
+      if ((b & BIT_CLOSING) !== 0 && flagBytes[s * 4 + F_LIST] !== LIST_CLOSING) {
         listUnlink(s);
         listAppend(s, LIST_CLOSING);
       }
-      bits[s] = b;
+      flagBytes[s * 4 + F_BITS] = b;
     }
   }
 
@@ -626,20 +628,20 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       let list = -1;
       for (let l = 0; l < LIST_COUNT; l++) {
         const s = cursor[l];
-        if (s >= 0 && (oldest < 0 || lastTs[s] < lastTs[oldest])) {
+        if (s >= 0 && (oldest < 0 || hot[s * HOT + H_LAST] < hot[oldest * HOT + H_LAST])) {
           oldest = s;
           list = l;
         }
       }
       if (oldest < 0) break;
-      cursor[list] = next[oldest];
+      cursor[list] = links[oldest * 2 + 1];
       // A TCP flow already closed by FIN or RST says so, even inside its grace period.
-      emit(oldest, (bits[oldest] & BIT_CLOSING) !== 0 ? endReasonOf(oldest) : reason);
+      emit(oldest, (flagBytes[oldest * 4 + F_BITS] & BIT_CLOSING) !== 0 ? endReasonOf(oldest) : reason);
     }
     index.fill(0);
     head.fill(-1);
     tail.fill(-1);
-    listOf.fill(255, 0, used);
+    for (let slot = 0; slot < used; slot++) flagBytes[slot * 4 + F_LIST] = 255;
     tunnels.clear();
     freeCount = 0;
     used = 0;
