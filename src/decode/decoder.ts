@@ -138,6 +138,11 @@ export function enterTunnel(cur: DecodeCursor, out: DecodedPacket, kind: TunnelK
     out.outerDstAddrOffset = out.dstAddrOffset;
   }
   cur.tunnelDepth++;
+  clearTransport(out);
+}
+
+/** Clears the transport fields (ports, TCP header, payload) of `out`. */
+export function clearTransport(out: DecodedPacket): void {
   out.srcPort = 0;
   out.dstPort = 0;
   out.hasPorts = false;

@@ -13,7 +13,14 @@ import type { Frame } from '../model/frame.js';
 import { LINKTYPE } from '../model/link-types.js';
 import { type DecodedPacket, PACKET_KIND, TUNNEL } from '../model/packet.js';
 import { ERR } from '../shared/errors.js';
-import { createCursor, type DecodeCursor, finishUndecodable, LAYER, type Layer } from './decoder.js';
+import {
+  clearTransport,
+  createCursor,
+  type DecodeCursor,
+  finishUndecodable,
+  LAYER,
+  type Layer,
+} from './decoder.js';
 import { decodeIpv4 } from './ip/ipv4.js';
 import { decodeIpv6 } from './ip/ipv6.js';
 import { decodeEthernet } from './link/ethernet.js';
@@ -204,16 +211,8 @@ function reset(out: DecodedPacket, data: Uint8Array): void {
   out.srcAddrOffset = 0;
   out.dstAddrOffset = 0;
   out.protocol = 0;
-  out.srcPort = 0;
-  out.dstPort = 0;
-  out.hasPorts = false;
   out.ipBytes = 0;
-  out.tcpFlags = 0;
-  out.tcpSeq = 0;
-  out.tcpAck = 0;
-  out.tcpWindow = 0;
-  out.payloadOffset = 0;
-  out.payloadLength = 0;
+  clearTransport(out);
   out.vlanId = 0;
   out.isFragment = false;
   out.fragmentId = 0;

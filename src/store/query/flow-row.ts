@@ -3,34 +3,16 @@
  * FlowRecord's field names plus the store's columns, flat. Absent enrichment is null.
  * Timestamps are seconds since the epoch with microsecond precision, as in `flowlens analyze`.
  */
+import type { FlowRecord } from '../../model/index.js';
 import type { StoreRow } from '../store.js';
 import { ident, type Sql } from './sql.js';
 import { num } from './values.js';
 
-export interface FlowRow {
-  communityId: string;
-  protocol: number;
+/** FlowRecord's own fields (the stored forms of state and end reason are plain text), then the store's. */
+export interface FlowRow extends Omit<FlowRecord, 'ipVersion' | 'state' | 'endReason' | 'tunnel'> {
   ipVersion: number;
-  srcIp: string;
-  srcPort: number;
-  dstIp: string;
-  dstPort: number;
-  vlan: number;
-  firstTs: number;
-  lastTs: number;
-  packets: number;
-  bytes: number;
-  frameBytes: number;
-  fwdPackets: number;
-  fwdBytes: number;
-  revPackets: number;
-  revBytes: number;
-  tcpFlags: number;
-  fwdTcpFlags: number;
-  revTcpFlags: number;
   state: string;
   endReason: string;
-  fragments: number;
   tunnelType: string | null;
   tunnelId: number | null;
   sourceKind: string;
