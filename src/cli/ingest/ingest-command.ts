@@ -12,7 +12,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { ingestCapture } from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
-import { createDuckDbStore, type FlowStore, type IngestRecord } from '../../store/index.js';
+import type { FlowStore, IngestRecord } from '../../store/index.js';
 import { formatCount } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
@@ -91,6 +91,8 @@ async function runIngest(files: string[], flags: IngestFlags): Promise<void> {
   };
   process.on('SIGINT', onSigint);
 
+  // Loaded on use: see cli/query/open-store.ts.
+  const { createDuckDbStore } = await import('../../store/index.js');
   const store = createDuckDbStore({ dataDir: dataDirectory(flags.data) });
   const outcomes: FileOutcome[] = [];
   try {

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { ERR, FlowlensError } from '../../shared/index.js';
-import { createDuckDbStore, DATABASE_FILE, type FlowStore } from '../../store/index.js';
+import type { FlowStore } from '../../store/index.js';
 
 export function defaultDataDir(): string {
   return process.env.FLOWLENS_DATA || './data';
@@ -14,6 +14,9 @@ export function defaultDataDir(): string {
 
 /** Runs `use` with a started store and always stops it. Throws FlowlensError when DIR has no store. */
 export async function withStore<T>(dataDir: string, use: (store: FlowStore) => Promise<T>): Promise<T> {
+  // Loaded on use: DuckDB's native module costs a fifth of a second at start-up, which
+  // commands that need no store (analyze, --help) should not pay.
+  const { createDuckDbStore, DATABASE_FILE } = await import('../../store/index.js');
   if (!existsSync(path.join(dataDir, DATABASE_FILE))) {
     throw new FlowlensError(ERR.USAGE, `no flows stored in ${dataDir}: run flowlens ingest FILE first`, 2);
   }
