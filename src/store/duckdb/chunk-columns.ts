@@ -1,8 +1,12 @@
 /**
- * Column buffers for one DuckDB data chunk, written without per-value allocation: fixed-width
- * values go into reused typed arrays (64- and 128-bit values as 32-bit words, little-endian, as
- * DuckDB lays them out), NULLs into a validity bitmap, and each column is copied into the
- * chunk's vector once per chunk. Strings are assigned straight into the vector.
+ * Column buffers for one DuckDB data chunk, written without per-value allocation or native
+ * calls: fixed-width values go into reused typed arrays (64- and 128-bit values as 32-bit words,
+ * little-endian, as DuckDB lays them out), validity into bitmaps, and each column is copied into
+ * the chunk's vector once per chunk. Short strings go the same way: DuckDB stores a string of at
+ * most 12 bytes inline in its 16-byte `duckdb_string_t` (length, then the bytes, zero-padded;
+ * duckdb.h), so ASCII strings that short are laid out here; longer ones take one native call
+ * each when the chunk is flushed. A column with one value for the whole chunk (`setConstant`)
+ * becomes a DuckDB constant vector.
  *
  * Why not the vector classes of @duckdb/node-api: they allocate a BigInt per 64-bit value and do
  * BigInt arithmetic per NULL, which held ingest near 160k flows/s. This file talks to the same
@@ -31,6 +35,8 @@ interface NativeVectors {
     count: number,
   ): void;
   vector_assign_string_element(vector: unknown, index: number, text: string): void;
+  create_varchar(text: string): unknown;
+  vector_reference_value(vector: unknown, value: unknown): void;
 }
 
 const requireFromHere = createRequire(import.meta.url);
@@ -40,41 +46,60 @@ const native = createRequire(requireFromHere.resolve('@duckdb/node-api'))(
 
 export const CHUNK_ROWS = 2048;
 const TWO_32 = 4_294_967_296;
+/** Bytes of a `duckdb_string_t`, and the longest string it holds inline. */
+const STRING_BYTES = 16;
+const INLINE_MAX = 12;
 
-/** Storage width: 1, 2, 4, 8 or 16 bytes, or 'varchar' (assigned natively), or 'other' (caller's). */
-export type ColumnWidth = 1 | 2 | 4 | 8 | 16 | 'varchar' | 'other';
+/**
+ * Storage: 1, 2, 4, 8 or 16 bytes, 'varchar', or 'other' (the caller fills the vector). A
+ * nullable column starts every chunk all NULL and `setValid` marks the rows that have a value.
+ */
+export interface ColumnSpec {
+  width: 1 | 2 | 4 | 8 | 16 | 'varchar' | 'other';
+  nullable: boolean;
+}
 
 export class ChunkColumns {
   readonly u8: Uint8Array[] = [];
   readonly u16: Uint16Array[] = [];
-  /** 32-bit words: one per UINTEGER, two per UBIGINT/TIMESTAMP, four per UHUGEINT. */
+  /** 32-bit words: one per UINTEGER, two per UBIGINT/TIMESTAMP, four per UHUGEINT or string. */
   readonly u32: Uint32Array[] = [];
+  private readonly bytes: number[] = [];
   private readonly buffers: ArrayBuffer[] = [];
   private readonly validity: Uint32Array<ArrayBuffer>[] = [];
-  private readonly hasNull: boolean[] = [];
+  /** Per varchar column: rows whose string is not inlined, and their strings. */
+  private readonly longRows: number[][] = [];
+  private readonly longTexts: string[][] = [];
+  private readonly constants: (string | null | undefined)[] = [];
+  private readonly constantValues = new Map<string, unknown>();
+  private readonly filled: boolean[] = [];
   private vectors: unknown[] = [];
 
-  constructor(private readonly widths: readonly ColumnWidth[]) {
-    for (const width of widths) {
-      const bytes = typeof width === 'number' ? width * CHUNK_ROWS : 0;
-      const buffer = new ArrayBuffer(bytes);
+  constructor(private readonly specs: readonly ColumnSpec[]) {
+    for (const { width } of specs) {
+      const bytes = width === 'varchar' ? STRING_BYTES : typeof width === 'number' ? width : 0;
+      const buffer = new ArrayBuffer(bytes * CHUNK_ROWS);
+      this.bytes.push(bytes);
       this.buffers.push(buffer);
       this.u8.push(new Uint8Array(buffer));
-      this.u16.push(new Uint16Array(buffer, 0, bytes >> 1));
-      this.u32.push(new Uint32Array(buffer, 0, bytes >> 2));
-      this.validity.push(new Uint32Array(CHUNK_ROWS / 32).fill(0xffffffff));
-      this.hasNull.push(false);
+      this.u16.push(new Uint16Array(buffer, 0, buffer.byteLength >> 1));
+      this.u32.push(new Uint32Array(buffer, 0, buffer.byteLength >> 2));
+      this.validity.push(new Uint32Array(CHUNK_ROWS / 32));
+      this.longRows.push([]);
+      this.longTexts.push([]);
+      this.constants.push(undefined);
+      this.filled.push(false);
     }
   }
 
-  /** Binds to a fresh chunk; strings written from now on go into its vectors. */
+  /** Binds to a fresh chunk; everything written from now on goes into its vectors. */
   attach(chunk: DuckDBDataChunk): void {
-    this.vectors = this.widths.map((_, i) => native.data_chunk_get_vector(chunk.chunk, i));
+    this.vectors = this.specs.map((_, i) => native.data_chunk_get_vector(chunk.chunk, i));
   }
 
-  setNull(column: number, row: number): void {
-    this.validity[column][row >>> 5] &= ~(1 << (row & 31));
-    this.hasNull[column] = true;
+  /** Marks a row of a nullable column as holding a value. */
+  setValid(column: number, row: number): void {
+    this.validity[column][row >>> 5] |= 1 << (row & 31);
   }
 
   /** Non-negative integer below 2^64 held exactly by a double (so below 2^53). */
@@ -91,29 +116,106 @@ export class ChunkColumns {
     words[row * 2 + 1] = high;
   }
 
-  /** A 128-bit value given as four little-endian 32-bit words. */
-  setU128(column: number, row: number, words: Uint32Array): void {
-    this.u32[column].set(words, row * 4);
+  /** A 128-bit value, or an inline string from `inlineString`, as four 32-bit words. */
+  setWords(column: number, row: number, words: Uint32Array): void {
+    const target = this.u32[column];
+    const at = row * 4;
+    target[at] = words[0];
+    target[at + 1] = words[1];
+    target[at + 2] = words[2];
+    target[at + 3] = words[3];
   }
 
   setString(column: number, row: number, text: string): void {
-    native.vector_assign_string_element(this.vectors[column], row, text);
+    if (!writeInline(this.u32[column], row * 4, text)) {
+      this.longRows[column].push(row);
+      this.longTexts[column].push(text);
+    }
   }
 
-  /** Copies the first `rows` rows of every fixed-width column and the validity masks into the chunk. */
+  /** Says the caller wrote an 'other' column's vector for this chunk; unmarked, it is all NULL. */
+  markFilled(column: number): void {
+    this.filled[column] = true;
+  }
+
+  /** Gives every row of this chunk the same value (NULL for null), as one constant vector. */
+  setConstant(column: number, value: string | null): void {
+    this.constants[column] = value;
+  }
+
+  /** Copies the first `rows` rows of every column this class fills into the chunk's vectors. */
   flushInto(rows: number): void {
-    for (let i = 0; i < this.widths.length; i++) {
-      const width = this.widths[i];
+    for (let i = 0; i < this.specs.length; i++) {
+      const { width, nullable } = this.specs[i];
       const vector = this.vectors[i];
-      if (typeof width === 'number') native.copy_data_to_vector(vector, 0, this.buffers[i], 0, width * rows);
-      if (this.hasNull[i]) {
+      const constant = this.constants[i];
+      if (constant !== undefined) {
+        this.constants[i] = undefined;
+        if (constant !== null) {
+          native.vector_reference_value(vector, this.constantValue(constant));
+          continue;
+        }
+      } else if (width !== 'other') {
+        native.copy_data_to_vector(vector, 0, this.buffers[i], 0, this.bytes[i] * rows);
+      }
+      if (width === 'varchar') this.assignLong(i, vector);
+      if (this.filled[i]) this.filled[i] = false;
+      else if (nullable) {
         native.vector_ensure_validity_writable(vector);
         native.copy_data_to_vector_validity(vector, 0, this.validity[i].buffer, 0, Math.ceil(rows / 64) * 8);
-        this.validity[i].fill(0xffffffff);
-        this.hasNull[i] = false;
+        this.validity[i].fill(0);
       }
     }
   }
+
+  private assignLong(column: number, vector: unknown): void {
+    const rows = this.longRows[column];
+    const texts = this.longTexts[column];
+    for (let j = 0; j < rows.length; j++) native.vector_assign_string_element(vector, rows[j], texts[j]);
+    rows.length = 0;
+    texts.length = 0;
+  }
+
+  private constantValue(text: string): unknown {
+    let value = this.constantValues.get(text);
+    if (value === undefined) {
+      if (this.constantValues.size > 16) this.constantValues.clear();
+      value = native.create_varchar(text);
+      this.constantValues.set(text, value);
+    }
+    return value;
+  }
+}
+
+/**
+ * Lays `text` out as an inline `duckdb_string_t` at `words[at..at+3]` when it is ASCII and at
+ * most 12 characters; returns false (writing nothing) otherwise.
+ */
+export function writeInline(words: Uint32Array, at: number, text: string): boolean {
+  const n = text.length;
+  if (n > INLINE_MAX) return false;
+  let w0 = 0;
+  let w1 = 0;
+  let w2 = 0;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    const shifted = c << ((i & 3) << 3);
+    if (i < 4) w0 |= shifted;
+    else if (i < 8) w1 |= shifted;
+    else w2 |= shifted;
+  }
+  words[at] = n;
+  words[at + 1] = w0;
+  words[at + 2] = w1;
+  words[at + 3] = w2;
+  return true;
+}
+
+/** `text` as the four words of an inline `duckdb_string_t`, or undefined if it cannot be inline. */
+export function inlineString(text: string): Uint32Array | undefined {
+  const words = new Uint32Array(4);
+  return writeInline(words, 0, text) ? words : undefined;
 }
 
 export function u8Checked(value: number): number {

@@ -6,9 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addressToBigInt, parseIpAddress } from '../../model/index.js';
+import { addressToBigInt, parseIpAddress, TUNNEL_NAMES } from '../../model/index.js';
 import { ERR } from '../../shared/index.js';
+import { filterFields } from '../filter/index.js';
 import {
   createDuckDbStore,
   type FlowStore,
@@ -16,6 +18,8 @@ import {
   type StoredFlow,
   type StoreRow,
 } from '../index.js';
+import { runMigrations } from './migrate.js';
+import { FLOW_COLUMNS, FLOW_ENUMS, type FlowColumn, MIGRATIONS } from './schema.js';
 
 const T0 = 1_700_000_000.123456;
 
@@ -168,7 +172,9 @@ const count = async (where = 'true') =>
 
 describe('migrations', () => {
   it('run once, and a second start applies nothing', async () => {
-    expect(await store.start()).toEqual({ migrated: [SCHEMA_VERSION], rolledBack: [] });
+    const all = MIGRATIONS.map((m) => m.version);
+    expect(all.at(-1)).toBe(SCHEMA_VERSION);
+    expect(await store.start()).toEqual({ migrated: all, rolledBack: [] });
     await store.stop();
     const again = createDuckDbStore({ dataDir });
     expect(await again.start()).toEqual({ migrated: [], rolledBack: [] });
@@ -176,8 +182,59 @@ describe('migrations', () => {
     expect(health).toMatchObject({ schemaVersion: SCHEMA_VERSION, flows: 0, alerts: 0, ingests: 0 });
     expect(health.path).toBe(path.join(dataDir, 'flowlens.duckdb'));
     expect(health.fileBytes).toBeGreaterThan(0);
-    expect(await again.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: 1 }]);
+    expect(await again.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: all.length }]);
     await again.stop();
+  });
+
+  it('turn a version 1 store with flows into ENUM columns that still compare with text', async () => {
+    const instance = await DuckDBInstance.create(path.join(dataDir, 'flowlens.duckdb'));
+    const connection = await instance.connect();
+    await runMigrations(connection, MIGRATIONS.slice(0, 1));
+    const v1Columns = FLOW_COLUMNS.map(([name]) => name);
+    const values: Partial<Record<FlowColumn, string>> = {
+      community_id: "'1:x'",
+      src_ip: "'10.0.0.1'",
+      dst_ip: "'10.0.0.2'",
+      first_ts: "TIMESTAMP '2024-01-01'",
+      last_ts: "TIMESTAMP '2024-01-01'",
+      state: "'RSTOS0'",
+      end_reason: "'tcp-rst'",
+      tunnel_type: "'gre'",
+      source_kind: "'netflow'",
+    };
+    const nullable = new Set(FLOW_COLUMNS.filter(([, type]) => !type.includes('NOT NULL')).map(([n]) => n));
+    await connection.run(
+      `INSERT INTO flows VALUES (${v1Columns.map((n) => values[n] ?? (nullable.has(n) ? 'NULL' : '0')).join(', ')})`,
+    );
+    connection.closeSync();
+    instance.closeSync();
+
+    expect(await store.start()).toEqual({ migrated: [2], rolledBack: [] });
+    const [row] = await store.query(
+      'SELECT state, end_reason, tunnel_type, source_kind, typeof(state) AS t FROM flows WHERE state = ? AND source_kind = ?',
+      ['RSTOS0', 'netflow'],
+    );
+    expect(row).toEqual({
+      state: 'RSTOS0',
+      end_reason: 'tcp-rst',
+      tunnel_type: 'gre',
+      source_kind: 'netflow',
+      t: `ENUM(${FLOW_ENUMS.state.map((m) => `'${m}'`).join(', ')})`,
+    });
+    // A value the type does not hold matches nothing rather than failing.
+    expect(await count("state = 'XX' OR tunnel_type = 'nope'")).toBe(0);
+  });
+
+  it('declare ENUM members in byte order, holding every value the model and the filter know', () => {
+    for (const members of Object.values(FLOW_ENUMS)) expect([...members].sort()).toEqual(members);
+    const enumFields = filterFields().filter((f) => f.columns[0] in FLOW_ENUMS);
+    expect(enumFields.map((f) => f.columns[0]).sort()).toEqual(Object.keys(FLOW_ENUMS).sort());
+    for (const field of enumFields) {
+      expect([...(field.values ?? [])].sort()).toEqual(
+        FLOW_ENUMS[field.columns[0] as keyof typeof FLOW_ENUMS],
+      );
+    }
+    expect(TUNNEL_NAMES.filter((name) => name !== '').sort()).toEqual(FLOW_ENUMS.tunnel_type);
   });
 });
 
@@ -221,6 +278,26 @@ describe('flows', () => {
   it('rejects out-of-range values without writing', async () => {
     await expect(store.writeFlows([flow({ packets: -1 })])).rejects.toThrow(RangeError);
     await expect(store.writeFlows([flow({ srcPort: 70_000 })])).rejects.toThrow(RangeError);
+    await expect(store.writeFlows([flow({ state: 'XX' as never })])).rejects.toThrow(RangeError);
+    const tunnel = { type: 'mpls', outerSrcIp: '', outerDstIp: '' };
+    await expect(store.writeFlows([flow({ tunnel })])).rejects.toThrow(RangeError);
+    expect(await count()).toBe(0);
+  });
+
+  it('round-trips strings around the 12-byte inline limit, non-ASCII and empty ones', async () => {
+    const texts = ['', 'a', '10.0.0.1', 'abcdefghijkl', 'abcdefghijklm', 'é', 'ß.example', 'x\u0000y', '💡'];
+    const batch = texts.map((text, i) =>
+      flow({
+        srcPort: i,
+        application: text,
+        sni: `${text}${text}`,
+        srcIp: i % 2 ? '192.168.100.200' : '10.0.0.1',
+      }),
+    );
+    await store.writeFlows(batch);
+    const rows = await store.query('SELECT application, sni, src_ip FROM flows ORDER BY src_port');
+    expect(rows).toEqual(batch.map((f) => ({ application: f.application, sni: f.sni, src_ip: f.srcIp })));
+    expect(await count("application = 'abcdefghijkl' AND sni LIKE 'abcd%'")).toBe(1);
   });
 
   it('streams rows in batches', async () => {
