@@ -11,7 +11,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../src/model/index.js';
 import { corpusAvailable, corpusPath } from './support/corpus.js';
-import { run, runCli, toolsAvailable } from './support/run.js';
+import { ORACLE_ARGS, run, runCli, toolsAvailable } from './support/run.js';
 
 const FILES = [
   'http_get_google.pcapng',
@@ -47,18 +47,7 @@ describe.skipIf(!ready)('Community ID against tshark', () => {
         '-e',
         'communityid',
       ]),
-      runCli([
-        'analyze',
-        file,
-        '--format',
-        'json',
-        '--tcp-timeout',
-        '1e9',
-        '--udp-timeout',
-        '1e9',
-        '--active-timeout',
-        '0',
-      ]),
+      runCli(['analyze', file, ...ORACLE_ARGS]),
     ]);
     expect(tshark.code, tshark.stderr).toBe(0);
     expect(cli.code, cli.stderr).toBe(0);

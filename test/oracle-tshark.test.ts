@@ -19,20 +19,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../src/model/index.js';
 import { CORPUS_DIR, corpusAvailable, corpusFiles, PROJECT_ROOT } from './support/corpus.js';
-import { CLI_BUILT, runCli, toolsAvailable } from './support/run.js';
+import { CLI_BUILT, ORACLE_ARGS, runCli, toolsAvailable } from './support/run.js';
 import { capinfos, tsharkFrames, tupleKey, tupleTotals } from './support/tshark.js';
 import { KNOWN_DIFFERENCES } from './support/tshark-known-differences.js';
-
-const ORACLE_ARGS = [
-  '--format',
-  'json',
-  '--tcp-timeout',
-  '1e9',
-  '--udp-timeout',
-  '1e9',
-  '--active-timeout',
-  '0',
-];
 
 interface AnalyzeOutput {
   flows: FlowRecord[];

@@ -29,6 +29,18 @@ export function run(command: string, args: string[], cwd = PROJECT_ROOT): Promis
 }
 
 export const CLI = path.join(PROJECT_ROOT, 'bin', 'flowlens.js');
+
+/** `analyze` options for comparing with tshark: JSON, no idle splits, no interim records. */
+export const ORACLE_ARGS = [
+  '--format',
+  'json',
+  '--tcp-timeout',
+  '1e9',
+  '--udp-timeout',
+  '1e9',
+  '--active-timeout',
+  '0',
+];
 export const CLI_BUILT = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
 /** `node bin/flowlens.js ARGS…` (needs `npm run build`). */
