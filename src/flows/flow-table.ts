@@ -48,17 +48,16 @@ const KEY_BYTES = 40;
 const K_SRC = 8;
 const K_DST = 24;
 
-// Row layout of \`hot\` (HOT doubles per flow).
-const HOT = 8;
+// Row layout of `hot` (HOT doubles per flow).
+const HOT = 8; // 7 used; 8 doubles keep each row at 64 bytes
 const H_LAST = 0;
-const H_SEGMENT = 1;
-const H_FIRST = 2;
-const H_FWD_PACKETS = 3;
-const H_FWD_BYTES = 4;
-const H_REV_PACKETS = 5;
-const H_REV_BYTES = 6;
-const H_FRAME_BYTES = 7;
-// Byte layout of \`flagBytes\` (4 per flow).
+const H_SEGMENT = 1; // first packet of the current record
+const H_FWD_PACKETS = 2;
+const H_FWD_BYTES = 3;
+const H_REV_PACKETS = 4;
+const H_REV_BYTES = 5;
+const H_FRAME_BYTES = 6;
+// Byte layout of `flagBytes` (4 per flow).
 const F_FWD = 0;
 const F_REV = 1;
 const F_BITS = 2;
@@ -386,15 +385,8 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       keys.set(probe.subarray(K_SRC, K_SRC + 16), base + K_DST);
     }
     hashes[s] = hash;
-    hot[s * HOT + H_FIRST] = timestamp;
-    hot[s * HOT + H_SEGMENT] = timestamp;
     hot[s * HOT + H_LAST] = timestamp;
-    hot[s * HOT + H_FWD_PACKETS] = 0;
-    hot[s * HOT + H_REV_PACKETS] = 0;
-    hot[s * HOT + H_FWD_BYTES] = 0;
-    hot[s * HOT + H_REV_BYTES] = 0;
-    hot[s * HOT + H_FRAME_BYTES] = 0;
-    fragmentCount[s] = 0;
+    startSegment(s, timestamp);
     flagBytes[s * 4 + F_FWD] = 0;
     flagBytes[s * 4 + F_REV] = 0;
     flagBytes[s * 4 + F_BITS] = 0;
@@ -415,7 +407,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     return s;
   }
 
-  /** Resets a flow's counters after an interim record; key, handshake bits and list stay. */
+  /** Starts a record at `timestamp` with zero counters; key, handshake bits and list stay. */
   function startSegment(s: number, timestamp: number): void {
     hot[s * HOT + H_SEGMENT] = timestamp;
     hot[s * HOT + H_FWD_PACKETS] = 0;
@@ -440,7 +432,6 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       fragmentCount[s]++;
       if (f.timestamp < hot[s * HOT + H_SEGMENT]) {
         hot[s * HOT + H_SEGMENT] = f.timestamp;
-        hot[s * HOT + H_FIRST] = f.timestamp;
       }
     }
   }
