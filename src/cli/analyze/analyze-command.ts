@@ -4,11 +4,12 @@
  */
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
-import { InvalidArgumentError, Option } from 'commander';
+import { Option } from 'commander';
 import type { FlowTableConfig } from '../../flows/index.js';
 import { DEFAULT_FLOW_TABLE_CONFIG } from '../../flows/index.js';
 import type { InputWarning } from '../../model/index.js';
 import { analyzeCaptures } from '../../pipeline/index.js';
+import { nonNegativeSeconds, wholeNumber } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar } from '../progress-bar.js';
 import type { AnalyzeView } from './flow-writers.js';
@@ -26,18 +27,6 @@ interface AnalyzeFlags {
   activeTimeout: number;
   maxFlows: number;
   maxWarnings: number;
-}
-
-function seconds(value: string): number {
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < 0) throw new InvalidArgumentError('expected a number of seconds ≥ 0');
-  return n;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
-  return n;
 }
 
 const EXAMPLES = `
@@ -69,19 +58,24 @@ export function registerAnalyzeCommand(program: Command): void {
     )
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar')
-    .option('--top <n>', 'conversations listed in the table', positiveInteger, 10)
-    .option('--tcp-timeout <seconds>', 'TCP idle timeout', seconds, d.tcpIdleTimeout)
-    .option('--udp-timeout <seconds>', 'UDP idle timeout', seconds, d.udpIdleTimeout)
-    .option('--icmp-timeout <seconds>', 'ICMP idle timeout', seconds, d.icmpIdleTimeout)
-    .option('--other-timeout <seconds>', 'idle timeout of other IP protocols', seconds, d.otherIdleTimeout)
+    .option('--top <n>', 'conversations listed in the table', wholeNumber, 10)
+    .option('--tcp-timeout <seconds>', 'TCP idle timeout', nonNegativeSeconds, d.tcpIdleTimeout)
+    .option('--udp-timeout <seconds>', 'UDP idle timeout', nonNegativeSeconds, d.udpIdleTimeout)
+    .option('--icmp-timeout <seconds>', 'ICMP idle timeout', nonNegativeSeconds, d.icmpIdleTimeout)
+    .option(
+      '--other-timeout <seconds>',
+      'idle timeout of other IP protocols',
+      nonNegativeSeconds,
+      d.otherIdleTimeout,
+    )
     .option(
       '--active-timeout <seconds>',
       'interim record interval for long flows (0: never)',
-      seconds,
+      nonNegativeSeconds,
       d.activeTimeout,
     )
-    .option('--max-flows <n>', 'flows held at once before the oldest is evicted', positiveInteger, d.maxFlows)
-    .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', positiveInteger, 1000)
+    .option('--max-flows <n>', 'flows held at once before the oldest is evicted', wholeNumber, d.maxFlows)
+    .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: AnalyzeFlags) => {
       await runAnalyze(files, flags);

@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import { type Command, Option } from 'commander';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import { FilterSyntaxError } from '../../store/filter/index.js';
 import type { FlowStore } from '../../store/index.js';
@@ -31,6 +31,7 @@ import {
   series,
   top,
 } from '../../store/query/index.js';
+import { countAtLeastOne, duration } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
 import { defaultDataDir, withStore } from './open-store.js';
 import { flowsView, hostView, overviewView, seriesView, topView, type ViewFormat } from './query-views.js';
@@ -41,18 +42,6 @@ interface CommonFlags {
   until?: string;
   filter?: string;
   format: ViewFormat;
-}
-
-function positiveInteger(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a whole number ≥ 1');
-  return n;
-}
-
-function seconds(value: string): number {
-  const match = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(value.trim());
-  if (!match) throw new InvalidArgumentError('expected a duration like 10s, 5m, 1h');
-  return Number(match[1]) * { s: 1, m: 60, h: 3600, d: 86_400 }[match[2] ?? 's']!;
 }
 
 const EXAMPLES = `
@@ -134,7 +123,7 @@ export function registerQueryCommand(program: Command): void {
       .description('top values of a dimension by bytes, packets or flows')
       .addOption(new Option('--by <dimension>', 'what to rank').choices(DIMENSIONS).default('host'))
       .addOption(new Option('--metric <metric>', 'ranking metric').choices(METRICS).default('bytes'))
-      .option('-n, --limit <n>', 'rows', positiveInteger, 10),
+      .option('-n, --limit <n>', 'rows', countAtLeastOne, 10),
   ).action(async (flags: CommonFlags & { by: Dimension; metric: Metric; limit: number }) => {
     await run(flags, async (store, range) =>
       topView(
@@ -159,11 +148,11 @@ export function registerQueryCommand(program: Command): void {
           .choices(METRICS)
           .default('bytes'),
       )
-      .option('--bucket <duration>', 'bucket size (default: automatic, 100–400 buckets)', seconds)
+      .option('--bucket <duration>', 'bucket size (default: automatic, 100–400 buckets)', duration)
       .addOption(
         new Option('--split-by <dimension>', 'one line per top value plus "other"').choices(DIMENSIONS),
       )
-      .option('--top-k <n>', 'values of --split-by shown on their own', positiveInteger, 5),
+      .option('--top-k <n>', 'values of --split-by shown on their own', countAtLeastOne, 5),
   ).action(
     async (flags: CommonFlags & { metric: Metric; bucket?: number; splitBy?: Dimension; topK: number }) => {
       await run(flags, async (store, range) => {
@@ -186,7 +175,7 @@ export function registerQueryCommand(program: Command): void {
       .description('search flows, one page at a time')
       .addOption(new Option('--sort <field>', 'sort key').choices(SORT_FIELDS).default('first_ts'))
       .option('--asc', 'ascending (default: descending, newest or largest first)')
-      .option('-n, --limit <n>', 'flows per page', positiveInteger, 50)
+      .option('-n, --limit <n>', 'flows per page', countAtLeastOne, 50)
       .option('--after <cursor>', 'continue after a previous page (its "next" cursor)'),
   ).action(async (flags: CommonFlags & { sort: SortField; asc?: boolean; limit: number; after?: string }) => {
     await run(flags, async (store, range) => {
@@ -210,7 +199,7 @@ export function registerQueryCommand(program: Command): void {
       .command('host')
       .description('one address: totals, peers, ports, applications, timeline')
       .argument('<ip>', 'IPv4 or IPv6 address')
-      .option('-n, --limit <n>', 'rows per list', positiveInteger, 10),
+      .option('-n, --limit <n>', 'rows per list', countAtLeastOne, 10),
   ).action(async (ip: string, flags: CommonFlags & { limit: number }) => {
     await run(flags, async (store, range) =>
       hostView(
