@@ -33,8 +33,19 @@ export interface FlowTableStats {
   orphanFragments: number;
 }
 
+/**
+ * Receives each record as its flow ends (or, for 'active-timeout', as an interim record).
+ * `flowId` is the flow's small integer id, as returned by `addPacket`; after a record whose
+ * reason is not 'active-timeout' the id is free and a later flow may reuse it.
+ */
+export type FlowSink = (record: FlowRecord, flowId: number) => void;
+
 export interface FlowTable {
-  addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): void;
+  /**
+   * Counts a packet. Returns the flow's id times 2, plus 1 when the packet travels responder →
+   * originator; -1 when the packet is held (a fragment waiting for its first fragment).
+   */
+  addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): number;
   /** Ends flows whose timeout has passed at `now` (seconds). */
   expire(now: number): void;
   /** Ends every flow: closed TCP flows as 'tcp-fin'/'tcp-rst', others with `reason` ('end-of-input'). */
@@ -100,7 +111,7 @@ function hashEndpoint(d: Uint8Array, o: number, length: number, port: number): n
   return fmix32(h);
 }
 
-export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRecord) => void): FlowTable {
+export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): FlowTable {
   let capacity = 1 << 16;
   let keys = new Uint8Array(capacity * KEY_BYTES);
   let hashes = new Uint32Array(capacity);
@@ -300,7 +311,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     }
     stats.recordsEmitted++;
     if (reason === 'active-timeout') stats.interimRecords++;
-    onFlow(record);
+    onFlow(record, s);
   }
 
   function release(s: number): void {
@@ -446,16 +457,19 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
     }
   }
 
-  function addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): void {
+  function addPacket(packet: DecodedPacket, timestamp: number, frameLength: number): number {
     if (timestamp >= nextExpiryCheck) {
       expire(timestamp);
       nextExpiryCheck = timestamp + EXPIRY_CHECK_INTERVAL;
     }
-    track(packet, timestamp, frameLength, false);
+    return track(packet, timestamp, frameLength, false);
   }
 
-  /** Counts one packet; `released` marks a held fragment counted without its ports. */
-  function track(packet: DecodedPacket, timestamp: number, frameLength: number, released: boolean): void {
+  /**
+   * Counts one packet and returns its flow handle (see FlowTable.addPacket); `released` marks a
+   * held fragment counted without its ports.
+   */
+  function track(packet: DecodedPacket, timestamp: number, frameLength: number, released: boolean): number {
     const d = packet.data;
     const version = packet.ipVersion;
     const length = version === 4 ? 4 : 16;
@@ -487,7 +501,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
         if (ports >= 0) {
           srcPort = ports >>> 16;
           dstPort = ports & 0xffff;
-        } else if (fragments.hold(packet, timestamp, frameLength)) return;
+        } else if (fragments.hold(packet, timestamp, frameLength)) return -1;
         else stats.orphanFragments++;
       }
     }
@@ -606,6 +620,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: (record: FlowRe
       }
       flagBytes[s * 4 + F_BITS] = b;
     }
+    return forward ? s * 2 : s * 2 + 1;
   }
 
   function flush(reason: FlowEndReason = 'end-of-input'): void {

@@ -83,4 +83,12 @@ export interface FlowRecord {
   /** Packets of this flow that were IP fragments. */
   fragments: number;
   tunnel?: FlowTunnel;
+  /** Application protocol name, e.g. 'dns', 'tls', 'http' (set by analyzers or exporters). */
+  application?: string;
+  /** TLS/QUIC server name indication. */
+  sni?: string;
+  /** HTTP/1.x Host header. */
+  httpHost?: string;
+  /** First DNS query name of the flow. */
+  dnsName?: string;
 }

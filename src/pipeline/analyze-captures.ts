@@ -6,6 +6,7 @@
  * summary. Several files form one run: one flow table, frames numbered per file. If any file is
  * not a capture (or cannot be opened), the run rejects with its FlowlensError before reading any.
  */
+import type { PacketAnalyzer } from '../analyze/index.js';
 import { decodeFrame } from '../decode/index.js';
 import type { FlowTableConfig } from '../flows/index.js';
 import { createFlowTable, DEFAULT_FLOW_TABLE_CONFIG } from '../flows/index.js';
@@ -28,6 +29,8 @@ export interface AnalyzeProgress {
 export interface AnalyzeOptions {
   files: string[];
   flowTable?: Partial<FlowTableConfig>;
+  /** Analyzers run in the same pass; each sees every record before `onFlow` does. */
+  analyzers?: PacketAnalyzer[];
   onFlow(record: FlowRecord): void;
   onWarning?(warning: InputWarning): void;
   onProgress?(progress: AnalyzeProgress): void;
@@ -39,11 +42,23 @@ export interface AnalyzeOptions {
 
 export interface AnalyzeResult {
   summary: CaptureSummary;
+  /** Each analyzer's `finish()` result, under its name. */
+  analysis: Record<string, unknown>;
 }
 
 export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeResult> {
   const config: FlowTableConfig = { ...DEFAULT_FLOW_TABLE_CONFIG, ...options.flowTable };
-  const table = createFlowTable(config, options.onFlow);
+  const analyzers = options.analyzers ?? [];
+  const onFlow = options.onFlow;
+  const table = createFlowTable(
+    config,
+    analyzers.length === 0
+      ? onFlow
+      : (record, flowId) => {
+          for (const analyzer of analyzers) analyzer.onFlowEnd(flowId, record);
+          onFlow(record);
+        },
+  );
   const summary = createSummaryAccumulator();
   const packet: DecodedPacket = createDecodedPacket();
   const maxWarnings = options.maxWarnings ?? 1000;
@@ -66,7 +81,23 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
       packets++;
       decodeFrame(frame, packet);
       summary.addFrame(packet, frame.timestamp, frame.originalLength, frame.capturedLength);
-      if (packet.kind === PACKET_KIND.IP) table.addPacket(packet, frame.timestamp, frame.originalLength);
+      if (packet.kind === PACKET_KIND.IP) {
+        const handle = table.addPacket(packet, frame.timestamp, frame.originalLength);
+        if (handle >= 0) {
+          for (const analyzer of analyzers) {
+            analyzer.onPacket(
+              packet,
+              frame.timestamp,
+              frame.originalLength,
+              handle >>> 1,
+              (handle & 1) === 0,
+            );
+          }
+        }
+      } else if (packet.kind === PACKET_KIND.NON_IP) {
+        for (const analyzer of analyzers)
+          analyzer.onNonIpFrame?.(packet, frame.timestamp, frame.originalLength);
+      }
       if (packet.errorCode !== '') {
         warn({
           packetIndex: frame.index,
@@ -96,5 +127,7 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   }
   table.flush('end-of-input');
   summary.setFlows(table.stats().recordsEmitted);
-  return { summary: summary.result() };
+  const analysis: Record<string, unknown> = {};
+  for (const analyzer of analyzers) analysis[analyzer.name] = analyzer.finish();
+  return { summary: summary.result(), analysis };
 }

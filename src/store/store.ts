@@ -14,7 +14,7 @@ import type { FlowRecord } from '../model/index.js';
 export type SourceKind = 'pcap' | 'live' | 'netflow' | 'ipfix' | 'sflow';
 
 /**
- * A flow record plus the columns the store adds. Optional fields are stored as NULL when absent
+ * A flow record (with its application metadata) plus the columns the store adds. Optional fields are stored as NULL when absent
  * (empty `threatTags` is stored as an empty list). Counts in FlowRecord are the scaled ones for
  * sampled exports; `rawPackets`/`rawBytes` keep what the exporter reported.
  */
@@ -29,11 +29,6 @@ export interface StoredFlow extends FlowRecord {
   /** SNMP ifIndex of input/output interfaces (flow exports). */
   inputIf?: number;
   outputIf?: number;
-  /** Application protocol name, e.g. 'dns', 'tls', 'http'. */
-  application?: string;
-  sni?: string;
-  httpHost?: string;
-  dnsName?: string;
   /** ISO 3166-1 alpha-2, upper case. */
   srcCountry?: string;
   dstCountry?: string;

@@ -9,7 +9,11 @@ import { ident, type Sql } from './sql.js';
 import { num } from './values.js';
 
 /** FlowRecord's own fields (the stored forms of state and end reason are plain text), then the store's. */
-export interface FlowRow extends Omit<FlowRecord, 'ipVersion' | 'state' | 'endReason' | 'tunnel'> {
+export interface FlowRow
+  extends Omit<
+    FlowRecord,
+    'ipVersion' | 'state' | 'endReason' | 'tunnel' | 'application' | 'sni' | 'httpHost' | 'dnsName'
+  > {
   ipVersion: number;
   state: string;
   endReason: string;

@@ -1,0 +1,2 @@
+/** Analyze stage: diagnostic analyzers that run in the engine's single pass (see analyzer.ts). */
+export type { PacketAnalyzer } from './analyzer.js';
