@@ -135,6 +135,16 @@ function walk(frame: Frame, out: DecodedPacket, tunnelLimit: number): void {
     finishUndecodable(out, cur, ERR.UNSUPPORTED_LINKTYPE, start);
     return;
   }
+  // Fast path for the common stack (Ethernet → IPv4/IPv6 → TCP/UDP): direct calls the compiler
+  // can inline; the general loop below takes over wherever the stack differs.
+  if (layer === LAYER.ETHERNET) {
+    layer = decodeEthernet(data, cur, out);
+    if (layer === LAYER.ETHERTYPE) layer = decodeEthertype(data, cur, out);
+    if (layer === LAYER.IPV4) layer = decodeIpv4(data, cur, out);
+    else if (layer === LAYER.IPV6) layer = decodeIpv6(data, cur, out);
+    if (layer === LAYER.TCP) layer = decodeTcp(data, cur, out);
+    else if (layer === LAYER.UDP) layer = decodeUdp(data, cur, out);
+  }
   for (let steps = 0; layer !== LAYER.DONE; steps++) {
     if (steps === MAX_STEPS) {
       finishUndecodable(out, cur, ERR.TUNNEL_TRUNCATED, cur.offset);

@@ -19,6 +19,7 @@ import {
   TUNNEL,
   TUNNEL_NAMES,
 } from '../model/index.js';
+import { createAddressNames } from './address-names.js';
 import type { FlowTableConfig } from './config.js';
 import { datagramConnState, tcpConnState } from './conn-state.js';
 import { createFragmentTracker, type HeldDatagram, type HeldFragment } from './fragments.js';
@@ -60,7 +61,7 @@ const K_SRC = 8;
 const K_DST = 24;
 
 // Row layout of `hot` (HOT doubles per flow).
-const HOT = 8; // 7 used; 8 doubles keep each row at 64 bytes
+const HOT = 8; // one 64-byte row per flow
 const H_LAST = 0;
 const H_SEGMENT = 1; // first packet of the current record
 const H_FWD_PACKETS = 2;
@@ -68,6 +69,7 @@ const H_FWD_BYTES = 3;
 const H_REV_PACKETS = 4;
 const H_REV_BYTES = 5;
 const H_FRAME_BYTES = 6;
+const H_QUEUED = 7; // when the flow was last appended to its timeout list
 // Byte layout of `flagBytes` (4 per flow).
 const F_FWD = 0;
 const F_REV = 1;
@@ -127,6 +129,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
   let freeCount = 0;
   let used = 0; // slots ever handed out (high-water mark)
   const tunnels = new Map<number, FlowTunnel>();
+  const addressNames = createAddressNames();
 
   let indexMask = capacity * 2 - 1;
   // Open addressing, interleaved [hash, slot + 1] pairs (slot 0 = empty): a probe compares
@@ -204,7 +207,14 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     else tail[l] = p;
   }
 
-  function listAppend(s: number, l: number): void {
+  /**
+   * Lists are ordered by H_QUEUED, not by last packet: a packet does not move its flow (that
+   * would touch two neighbours' rows per packet). `expire` requeues a flow whose head position
+   * is stale, so each flow moves at most once per timeout period. Since H_QUEUED ≤ H_LAST, a
+   * head that is not due yet means no flow in its list is due.
+   */
+  function listAppend(s: number, l: number, queuedAt: number): void {
+    hot[s * HOT + H_QUEUED] = queuedAt;
     flagBytes[s * 4 + F_LIST] = l;
     links[s * 2] = tail[l];
     links[s * 2 + 1] = -1;
@@ -284,9 +294,9 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
       ),
       protocol,
       ipVersion,
-      srcIp: formatIp(keys, base + K_SRC, ipVersion),
+      srcIp: addressNames.nameOf(keys, base + K_SRC, ipVersion),
       srcPort,
-      dstIp: formatIp(keys, base + K_DST, ipVersion),
+      dstIp: addressNames.nameOf(keys, base + K_DST, ipVersion),
       dstPort,
       vlan: (keys[base + 2] << 8) | keys[base + 3],
       firstTs: hot[s * HOT + H_SEGMENT],
@@ -336,33 +346,53 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
 
   function expire(now: number): void {
     fragments.expire(now, releaseHeld);
-    // Flows end in the order their timeouts fall due, across lists.
+    // Flows end in the order their list positions fall due, across lists.
     for (;;) {
       let due = -1;
+      let dueList = -1;
       let dueAt = now;
       for (let l = 0; l < LIST_COUNT; l++) {
         const s = head[l];
         if (s < 0) continue;
-        const at = hot[s * HOT + H_LAST] + listTimeout[l];
+        const at = hot[s * HOT + H_QUEUED] + listTimeout[l];
         if (at < dueAt) {
           due = s;
+          dueList = l;
           dueAt = at;
         }
       }
       if (due < 0) return;
-      end(due, endReasonOf(due));
+      const last = hot[due * HOT + H_LAST];
+      if (last + listTimeout[dueList] < now) end(due, endReasonOf(due));
+      else {
+        listUnlink(due);
+        listAppend(due, dueList, last);
+      }
     }
   }
 
+  /** Ends the least recently seen flow: requeues stale list heads until the oldest head is current. */
   function evictOldest(): void {
-    let victim = -1;
-    for (let l = 0; l < LIST_COUNT; l++) {
-      const s = head[l];
-      if (s >= 0 && (victim < 0 || hot[s * HOT + H_LAST] < hot[victim * HOT + H_LAST])) victim = s;
-    }
-    if (victim >= 0) {
+    for (;;) {
+      let victim = -1;
+      let victimList = -1;
+      for (let l = 0; l < LIST_COUNT; l++) {
+        const s = head[l];
+        if (s >= 0 && (victim < 0 || hot[s * HOT + H_QUEUED] < hot[victim * HOT + H_QUEUED])) {
+          victim = s;
+          victimList = l;
+        }
+      }
+      if (victim < 0) return;
+      const last = hot[victim * HOT + H_LAST];
+      if (last > hot[victim * HOT + H_QUEUED]) {
+        listUnlink(victim);
+        listAppend(victim, victimList, last);
+        continue;
+      }
       stats.evictedFlows++;
       end(victim, 'evicted');
+      return;
     }
   }
 
@@ -402,7 +432,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     flagBytes[s * 4 + F_REV] = 0;
     flagBytes[s * 4 + F_BITS] = 0;
     indexInsert(hash, s);
-    listAppend(s, listForProtocol(probe[1]));
+    listAppend(s, listForProtocol(probe[1]), timestamp);
     if (packet.tunnel !== TUNNEL.NONE) {
       const tunnel: FlowTunnel = {
         type: TUNNEL_NAMES[packet.tunnel],
@@ -569,12 +599,6 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
         startSegment(s, timestamp);
       }
       if (timestamp > hot[s * HOT + H_LAST]) hot[s * HOT + H_LAST] = timestamp;
-      // Keep the list ordered by last packet time.
-      if (tail[flagBytes[s * 4 + F_LIST]] !== s) {
-        const l = flagBytes[s * 4 + F_LIST];
-        listUnlink(s);
-        listAppend(s, l);
-      }
     }
 
     const ipBytes = packet.ipBytes;
@@ -616,7 +640,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
         b |= BIT_CLOSING;
       if ((b & BIT_CLOSING) !== 0 && flagBytes[s * 4 + F_LIST] !== LIST_CLOSING) {
         listUnlink(s);
-        listAppend(s, LIST_CLOSING);
+        listAppend(s, LIST_CLOSING, timestamp);
       }
       flagBytes[s * 4 + F_BITS] = b;
     }

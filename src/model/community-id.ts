@@ -6,7 +6,7 @@
  * types mapped onto each other (`icmpPortPair`); types without a counterpart are one-way and
  * keep their direction.
  */
-import { sha1Short } from './sha1.js';
+import { sha1Words } from './sha1.js';
 
 function counterpartTable(pairs: readonly [number, number][]): Int16Array {
   const table = new Int16Array(256).fill(-1);
@@ -52,7 +52,59 @@ export function icmpPortPair(
 }
 
 const HASH_INPUT = new Uint8Array(64);
-const DIGEST = Buffer.alloc(20);
+const BASE64 = new Uint8Array(64);
+for (let i = 0; i < 64; i++) {
+  BASE64[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i);
+}
+
+/**
+ * "1:" and the base64 of the 20-byte digest held in five big-endian words, built as one flat
+ * string in one call: no digest buffer, no concatenation.
+ */
+function communityIdString(h: Int32Array): string {
+  const [h0, h1, h2, h3, h4] = h;
+  // Seven 24-bit groups of the digest (the last one padded with a zero byte).
+  const g0 = h0 >>> 8;
+  const g1 = ((h0 & 0xff) << 16) | (h1 >>> 16);
+  const g2 = ((h1 & 0xffff) << 8) | (h2 >>> 24);
+  const g3 = h2 & 0xffffff;
+  const g4 = h3 >>> 8;
+  const g5 = ((h3 & 0xff) << 16) | (h4 >>> 16);
+  const g6 = (h4 & 0xffff) << 8;
+  const c = BASE64;
+  return String.fromCharCode(
+    0x31, // '1'
+    0x3a, // ':'
+    c[g0 >>> 18],
+    c[(g0 >>> 12) & 63],
+    c[(g0 >>> 6) & 63],
+    c[g0 & 63],
+    c[g1 >>> 18],
+    c[(g1 >>> 12) & 63],
+    c[(g1 >>> 6) & 63],
+    c[g1 & 63],
+    c[g2 >>> 18],
+    c[(g2 >>> 12) & 63],
+    c[(g2 >>> 6) & 63],
+    c[g2 & 63],
+    c[g3 >>> 18],
+    c[(g3 >>> 12) & 63],
+    c[(g3 >>> 6) & 63],
+    c[g3 & 63],
+    c[g4 >>> 18],
+    c[(g4 >>> 12) & 63],
+    c[(g4 >>> 6) & 63],
+    c[g4 & 63],
+    c[g5 >>> 18],
+    c[(g5 >>> 12) & 63],
+    c[(g5 >>> 6) & 63],
+    c[g5 & 63],
+    c[g6 >>> 18],
+    c[(g6 >>> 12) & 63],
+    c[(g6 >>> 6) & 63],
+    0x3d, // '=' pads the 20-byte digest to 21
+  );
+}
 
 /** True when the protocol's flows carry ports in the Community ID hash. */
 function hasPorts(protocol: number): boolean {
@@ -121,6 +173,5 @@ export function communityIdAt(
     input[o++] = pb >>> 8;
     input[o++] = pb & 0xff;
   }
-  sha1Short(input, o, DIGEST);
-  return `1:${DIGEST.toString('base64')}`;
+  return communityIdString(sha1Words(input, o));
 }
