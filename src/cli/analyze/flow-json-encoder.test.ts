@@ -44,6 +44,15 @@ const record: fc.Arbitrary<FlowRecord> = fc
         { nil: undefined },
       )
       .map((tunnel) => (tunnel ? { ...r, tunnel } : r)),
+  )
+  .chain((r) =>
+    // Text from the wire: anything, quotes and control characters included.
+    fc
+      .record(
+        { application: fc.string(), sni: fc.string(), httpHost: fc.string(), dnsName: fc.string() },
+        { requiredKeys: [] },
+      )
+      .map((metadata) => ({ ...r, ...metadata })),
   );
 
 describe('flowJson', () => {

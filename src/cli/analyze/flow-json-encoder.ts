@@ -4,8 +4,10 @@
  * faster than JSON.stringify on these records.
  *
  * Contract: every string field of a FlowRecord from the flow table is printable ASCII without
- * quotes or backslashes (IP text forms, base64, fixed words), so none needs escaping. A field
- * that may carry text from the wire (SNI, HTTP host, …) must not be added here unescaped.
+ * quotes or backslashes (IP text forms, base64, fixed words), so none needs escaping. The
+ * optional fields that analyzers add (OPTIONAL_FIELDS; text from the wire such as SNI or HTTP
+ * host among them) go through JSON.stringify and are written in OPTIONAL_FIELDS order, which
+ * is JSON.stringify's order when they were set in that order.
  */
 import type { FlowRecord, FlowTunnel } from '../../model/index.js';
 
@@ -14,6 +16,23 @@ function tunnelJson(t: FlowTunnel): string {
   return `,"tunnel":{"type":"${t.type}","outerSrcIp":"${t.outerSrcIp}","outerDstIp":"${t.outerDstIp}"${id}}`;
 }
 
+/** Optional FlowRecord fields set after the flow table built the record, in insertion order. */
+const OPTIONAL_FIELDS = [
+  'application',
+  'sni',
+  'httpHost',
+  'dnsName',
+] as const satisfies readonly (keyof FlowRecord)[];
+
+function optionalJson(r: FlowRecord): string {
+  let json = '';
+  for (const key of OPTIONAL_FIELDS) {
+    const value = r[key];
+    if (value !== undefined) json += `,"${key}":${JSON.stringify(value)}`;
+  }
+  return json;
+}
+
 export function flowJson(r: FlowRecord): string {
-  return `{"communityId":"${r.communityId}","protocol":${r.protocol},"ipVersion":${r.ipVersion},"srcIp":"${r.srcIp}","srcPort":${r.srcPort},"dstIp":"${r.dstIp}","dstPort":${r.dstPort},"vlan":${r.vlan},"firstTs":${r.firstTs},"lastTs":${r.lastTs},"packets":${r.packets},"bytes":${r.bytes},"frameBytes":${r.frameBytes},"fwdPackets":${r.fwdPackets},"fwdBytes":${r.fwdBytes},"revPackets":${r.revPackets},"revBytes":${r.revBytes},"tcpFlags":${r.tcpFlags},"fwdTcpFlags":${r.fwdTcpFlags},"revTcpFlags":${r.revTcpFlags},"state":"${r.state}","endReason":"${r.endReason}","fragments":${r.fragments}${r.tunnel === undefined ? '' : tunnelJson(r.tunnel)}}`;
+  return `{"communityId":"${r.communityId}","protocol":${r.protocol},"ipVersion":${r.ipVersion},"srcIp":"${r.srcIp}","srcPort":${r.srcPort},"dstIp":"${r.dstIp}","dstPort":${r.dstPort},"vlan":${r.vlan},"firstTs":${r.firstTs},"lastTs":${r.lastTs},"packets":${r.packets},"bytes":${r.bytes},"frameBytes":${r.frameBytes},"fwdPackets":${r.fwdPackets},"fwdBytes":${r.fwdBytes},"revPackets":${r.revPackets},"revBytes":${r.revBytes},"tcpFlags":${r.tcpFlags},"fwdTcpFlags":${r.fwdTcpFlags},"revTcpFlags":${r.revTcpFlags},"state":"${r.state}","endReason":"${r.endReason}","fragments":${r.fragments}${r.tunnel === undefined ? '' : tunnelJson(r.tunnel)}${optionalJson(r)}}`;
 }
