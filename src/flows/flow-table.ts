@@ -55,6 +55,7 @@ export interface FlowTable {
 }
 
 const KEY_BYTES = 40;
+const KEY_WORDS = KEY_BYTES / 4;
 // Key layout: [0] ip version, [1] protocol, [2..3] vlan, [4..5] src port, [6..7] dst port,
 // [8..23] src address, [24..39] dst address.
 const K_SRC = 8;
@@ -158,6 +159,9 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
 
   // Scratch key of the packet being added, in the packet's own direction.
   const probe = new Uint8Array(KEY_BYTES);
+  // The same keys as 32-bit words (platform order), so a lookup compares 4 or 10 words, not bytes.
+  const probeWords = new Int32Array(probe.buffer);
+  let keyWords = new Int32Array(keys.buffer);
 
   function grow(): void {
     const newCapacity = capacity * 2;
@@ -174,6 +178,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     const u8 = (n: number) => new Uint8Array(n);
     const i32 = (n: number) => new Int32Array(n);
     keys = grown(keys, u8, KEY_BYTES);
+    keyWords = new Int32Array(keys.buffer);
     hashes = grown(hashes, (n) => new Uint32Array(n));
     hot = grown(hot, f64, HOT);
     flagBytes = grown(flagBytes, u8, 4);
@@ -245,26 +250,41 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     index[i * 2 + 1] = 0;
   }
 
+  /**
+   * Word layout of a key: [0] version, protocol, VLAN; [1] the two ports; [2..5] source and
+   * [6..9] destination address (IPv4 uses words 2 and 6 only).
+   */
   function keyEquals(s: number, reversed: boolean): boolean {
-    const base = s * KEY_BYTES;
-    if (keys[base] !== probe[0] || keys[base + 1] !== probe[1]) return false;
-    if (keys[base + 2] !== probe[2] || keys[base + 3] !== probe[3]) return false;
-    const length = probe[0] === 4 ? 4 : 16;
+    const w = s * KEY_WORDS;
+    const kw = keyWords;
+    const pw = probeWords;
+    if (kw[w] !== pw[0]) return false;
     if (!reversed) {
-      for (let i = 4; i < 8; i++) if (keys[base + i] !== probe[i]) return false;
-      for (let i = 0; i < length; i++) {
-        if (keys[base + K_SRC + i] !== probe[K_SRC + i]) return false;
-        if (keys[base + K_DST + i] !== probe[K_DST + i]) return false;
-      }
-      return true;
+      if (kw[w + 1] !== pw[1] || kw[w + 2] !== pw[2] || kw[w + 6] !== pw[6]) return false;
+      if (probe[0] === 4) return true;
+      return (
+        kw[w + 3] === pw[3] &&
+        kw[w + 4] === pw[4] &&
+        kw[w + 5] === pw[5] &&
+        kw[w + 7] === pw[7] &&
+        kw[w + 8] === pw[8] &&
+        kw[w + 9] === pw[9]
+      );
     }
-    if (keys[base + 4] !== probe[6] || keys[base + 5] !== probe[7]) return false;
-    if (keys[base + 6] !== probe[4] || keys[base + 7] !== probe[5]) return false;
-    for (let i = 0; i < length; i++) {
-      if (keys[base + K_SRC + i] !== probe[K_DST + i]) return false;
-      if (keys[base + K_DST + i] !== probe[K_SRC + i]) return false;
+    const ports = pw[1];
+    // Ports are two 16-bit big-endian fields side by side: swapping them swaps the word's halves.
+    if (kw[w + 1] !== ((ports >>> 16) | (ports << 16)) || kw[w + 2] !== pw[6] || kw[w + 6] !== pw[2]) {
+      return false;
     }
-    return true;
+    if (probe[0] === 4) return true;
+    return (
+      kw[w + 3] === pw[7] &&
+      kw[w + 4] === pw[8] &&
+      kw[w + 5] === pw[9] &&
+      kw[w + 7] === pw[3] &&
+      kw[w + 8] === pw[4] &&
+      kw[w + 9] === pw[5]
+    );
   }
 
   function emit(s: number, reason: FlowEndReason): void {
