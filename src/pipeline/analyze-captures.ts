@@ -6,17 +6,10 @@
  * summary. Several files form one run: one flow table, frames numbered per file. If any file is
  * not a capture (or cannot be opened), the run rejects with its FlowlensError before reading any.
  */
-import type { PacketAnalyzer } from '../analyze/index.js';
-import { decodeFrame } from '../decode/index.js';
-import type { FlowTableConfig } from '../flows/index.js';
-import { createFlowTable, DEFAULT_FLOW_TABLE_CONFIG } from '../flows/index.js';
-import type { DecodedPacket, FlowRecord, Frame, InputWarning } from '../model/index.js';
-import { createDecodedPacket, PACKET_KIND } from '../model/index.js';
-import { describeError } from '../shared/index.js';
 import type { FrameSink } from '../sources/index.js';
 import { checkCaptureFile, readCapture } from '../sources/index.js';
+import { type CaptureEngineOptions, createCaptureEngine } from './capture-engine.js';
 import type { CaptureSummary } from './capture-summary.js';
-import { createSummaryAccumulator } from './capture-summary.js';
 
 export interface AnalyzeProgress {
   /** Index of the file being read, from 0. */
@@ -26,17 +19,11 @@ export interface AnalyzeProgress {
   packets: number;
 }
 
-export interface AnalyzeOptions {
+export interface AnalyzeOptions extends CaptureEngineOptions {
   files: string[];
-  flowTable?: Partial<FlowTableConfig>;
-  /** Analyzers run in the same pass; each sees every record before `onFlow` does. */
-  analyzers?: PacketAnalyzer[];
-  onFlow(record: FlowRecord): void;
-  onWarning?(warning: InputWarning): void;
   onProgress?(progress: AnalyzeProgress): void;
   /** Returns a promise when the consumer needs the pass to pause (see FrameSink.backpressure). */
   backpressure?(): Promise<void> | undefined;
-  maxWarnings?: number;
   signal?: AbortSignal;
 }
 
@@ -47,71 +34,13 @@ export interface AnalyzeResult {
 }
 
 export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeResult> {
-  const config: FlowTableConfig = { ...DEFAULT_FLOW_TABLE_CONFIG, ...options.flowTable };
-  const analyzers = options.analyzers ?? [];
-  const onFlow = options.onFlow;
-  const table = createFlowTable(
-    config,
-    analyzers.length === 0
-      ? onFlow
-      : (record, flowId) => {
-          for (const analyzer of analyzers) analyzer.onFlowEnd(flowId, record);
-          onFlow(record);
-        },
-  );
-  const summary = createSummaryAccumulator();
-  const packet: DecodedPacket = createDecodedPacket();
-  const maxWarnings = options.maxWarnings ?? 1000;
-  let warningsSent = 0;
+  const engine = createCaptureEngine(options);
   let bytesBefore = 0;
-  let packets = 0;
   let fileIndex = 0;
-  let currentFile = '';
-
-  const warn = (warning: InputWarning) => {
-    summary.addWarning(warning.code);
-    if (warningsSent < maxWarnings) {
-      warningsSent++;
-      options.onWarning?.(warning);
-    }
-  };
-
   const sink: FrameSink = {
-    onFrame(frame: Frame) {
-      packets++;
-      decodeFrame(frame, packet);
-      summary.addFrame(packet, frame.timestamp, frame.originalLength, frame.capturedLength);
-      if (packet.kind === PACKET_KIND.IP) {
-        const handle = table.addPacket(packet, frame.timestamp, frame.originalLength);
-        if (handle >= 0) {
-          for (const analyzer of analyzers) {
-            analyzer.onPacket(
-              packet,
-              frame.timestamp,
-              frame.originalLength,
-              handle >>> 1,
-              (handle & 1) === 0,
-            );
-          }
-        }
-      } else if (packet.kind === PACKET_KIND.NON_IP) {
-        for (const analyzer of analyzers)
-          analyzer.onNonIpFrame?.(packet, frame.timestamp, frame.originalLength);
-      }
-      if (packet.errorCode !== '') {
-        warn({
-          packetIndex: frame.index,
-          file: currentFile,
-          code: packet.errorCode,
-          message: `frame ${frame.index}: ${describeError(packet.errorCode)} at byte ${packet.errorOffset - frame.offset} of the frame`,
-        });
-      }
-    },
-    onWarning(warning) {
-      warn({ ...warning, file: warning.file ?? currentFile });
-    },
+    ...engine.sink,
     onProgress(bytesRead) {
-      options.onProgress?.({ fileIndex, bytesRead: bytesBefore + bytesRead, packets });
+      options.onProgress?.({ fileIndex, bytesRead: bytesBefore + bytesRead, packets: engine.packets });
     },
     backpressure: options.backpressure,
   };
@@ -119,15 +48,11 @@ export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeR
   // A non-capture among several files fails the run before anything is read or written.
   for (const file of options.files) await checkCaptureFile(file);
   for (const file of options.files) {
-    currentFile = file;
+    engine.setInput(file);
     const info = await readCapture(file, sink, { signal: options.signal });
-    summary.addFile(info);
+    engine.addInputInfo(info);
     bytesBefore += info.sizeBytes ?? 0;
     fileIndex++;
   }
-  table.flush('end-of-input');
-  summary.setFlows(table.stats().recordsEmitted);
-  const analysis: Record<string, unknown> = {};
-  for (const analyzer of analyzers) analysis[analyzer.name] = analyzer.finish();
-  return { summary: summary.result(), analysis };
+  return engine.finish();
 }
