@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowlensError } from '../shared/index.js';
 import { registerAnalyzeCommand } from './analyze/analyze-command.js';
+import { registerCaptureCommand } from './capture/capture-command.js';
 import { registerIngestCommand } from './ingest/ingest-command.js';
 import { registerQueryCommand } from './query/query-command.js';
 
@@ -25,6 +26,7 @@ export async function main(argv: string[]): Promise<number> {
     .exitOverride();
   registerAnalyzeCommand(program);
   registerIngestCommand(program);
+  registerCaptureCommand(program);
   registerQueryCommand(program);
   try {
     await program.parseAsync(argv);

@@ -8,6 +8,8 @@ import type { Writable } from 'node:stream';
 
 export interface OutputStream {
   write(text: string): void;
+  /** Hands what is buffered to the destination now (for output that must not lag, e.g. live). */
+  flush(): void;
   /** A promise while the destination is saturated, else undefined. */
   backpressure(): Promise<void> | undefined;
   end(): Promise<void>;
@@ -53,6 +55,7 @@ export function createOutputStream(destination: Writable = process.stdout): Outp
       const room = reserve(Buffer.byteLength(text));
       used = room.offset + room.buffer.write(text, room.offset);
     },
+    flush,
     backpressure() {
       return drain;
     },

@@ -5,5 +5,19 @@ export {
   type AnalyzeResult,
   analyzeCaptures,
 } from './analyze-captures.js';
+export {
+  type CaptureLiveOptions,
+  type CaptureLiveResult,
+  type LiveStatus,
+  runLiveCapture,
+  type SaveOptions,
+} from './capture-live.js';
 export { type CaptureSummary, protocolName, type TrafficCounter } from './capture-summary.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';
+export {
+  type DecodeExportCaptureOptions,
+  type DecodeExportCaptureResult,
+  decodeExportCapture,
+  FLOW_EXPORT_PORTS,
+  looksLikeFlowExport,
+} from './decode-export-capture.js';

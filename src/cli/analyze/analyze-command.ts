@@ -5,27 +5,20 @@
 import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { FlowTableConfig } from '../../flows/index.js';
-import { DEFAULT_FLOW_TABLE_CONFIG } from '../../flows/index.js';
 import type { InputWarning } from '../../model/index.js';
 import { analyzeCaptures } from '../../pipeline/index.js';
-import { nonNegativeSeconds, wholeNumber } from '../option-values.js';
+import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
+import { wholeNumber } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar } from '../progress-bar.js';
 import type { AnalyzeView } from './flow-writers.js';
 import { createJsonView, createNdjsonView } from './flow-writers.js';
 import { createTableView, warningText } from './table-view.js';
 
-interface AnalyzeFlags {
+interface AnalyzeFlags extends FlowTableFlags {
   format: 'table' | 'json' | 'ndjson';
   progress?: boolean;
   top: number;
-  tcpTimeout: number;
-  udpTimeout: number;
-  icmpTimeout: number;
-  otherTimeout: number;
-  activeTimeout: number;
-  maxFlows: number;
   maxWarnings: number;
 }
 
@@ -46,8 +39,7 @@ Exit codes: 0 done (warnings may have been printed), 1 unexpected failure,
 2 bad usage, unreadable file, or a file that is not a capture.`;
 
 export function registerAnalyzeCommand(program: Command): void {
-  const d = DEFAULT_FLOW_TABLE_CONFIG;
-  program
+  const command = program
     .command('analyze')
     .description('read pcap/pcapng captures (gzip too; - for stdin) and report their flows')
     .argument('<file...>', 'capture files, or - for stdin')
@@ -58,23 +50,8 @@ export function registerAnalyzeCommand(program: Command): void {
     )
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar')
-    .option('--top <n>', 'conversations listed in the table', wholeNumber, 10)
-    .option('--tcp-timeout <seconds>', 'TCP idle timeout', nonNegativeSeconds, d.tcpIdleTimeout)
-    .option('--udp-timeout <seconds>', 'UDP idle timeout', nonNegativeSeconds, d.udpIdleTimeout)
-    .option('--icmp-timeout <seconds>', 'ICMP idle timeout', nonNegativeSeconds, d.icmpIdleTimeout)
-    .option(
-      '--other-timeout <seconds>',
-      'idle timeout of other IP protocols',
-      nonNegativeSeconds,
-      d.otherIdleTimeout,
-    )
-    .option(
-      '--active-timeout <seconds>',
-      'interim record interval for long flows (0: never)',
-      nonNegativeSeconds,
-      d.activeTimeout,
-    )
-    .option('--max-flows <n>', 'flows held at once before the oldest is evicted', wholeNumber, d.maxFlows)
+    .option('--top <n>', 'conversations listed in the table', wholeNumber, 10);
+  addFlowTableOptions(command)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: AnalyzeFlags) => {
@@ -93,14 +70,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   const showProgress = flags.progress ?? process.stderr.isTTY === true;
   const totalBytes = files.includes('-') ? undefined : files.reduce((sum, f) => sum + fileSize(f), 0);
   const bar = showProgress ? createProgressBar(totalBytes) : undefined;
-  const flowTable: Partial<FlowTableConfig> = {
-    tcpIdleTimeout: flags.tcpTimeout,
-    udpIdleTimeout: flags.udpTimeout,
-    icmpIdleTimeout: flags.icmpTimeout,
-    otherIdleTimeout: flags.otherTimeout,
-    activeTimeout: flags.activeTimeout,
-    maxFlows: flags.maxFlows === 0 ? Number.POSITIVE_INFINITY : flags.maxFlows,
-  };
+  const flowTable = flowTableConfig(flags);
   const warningsToStderr = flags.format === 'ndjson';
 
   view.begin();
