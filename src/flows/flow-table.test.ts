@@ -293,3 +293,33 @@ describe('flow table', () => {
     );
   });
 });
+
+describe('busiest active flows', () => {
+  it('ranks active flows by bytes per second and leaves the table as it was', () => {
+    const records: FlowRecord[] = [];
+    const table = createFlowTable(DEFAULT_FLOW_TABLE_CONFIG, (r) => records.push(r));
+    const udp = (dport: number, ipBytes: number): PacketSpec => ({
+      src: C,
+      dst: S,
+      proto: IP_PROTO.UDP,
+      sport: 5000,
+      dport,
+      ipBytes,
+    });
+    // Flow A: 3000 bytes over 10 s; flow B: 1000 bytes over 1 s; flow C: 100 bytes.
+    table.addPacket(packetOf(udp(1, 1000)), 100, 1014);
+    table.addPacket(packetOf(udp(1, 2000)), 105, 2014);
+    table.addPacket(packetOf(udp(2, 1000)), 109, 1014);
+    table.addPacket(packetOf(udp(3, 100)), 109.5, 114);
+    const top = table.busiest(2, 110);
+    expect(top.map((f) => [f.dstPort, f.bytesPerSecond])).toEqual([
+      [2, 1000],
+      [1, 300],
+    ]);
+    expect(top[0].packets).toBe(1);
+    expect(records).toHaveLength(0);
+    expect(table.stats().activeFlows).toBe(3);
+    table.flush();
+    expect(records.map((r) => r.bytes).sort((a, b) => a - b)).toEqual([100, 1000, 3000]);
+  });
+});

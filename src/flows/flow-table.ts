@@ -52,6 +52,17 @@ export interface FlowTable {
   /** Ends every flow: closed TCP flows as 'tcp-fin'/'tcp-rst', others with `reason` ('end-of-input'). */
   flush(reason?: FlowEndReason): void;
   stats(): FlowTableStats;
+  /**
+   * A snapshot of the `limit` active flows with the most bytes per second over their current
+   * record (seconds to `now`, at least 1). O(active flows): for periodic views, not per packet.
+   * The records' `endReason` is meaningless ('end-of-input'): the flows go on.
+   */
+  busiest(limit: number, now: number): ActiveFlow[];
+}
+
+/** An active flow as `busiest` sees it. */
+export interface ActiveFlow extends FlowRecord {
+  bytesPerSecond: number;
 }
 
 const KEY_BYTES = 40;
@@ -288,6 +299,14 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
   }
 
   function emit(s: number, reason: FlowEndReason): void {
+    const record = recordOf(s, reason);
+    stats.recordsEmitted++;
+    if (reason === 'active-timeout') stats.interimRecords++;
+    onFlow(record, s);
+  }
+
+  /** The record of slot `s` as it stands (its current segment), ended for `reason`. */
+  function recordOf(s: number, reason: FlowEndReason): FlowRecord {
     const base = s * KEY_BYTES;
     const ipVersion = keys[base] === 4 ? 4 : 6;
     const length = ipVersion === 4 ? 4 : 16;
@@ -339,9 +358,23 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
       const tunnel = tunnels.get(s);
       if (tunnel !== undefined) record.tunnel = tunnel;
     }
-    stats.recordsEmitted++;
-    if (reason === 'active-timeout') stats.interimRecords++;
-    onFlow(record, s);
+    return record;
+  }
+
+  /** Active flows by bytes per second over their current record, highest first. */
+  function busiest(limit: number, now: number): ActiveFlow[] {
+    const rates: { slot: number; rate: number }[] = [];
+    for (let s = 0; s < used; s++) {
+      if (flagBytes[s * 4 + F_LIST] === 255) continue;
+      const bytes = hot[s * HOT + H_FWD_BYTES] + hot[s * HOT + H_REV_BYTES];
+      const seconds = Math.max(now - hot[s * HOT + H_SEGMENT], 1);
+      rates.push({ slot: s, rate: bytes / seconds });
+    }
+    rates.sort((a, b) => b.rate - a.rate);
+    return rates.slice(0, limit).map(({ slot, rate }) => ({
+      ...recordOf(slot, 'end-of-input'),
+      bytesPerSecond: rate,
+    }));
   }
 
   function release(s: number): void {
@@ -703,5 +736,6 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     expire,
     flush,
     stats: () => ({ ...stats }),
+    busiest,
   };
 }

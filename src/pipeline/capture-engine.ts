@@ -9,7 +9,7 @@
  */
 import type { PacketAnalyzer } from '../analyze/index.js';
 import { decodeFrame } from '../decode/index.js';
-import type { FlowTableConfig, FlowTableStats } from '../flows/index.js';
+import type { ActiveFlow, FlowTableConfig, FlowTableStats } from '../flows/index.js';
 import { createFlowTable, DEFAULT_FLOW_TABLE_CONFIG } from '../flows/index.js';
 import type { DecodedPacket, FlowRecord, Frame, InputWarning } from '../model/index.js';
 import { createDecodedPacket, PACKET_KIND } from '../model/index.js';
@@ -36,6 +36,8 @@ export interface CaptureEngine {
   readonly packets: number;
   expire(now: number): void;
   flowStats(): FlowTableStats;
+  /** The active flows with the most bytes per second (see FlowTable.busiest). */
+  busiest(limit: number, now: number): ActiveFlow[];
   /** Ends every flow and returns the summary and each analyzer's results. */
   finish(): { summary: CaptureSummary; analysis: Record<string, unknown> };
 }
@@ -119,6 +121,7 @@ export function createCaptureEngine(options: CaptureEngineOptions): CaptureEngin
       table.expire(now);
     },
     flowStats: () => table.stats(),
+    busiest: (limit, now) => table.busiest(limit, now),
     finish() {
       table.flush('end-of-input');
       summary.setFlows(table.stats().recordsEmitted);

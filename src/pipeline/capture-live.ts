@@ -12,6 +12,7 @@
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
+import type { ActiveFlow } from '../flows/index.js';
 import type { Frame } from '../model/index.js';
 import type { FrameSink, LiveCaptureOptions, LiveCaptureStats, PcapStreamWriter } from '../sources/index.js';
 import { captureLive, createPcapStreamWriter } from '../sources/index.js';
@@ -30,6 +31,10 @@ export interface LiveStatus {
   packets: number;
   activeFlows: number;
   flowsEnded: number;
+  /** Flows created per second since the previous status. */
+  newFlowsPerSecond: number;
+  /** The busiest active flows right now (computed on call: O(active flows)). */
+  busiest(limit: number): ActiveFlow[];
   /** Files written so far by `save`. */
   savedFiles: string[];
 }
@@ -65,12 +70,19 @@ export async function runLiveCapture(options: CaptureLiveOptions): Promise<Captu
     backpressure: () => saver?.backpressure() ?? options.backpressure?.(),
   };
   if (options.save) await mkdir(options.save.dir, { recursive: true });
+  let previous = { at: Date.now(), created: 0 };
   const status = (): LiveStatus => {
     const flows = engine.flowStats();
+    const now = Date.now();
+    const newFlowsPerSecond =
+      (flows.flowsCreated - previous.created) / Math.max((now - previous.at) / 1000, 0.001);
+    previous = { at: now, created: flows.flowsCreated };
     return {
       packets: engine.packets,
       activeFlows: flows.activeFlows,
       flowsEnded: flows.recordsEmitted,
+      newFlowsPerSecond,
+      busiest: (limit) => engine.busiest(limit, now / 1000),
       savedFiles: saver?.files ?? [],
     };
   };

@@ -126,7 +126,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
         out?.flush();
         if (showStatus) {
           process.stderr.write(
-            `\r\x1b[Kcapturing on ${flags.interface}: ${formatCount(status.packets)} packets, ${formatCount(status.activeFlows)} active flows, ${formatCount(status.flowsEnded)} ended`,
+            `\r\x1b[Kcapturing on ${flags.interface}: ${formatCount(status.packets)} packets, ${formatCount(status.activeFlows)} active flows (${formatCount(Math.round(status.newFlowsPerSecond))} new/s), ${formatCount(status.flowsEnded)} ended`,
           );
         }
       },
