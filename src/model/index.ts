@@ -1,6 +1,7 @@
 /** Plain types and pure helpers shared by every stage. Imports nothing of ours. */
 export * from './community-id.js';
 export * from './flow.js';
+export * from './flow-export.js';
 export * from './frame.js';
 export * from './ip-address.js';
 export * from './ip-numeric.js';

@@ -13,4 +13,11 @@ export {
   type SaveOptions,
 } from './capture-live.js';
 export { type CaptureSummary, protocolName, type TrafficCounter } from './capture-summary.js';
+export {
+  type DecodeExportCaptureOptions,
+  type DecodeExportCaptureResult,
+  decodeExportCapture,
+  FLOW_EXPORT_PORTS,
+  looksLikeFlowExport,
+} from './decode-export-capture.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';
