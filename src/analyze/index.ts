@@ -1,2 +1,3 @@
 /** Analyze stage: diagnostic analyzers that run in the engine's single pass (see analyzer.ts). */
 export type { PacketAnalyzer } from './analyzer.js';
+export * from './app/index.js';

@@ -4,6 +4,7 @@
  * Field names are a public contract (`flowlens analyze --format json|ndjson`): keep them stable.
  * "fwd" is the originator → responder direction, "rev" the opposite.
  */
+import type { AppMetadata } from './app-metadata.js';
 
 export type FlowEndReason =
   /** No packet for the protocol's idle timeout. */
@@ -91,4 +92,6 @@ export interface FlowRecord {
   httpHost?: string;
   /** First DNS query name of the flow. */
   dnsName?: string;
+  /** Application metadata (TLS, HTTP, DHCP, SSH, QUIC) when the flow carried any (analyze/app). */
+  app?: AppMetadata;
 }

@@ -1,4 +1,5 @@
 /** Plain types and pure helpers shared by every stage. Imports nothing of ours. */
+export * from './app-metadata.js';
 export * from './community-id.js';
 export * from './flow.js';
 export * from './flow-export.js';
