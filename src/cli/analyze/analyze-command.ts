@@ -11,12 +11,14 @@ import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../fl
 import { wholeNumber } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar } from '../progress-bar.js';
+import { ANALYZER_NAMES, analyzerList, createAnalyzers } from './analyzer-set.js';
 import type { AnalyzeView } from './flow-writers.js';
 import { createJsonView, createNdjsonView } from './flow-writers.js';
 import { createTableView, warningText } from './table-view.js';
 
 interface AnalyzeFlags extends FlowTableFlags {
   format: 'table' | 'json' | 'ndjson';
+  analyzers: string[];
   progress?: boolean;
   top: number;
   maxWarnings: number;
@@ -32,7 +34,8 @@ Examples:
 
 Formats:
   table   for people: capture summary, protocol breakdown, top conversations, warnings
-  json    one document {"flows":[…],"warnings":[…],"summary":{…}}, flows written as they end
+  json    one document {"flows":[…],"warnings":[…],"summary":{…},"analysis":{…}}, flows
+          written as they end; "analysis" holds each analyzer's results under its name
   ndjson  one flow per line as flows end; warnings go to stderr
 
 Exit codes: 0 done (warnings may have been printed), 1 unexpected failure,
@@ -50,7 +53,13 @@ export function registerAnalyzeCommand(program: Command): void {
     )
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar')
-    .option('--top <n>', 'conversations listed in the table', wholeNumber, 10);
+    .option('--top <n>', 'conversations listed in the table', wholeNumber, 10)
+    .option(
+      '--analyzers <list>',
+      `analyzers to run: all, none, or a comma-separated list of ${ANALYZER_NAMES.join(', ')}`,
+      analyzerList,
+      ANALYZER_NAMES,
+    );
   addFlowTableOptions(command)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)
@@ -75,9 +84,10 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
 
   view.begin();
   try {
-    const { summary } = await analyzeCaptures({
+    const { summary, analysis } = await analyzeCaptures({
       files,
       flowTable,
+      analyzers: createAnalyzers(flags.analyzers),
       maxWarnings: flags.maxWarnings,
       onFlow: (record) => view.flow(record),
       onWarning: (warning: InputWarning) => {
@@ -89,7 +99,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       backpressure: () => out.backpressure(),
     });
     bar?.done();
-    view.finish(summary);
+    view.finish(summary, analysis);
   } finally {
     bar?.done();
     await out.end();

@@ -22,6 +22,7 @@ const OPTIONAL_FIELDS = [
   'sni',
   'httpHost',
   'dnsName',
+  'app',
 ] as const satisfies readonly (keyof FlowRecord)[];
 
 function optionalJson(r: FlowRecord): string {

@@ -2,7 +2,7 @@
  * The machine-readable views of `flowlens analyze`: one streamed JSON document, or NDJSON.
  *
  * Contract (stable field names, read by other tools): the JSON document is
- * `{"flows":[…],"warnings":[…],"summary":{…}}`; flows are written as they end, so memory stays
+ * `{"flows":[…],"warnings":[…],"summary":{…},"analysis":{…}}`; flows are written as they end, so memory stays
  * flat however many flows there are. NDJSON is one flow per line and nothing else on stdout.
  */
 import type { FlowRecord, InputWarning } from '../../model/index.js';
@@ -14,7 +14,8 @@ export interface AnalyzeView {
   begin(): void;
   flow(record: FlowRecord): void;
   warning(warning: InputWarning): void;
-  finish(summary: CaptureSummary): void;
+  /** `analysis`: each analyzer's results under its name (see AnalyzeResult). */
+  finish(summary: CaptureSummary, analysis: Record<string, unknown>): void;
 }
 
 export function createJsonView(out: OutputStream): AnalyzeView {
@@ -31,9 +32,11 @@ export function createJsonView(out: OutputStream): AnalyzeView {
     warning(warning) {
       warnings.push(warning);
     },
-    finish(summary) {
+    finish(summary, analysis) {
       if (!opened) out.write('{"flows":[');
-      out.write(`\n],\n"warnings":${JSON.stringify(warnings)},\n"summary":${JSON.stringify(summary)}}\n`);
+      out.write(
+        `\n],\n"warnings":${JSON.stringify(warnings)},\n"summary":${JSON.stringify(summary)},\n"analysis":${JSON.stringify(analysis)}}\n`,
+      );
     },
   };
 }
