@@ -224,6 +224,9 @@ function reset(out: DecodedPacket, data: Uint8Array): void {
   out.ipBytes = 0;
   clearTransport(out);
   out.vlanId = 0;
+  out.srcMacOffset = -1;
+  out.dstMacOffset = -1;
+  out.ttl = 0;
   out.isFragment = false;
   out.fragmentId = 0;
   out.fragmentOffset = 0;

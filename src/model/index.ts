@@ -1,6 +1,7 @@
 /** Plain types and pure helpers shared by every stage. Imports nothing of ours. */
 export * from './app-metadata.js';
 export * from './community-id.js';
+export * from './device.js';
 export * from './flow.js';
 export * from './flow-export.js';
 export * from './frame.js';

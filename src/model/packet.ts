@@ -93,6 +93,14 @@ export interface DecodedPacket {
 
   /** Outermost 802.1Q/802.1ad VLAN id, 0 when untagged. */
   vlanId: number;
+  /**
+   * Offsets in `data` of the outermost link-layer source and destination MAC addresses (6 bytes:
+   * Ethernet; SLL/SLL2 give the source only, when it is a MAC); -1 when the frame has none.
+   */
+  srcMacOffset: number;
+  dstMacOffset: number;
+  /** IPv4 TTL or IPv6 hop limit of the innermost IP header; 0 otherwise. */
+  ttl: number;
 
   /** IP fragment fields of the innermost IP header. */
   isFragment: boolean;
@@ -135,6 +143,9 @@ export function createDecodedPacket(): DecodedPacket {
     payloadOffset: 0,
     payloadLength: 0,
     vlanId: 0,
+    srcMacOffset: -1,
+    dstMacOffset: -1,
+    ttl: 0,
     isFragment: false,
     fragmentId: 0,
     fragmentOffset: 0,

@@ -3,10 +3,11 @@
  * them. Every analyzer runs in the engine's single pass; `none` gives the bare engine.
  */
 import { InvalidArgumentError } from 'commander';
-import { createAppAnalyzer, type PacketAnalyzer } from '../../analyze/index.js';
+import { createAppAnalyzer, createDeviceAnalyzer, type PacketAnalyzer } from '../../analyze/index.js';
 
 const FACTORIES: Record<string, () => PacketAnalyzer> = {
   app: () => createAppAnalyzer(),
+  devices: () => createDeviceAnalyzer(),
 };
 
 export const ANALYZER_NAMES = Object.keys(FACTORIES);

@@ -40,6 +40,7 @@ export function decodeIpv4(data: Uint8Array, cur: DecodeCursor, out: DecodedPack
   const protocol = data[o + 9];
   out.kind = PACKET_KIND.IP;
   out.ipVersion = 4;
+  out.ttl = data[o + 8];
   out.srcAddrOffset = o + 12;
   out.dstAddrOffset = o + 16;
   out.protocol = protocol;

@@ -57,6 +57,7 @@ export function decodeIpv6(data: Uint8Array, cur: DecodeCursor, out: DecodedPack
   }
   out.kind = PACKET_KIND.IP;
   out.ipVersion = 6;
+  out.ttl = data[o + 7];
   out.srcAddrOffset = o + 8;
   out.dstAddrOffset = o + 24;
   out.ipBytes = ipBytes;

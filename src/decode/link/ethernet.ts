@@ -15,6 +15,11 @@ export function decodeEthernet(data: Uint8Array, cur: DecodeCursor, out: Decoded
   const o = cur.offset;
   if (o + HEADER_LENGTH > cur.end) return finishUndecodable(out, cur, ERR.LINK_TRUNCATED, o);
   cur.type = (data[o + 12] << 8) | data[o + 13];
+  // The outermost MACs: an Ethernet frame inside a tunnel does not replace the local segment's.
+  if (out.srcMacOffset < 0) {
+    out.dstMacOffset = o;
+    out.srcMacOffset = o + 6;
+  }
   cur.offset = o + HEADER_LENGTH;
   return LAYER.ETHERTYPE;
 }

@@ -55,5 +55,7 @@ export function decodeSll(data: Uint8Array, cur: DecodeCursor, out: DecodedPacke
   const o = cur.offset;
   if (o + HEADER_LENGTH > cur.end) return finishUndecodable(out, cur, ERR.LINK_TRUNCATED, o);
   cur.offset = o + HEADER_LENGTH;
+  // Link-layer address length (2) and address (8, zero-padded): a MAC when the length is 6.
+  if (((data[o + 4] << 8) | data[o + 5]) === 6) out.srcMacOffset = o + 6;
   return continueAfterSll(cur, out, (data[o + 2] << 8) | data[o + 3], (data[o + 14] << 8) | data[o + 15]);
 }

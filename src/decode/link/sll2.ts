@@ -16,5 +16,7 @@ export function decodeSll2(data: Uint8Array, cur: DecodeCursor, out: DecodedPack
   const o = cur.offset;
   if (o + HEADER_LENGTH > cur.end) return finishUndecodable(out, cur, ERR.LINK_TRUNCATED, o);
   cur.offset = o + HEADER_LENGTH;
+  // Link-layer address length (1) and address (8, zero-padded): a MAC when the length is 6.
+  if (data[o + 11] === 6) out.srcMacOffset = o + 12;
   return continueAfterSll(cur, out, (data[o + 8] << 8) | data[o + 9], (data[o] << 8) | data[o + 1]);
 }
