@@ -1,6 +1,6 @@
 /**
- * The human view of `flowlens analyze`: capture summary, protocol breakdown, top conversations
- * and warnings. Keeps only the top N flows by bytes, so memory stays flat.
+ * The human view of `flowlens analyze`: capture summary, protocol breakdown, top conversations,
+ * a short diagnosis from the analyzers, and warnings. Keeps only the top N flows by bytes, so memory stays flat.
  */
 import type { FlowRecord, InputWarning } from '../../model/index.js';
 import type { CaptureSummary } from '../../pipeline/index.js';
@@ -14,6 +14,7 @@ import {
   renderTable,
 } from '../format.js';
 import type { OutputStream } from '../output-stream.js';
+import { diagnosisLines } from './diagnosis-view.js';
 import type { AnalyzeView } from './flow-writers.js';
 
 const SHOWN_WARNINGS = 10;
@@ -41,7 +42,7 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
     warning(warning) {
       if (warnings.length < SHOWN_WARNINGS) warnings.push(warning);
     },
-    finish(s: CaptureSummary) {
+    finish(s: CaptureSummary, analysis: Record<string, unknown>) {
       const lines: string[] = [];
       lines.push('Capture');
       const files = s.files.map((f) => `${f.file} (${f.format}${f.compressed ? ', gzip' : ''})`).join(', ');
@@ -102,6 +103,8 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
           ),
         );
       }
+
+      lines.push(...diagnosisLines(analysis));
 
       lines.push('', 'Warnings');
       if (s.warnings === 0) lines.push('  none');

@@ -1,0 +1,46 @@
+/**
+ * The short diagnosis section of the table view: what the analyzers found, in a few lines each
+ * (applications and server names; devices and their events). Sections of analyzers that did
+ * not run are left out.
+ */
+import type { AppInventory, DeviceInventory } from '../../analyze/index.js';
+import { formatCount } from '../format.js';
+
+const SHOWN = 5;
+
+function top(entries: [string, number][]): string {
+  return entries
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, SHOWN)
+    .map(([name, n]) => `${name} ${formatCount(n)}`)
+    .join(', ');
+}
+
+export function diagnosisLines(analysis: Record<string, unknown>): string[] {
+  const lines: string[] = [];
+  const app = analysis.app as AppInventory | undefined;
+  if (app) {
+    lines.push('', 'Applications (flows)');
+    const apps = Object.entries(app.applications);
+    lines.push(`  ${apps.length > 0 ? top(apps) : 'none identified'}`);
+    if (app.topSni.length > 0)
+      lines.push(`  TLS/QUIC servers: ${top(app.topSni.map((s) => [s.value, s.flows]))}`);
+    if (app.topHttpHosts.length > 0) {
+      lines.push(`  HTTP hosts: ${top(app.topHttpHosts.map((s) => [s.value, s.flows]))}`);
+    }
+  }
+  const devices = analysis.devices as DeviceInventory | undefined;
+  if (devices) {
+    lines.push('', `Devices (${formatCount(devices.devices.length)})`);
+    for (const d of devices.devices.slice(0, SHOWN)) {
+      const names = d.names.map((n) => n.name).join(', ');
+      const addresses = d.addresses.map((a) => a.ip).join(', ');
+      lines.push(`  ${d.mac}  ${[addresses, names, d.osGuess?.os].filter((x) => x).join('  ') || '-'}`);
+    }
+    if (devices.devices.length > SHOWN)
+      lines.push(`  … ${devices.devices.length - SHOWN} more; --format json lists them`);
+    const notable = devices.events.filter((e) => e.type !== 'new-device');
+    for (const e of notable.slice(0, SHOWN)) lines.push(`  ${e.severity.toUpperCase()}: ${e.explanation}`);
+  }
+  return lines;
+}
