@@ -7,6 +7,7 @@
  * aborts the writer. Rejects with the signal's reason when aborted, or with the source's
  * FlowlensError; flows already written stay uncommitted in the writer.
  */
+import type { PacketAnalyzer } from '../analyze/index.js';
 import type { FlowTableConfig } from '../flows/index.js';
 import type { FlowRecord } from '../model/index.js';
 import type { IngestWriter, SourceKind, StoredFlow } from '../store/index.js';
@@ -18,6 +19,8 @@ export interface IngestCaptureOptions {
   writer: IngestWriter;
   sourceKind?: SourceKind;
   flowTable?: Partial<FlowTableConfig>;
+  /** Analyzers of the pass; their per-flow fields (application, SNI, …) are stored with the flows. */
+  analyzers?: PacketAnalyzer[];
   /** Flows per `writer.write`; default 10,000. */
   batchSize?: number;
   onProgress?(progress: AnalyzeProgress): void;
@@ -26,6 +29,8 @@ export interface IngestCaptureOptions {
 
 export interface IngestCaptureResult {
   summary: CaptureSummary;
+  /** Each analyzer's results under its name. */
+  analysis: Record<string, unknown>;
   flows: number;
   /** Sums over the flow records written (IP-layer bytes), as `flowlens analyze` reports them. */
   packets: number;
@@ -44,9 +49,10 @@ export async function ingestCapture(options: IngestCaptureOptions): Promise<Inge
     batch = [];
     return options.writer.write(full);
   };
-  const { summary } = await analyzeCaptures({
+  const { summary, analysis } = await analyzeCaptures({
     files: [options.file],
     flowTable: options.flowTable,
+    analyzers: options.analyzers,
     signal: options.signal,
     onProgress: options.onProgress,
     onFlow(record: FlowRecord) {
@@ -61,5 +67,5 @@ export async function ingestCapture(options: IngestCaptureOptions): Promise<Inge
   });
   options.signal?.throwIfAborted();
   if (batch.length > 0) await writeBatch();
-  return { summary, flows, packets, bytes };
+  return { summary, analysis, flows, packets, bytes };
 }

@@ -13,6 +13,7 @@ import { Option } from 'commander';
 import { ingestCapture } from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestRecord } from '../../store/index.js';
+import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
 import { formatCount } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
@@ -184,6 +185,7 @@ async function ingestFile(
       file,
       writer,
       signal,
+      analyzers: createAnalyzers(ANALYZER_NAMES),
       onProgress: bar ? (p) => bar.update(bytesBefore + p.bytesRead, packetsBefore + p.packets) : undefined,
     });
     const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
