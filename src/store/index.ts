@@ -4,3 +4,4 @@
  */
 export { createDuckDbStore, DATABASE_FILE, type DuckDbStoreConfig, SCHEMA_VERSION } from './duckdb/index.js';
 export type * from './store.js';
+export { ALERT_SEVERITIES, ALERT_STATES } from './store.js';

@@ -42,7 +42,9 @@ export interface StoredFlow extends FlowRecord {
 }
 
 export type AlertSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
-export type AlertState = 'open' | 'acknowledged' | 'closed';
+export type AlertState = 'new' | 'acknowledged' | 'dismissed';
+export const ALERT_STATES: readonly AlertState[] = ['new', 'acknowledged', 'dismissed'];
+export const ALERT_SEVERITIES: readonly AlertSeverity[] = ['info', 'low', 'medium', 'high', 'critical'];
 
 export interface StoredAlert {
   /** Unique id chosen by the detector (e.g. a UUID); writing an existing id is an error. */
@@ -63,6 +65,28 @@ export interface StoredAlert {
   /** Community IDs of the flows that raised the alert. */
   communityIds?: string[];
   ingestId?: string;
+  /** Same fingerprint, same alert: `recordAlerts` counts repeats instead of adding rows. Default: id. */
+  fingerprint?: string;
+  /** 0–100. */
+  score?: number;
+  /** First and last occurrence (seconds since the epoch); default `ts`. */
+  firstSeen?: number;
+  lastSeen?: number;
+  /** Occurrences; default 1. */
+  count?: number;
+  /** Target addresses or names when there are several. */
+  targets?: string[];
+  /** Who moved the alert to its state, and when (seconds since the epoch). */
+  stateBy?: string;
+  stateAt?: number;
+}
+
+export interface AlertQuery {
+  state?: AlertState;
+  /** This severity and above. */
+  minSeverity?: AlertSeverity;
+  type?: string;
+  limit?: number;
 }
 
 export type IngestStatus = 'running' | 'complete' | 'aborted';
@@ -180,6 +204,16 @@ export interface FlowStore {
   /** Appends flows that belong to no ingest (collector, live capture); visible on resolve. */
   writeFlows(batch: readonly StoredFlow[]): Promise<void>;
   writeAlerts(batch: readonly StoredAlert[]): Promise<void>;
+  /**
+   * Deduplicating write: an alert whose fingerprint matches a stored alert that is not
+   * dismissed adds its count to it and moves its last seen (and severity, when higher) forward;
+   * any other alert is inserted. Returns how many were inserted and how many merged.
+   */
+  recordAlerts(batch: readonly StoredAlert[]): Promise<{ inserted: number; merged: number }>;
+  /** Alerts, most recent last-seen first. */
+  listAlerts(query?: AlertQuery): Promise<StoredAlert[]>;
+  /** Moves an alert to `state`; false when no alert has this id. */
+  setAlertState(id: string, state: AlertState, by: string, at?: Date): Promise<boolean>;
 
   /** Starts a file's ingest. Rejects FLOWLENS_ERR_ALREADY_INGESTED as IngestSource.replace says. One at a time. */
   beginIngest(source: IngestSource): Promise<IngestWriter>;

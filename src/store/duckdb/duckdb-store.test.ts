@@ -186,7 +186,7 @@ describe('migrations', () => {
     await again.stop();
   });
 
-  it('turn a version 1 store with flows into ENUM columns that still compare with text', async () => {
+  it('turn a version 1 store with flows and alerts into ENUM columns and the alert lifecycle', async () => {
     const instance = await DuckDBInstance.create(path.join(dataDir, 'flowlens.duckdb'));
     const connection = await instance.connect();
     await runMigrations(connection, MIGRATIONS.slice(0, 1));
@@ -206,10 +206,24 @@ describe('migrations', () => {
     await connection.run(
       `INSERT INTO flows VALUES (${v1Columns.map((n) => values[n] ?? (nullable.has(n) ? 'NULL' : '0')).join(', ')})`,
     );
+    await connection.run(
+      "INSERT INTO alerts (id, ts, type, severity, state, summary, mitre) VALUES ('old', TIMESTAMP '2024-01-01', 'port-scan', 'high', 'open', 's', ['T1046'])",
+    );
     connection.closeSync();
     instance.closeSync();
 
-    expect(await store.start()).toEqual({ migrated: [2], rolledBack: [] });
+    expect(await store.start()).toEqual({ migrated: [2, 3], rolledBack: [] });
+    // Version 3: an alert of before the lifecycle is a new alert seen once, its own fingerprint.
+    const [alert] = await store.listAlerts();
+    const jan1 = Date.UTC(2024, 0, 1) / 1000;
+    expect(alert).toMatchObject({
+      id: 'old',
+      state: 'new',
+      fingerprint: 'old',
+      count: 1,
+      firstSeen: jan1,
+      lastSeen: jan1,
+    });
     const [row] = await store.query(
       'SELECT state, end_reason, tunnel_type, source_kind, typeof(state) AS t FROM flows WHERE state = ? AND source_kind = ?',
       ['RSTOS0', 'netflow'],
@@ -392,7 +406,7 @@ describe('retention and alerts', () => {
     const alert = {
       type: 'port-scan',
       severity: 'high' as const,
-      state: 'open' as const,
+      state: 'new' as const,
       summary: 'scan',
       evidence: { ports: [22, 80] },
       mitre: ['T1046'],
@@ -415,5 +429,57 @@ describe('retention and alerts', () => {
       },
     ]);
     await expect(store.applyRetention(0)).rejects.toThrow(RangeError);
+  });
+});
+
+describe('alert lifecycle', () => {
+  beforeEach(async () => {
+    await store.start();
+  });
+
+  const base = {
+    type: 'arp-spoofing',
+    severity: 'medium' as const,
+    state: 'new' as const,
+    summary: 'aa:bb claims 10.0.0.1',
+    evidence: {},
+    mitre: ['T1557.002'],
+    fingerprint: 'arp-spoofing|aa:bb',
+    score: 50,
+  };
+
+  it('merges repeats by fingerprint, raising count, last seen and severity', async () => {
+    expect(await store.recordAlerts([{ ...base, id: 'a1', ts: 100 }])).toEqual({ inserted: 1, merged: 0 });
+    expect(
+      await store.recordAlerts([
+        { ...base, id: 'a2', ts: 200, severity: 'high', score: 80 },
+        { ...base, id: 'b1', ts: 150, fingerprint: 'other', count: 2 },
+        { ...base, id: 'b2', ts: 160, fingerprint: 'other' },
+      ]),
+    ).toEqual({ inserted: 1, merged: 2 });
+    const alerts = await store.listAlerts();
+    expect(alerts.map((a) => [a.id, a.count, a.firstSeen, a.lastSeen, a.severity, a.score])).toEqual([
+      ['a1', 2, 100, 200, 'high', 80],
+      ['b1', 3, 150, 160, 'medium', 50],
+    ]);
+    expect((await store.listAlerts({ minSeverity: 'high' })).map((a) => a.id)).toEqual(['a1']);
+    expect(alerts[0]).toMatchObject({ mitre: ['T1557.002'], state: 'new', summary: base.summary });
+  });
+
+  it('acknowledges and dismisses with who and when; a dismissed alert is not reopened by a repeat', async () => {
+    await store.recordAlerts([{ ...base, id: 'a1', ts: 100 }]);
+    const at = new Date('2026-01-02T03:04:05Z');
+    expect(await store.setAlertState('a1', 'acknowledged', 'alice', at)).toBe(true);
+    expect(await store.setAlertState('nope', 'acknowledged', 'alice')).toBe(false);
+    let [alert] = await store.listAlerts({ state: 'acknowledged' });
+    expect(alert).toMatchObject({ id: 'a1', stateBy: 'alice', stateAt: at.getTime() / 1000 });
+    await store.setAlertState('a1', 'dismissed', 'bob');
+    await store.recordAlerts([{ ...base, id: 'a3', ts: 300 }]);
+    expect((await store.listAlerts()).map((a) => [a.id, a.state])).toEqual([
+      ['a3', 'new'],
+      ['a1', 'dismissed'],
+    ]);
+    [alert] = await store.listAlerts({ state: 'dismissed' });
+    expect(alert.stateBy).toBe('bob');
   });
 });

@@ -13,11 +13,15 @@ import {
   DuckDBInstance,
   DuckDBListValue,
   DuckDBTimestampValue,
+  type DuckDBValue,
   LIST,
   VARCHAR,
 } from '@duckdb/node-api';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type {
+  AlertQuery,
+  AlertSeverity,
+  AlertState,
   FlowStore,
   IngestSource,
   IngestWriter,
@@ -30,6 +34,7 @@ import type {
   StoreRow,
   StoreStartReport,
 } from '../store.js';
+import { ALERT_SEVERITIES } from '../store.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { openIngest } from './ingest-writer.js';
 import { allIngests, completeIngestBySha256, recoverRunningIngests } from './ledger.js';
@@ -135,6 +140,96 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
         appender.closeSync();
       } catch (error) {
         throw storeError('writing alerts failed', error);
+      } finally {
+        connection.closeSync();
+      }
+    },
+
+    async recordAlerts(batch: readonly StoredAlert[]) {
+      const connection = await opened().instance.connect();
+      let inserted = 0;
+      let merged = 0;
+      try {
+        await connection.run('BEGIN TRANSACTION');
+        const fresh: StoredAlert[] = [];
+        for (const alert of batch) {
+          const fingerprint = alert.fingerprint ?? alert.id;
+          const lastSeen = timestampOf(alert.lastSeen ?? alert.ts);
+          const updated = await connection.run(
+            `UPDATE alerts SET count = count + ?, last_seen = greatest(last_seen, ?),
+  severity = CASE WHEN list_position(${SEVERITY_ORDER}, severity) < list_position(${SEVERITY_ORDER}, ?) THEN ? ELSE severity END,
+  score = greatest(score, ?)
+WHERE fingerprint = ? AND state <> 'dismissed'`,
+            [alert.count ?? 1, lastSeen, alert.severity, alert.severity, alert.score ?? 0, fingerprint].map(
+              toParam,
+            ),
+          );
+          if (updated.rowsChanged > 0) merged++;
+          else fresh.push(alert);
+        }
+        // Repeats inside one batch merge into the first of their fingerprint.
+        const byFingerprint = new Map<string, StoredAlert>();
+        for (const alert of fresh) {
+          const fingerprint = alert.fingerprint ?? alert.id;
+          const first = byFingerprint.get(fingerprint);
+          if (!first) {
+            byFingerprint.set(fingerprint, { ...alert, count: alert.count ?? 1 });
+            continue;
+          }
+          first.count = (first.count ?? 1) + (alert.count ?? 1);
+          first.lastSeen = Math.max(first.lastSeen ?? first.ts, alert.lastSeen ?? alert.ts);
+          merged++;
+        }
+        const appender = await connection.createAppender('alerts');
+        for (const alert of byFingerprint.values()) appendAlert(appender, alert);
+        appender.closeSync();
+        inserted = byFingerprint.size;
+        await connection.run('COMMIT');
+        return { inserted, merged };
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => {});
+        throw storeError('recording alerts failed', error);
+      } finally {
+        connection.closeSync();
+      }
+    },
+
+    async listAlerts(query: AlertQuery = {}) {
+      const where: string[] = [];
+      const params: StoreParam[] = [];
+      if (query.state) {
+        where.push('state = ?');
+        params.push(query.state);
+      }
+      if (query.type) {
+        where.push('type = ?');
+        params.push(query.type);
+      }
+      if (query.minSeverity) {
+        where.push(`list_position(${SEVERITY_ORDER}, severity) >= list_position(${SEVERITY_ORDER}, ?)`);
+        params.push(query.minSeverity);
+      }
+      params.push(Math.max(1, Math.min(query.limit ?? 100, 10_000)));
+      const rows = await this.query(
+        `SELECT id, ts, type, severity, state, src_ip, dst_ip, summary, evidence::VARCHAR AS evidence, mitre,
+  community_ids, ingest_id, fingerprint, score, first_seen, last_seen, count, targets, state_by, state_at
+FROM alerts ${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''}
+ORDER BY last_seen DESC, id LIMIT ?`,
+        params,
+      );
+      return rows.map(alertOfRow);
+    },
+
+    async setAlertState(id: string, state: AlertState, by: string, at = new Date()) {
+      const connection = await opened().instance.connect();
+      try {
+        const result = await connection.run(
+          'UPDATE alerts SET state = ?, state_by = ?, state_at = ? WHERE id = ?',
+          [state, by, new DuckDBTimestampValue(BigInt(at.getTime()) * 1000n), id],
+        );
+        return result.rowsChanged > 0;
+      } catch (error) {
+        throw storeError('updating the alert failed', error);
       } finally {
         connection.closeSync();
       }
@@ -264,7 +359,58 @@ function appendAlert(appender: DuckDBAppender, alert: StoredAlert): void {
   if (alert.communityIds) appender.appendList(new DuckDBListValue(alert.communityIds), VARCHAR_LIST);
   else appender.appendNull();
   text(alert.ingestId);
+  appender.appendVarchar(alert.fingerprint ?? alert.id);
+  if (alert.score === undefined) appender.appendNull();
+  else appender.appendUTinyInt(Math.max(0, Math.min(100, Math.round(alert.score))));
+  appender.appendTimestamp(timestampOf(alert.firstSeen ?? alert.ts));
+  appender.appendTimestamp(timestampOf(alert.lastSeen ?? alert.ts));
+  appender.appendUBigInt(BigInt(alert.count ?? 1));
+  if (alert.targets) appender.appendList(new DuckDBListValue(alert.targets), VARCHAR_LIST);
+  else appender.appendNull();
+  text(alert.stateBy);
+  if (alert.stateAt === undefined) appender.appendNull();
+  else appender.appendTimestamp(timestampOf(alert.stateAt));
   appender.endRow();
+}
+
+function timestampOf(seconds: number): DuckDBTimestampValue {
+  return new DuckDBTimestampValue(BigInt(Math.round(seconds * 1e6)));
+}
+
+/** Severities in rising order, as a SQL list literal (a constant of ours, never user text). */
+const SEVERITY_ORDER = `[${ALERT_SEVERITIES.map((s) => `'${s}'`).join(', ')}]`;
+
+function toParam(value: unknown): DuckDBValue {
+  return value as DuckDBValue;
+}
+
+/** A row of `listAlerts` (timestamps arrive as seconds, lists as arrays: STORE_VALUE_CONVERTER). */
+function alertOfRow(row: StoreRow): StoredAlert {
+  const optional = <T>(value: unknown, map: (v: unknown) => T): T | undefined =>
+    value === null || value === undefined ? undefined : map(value);
+  const texts = (value: unknown) => (value as unknown[]).map(String);
+  return {
+    id: String(row.id),
+    ts: Number(row.ts),
+    type: String(row.type),
+    severity: row.severity as AlertSeverity,
+    state: row.state as AlertState,
+    srcIp: optional(row.src_ip, String),
+    dstIp: optional(row.dst_ip, String),
+    summary: String(row.summary),
+    evidence: optional(row.evidence, (v) => JSON.parse(String(v))),
+    mitre: texts(row.mitre),
+    communityIds: optional(row.community_ids, texts),
+    ingestId: optional(row.ingest_id, String),
+    fingerprint: optional(row.fingerprint, String),
+    score: optional(row.score, Number),
+    firstSeen: optional(row.first_seen, Number),
+    lastSeen: optional(row.last_seen, Number),
+    count: optional(row.count, Number),
+    targets: optional(row.targets, texts),
+    stateBy: optional(row.state_by, String),
+    stateAt: optional(row.state_at, Number),
+  };
 }
 
 async function fileSize(path: string): Promise<number> {

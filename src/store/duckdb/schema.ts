@@ -152,6 +152,26 @@ export const MIGRATIONS: readonly Migration[] = [
         `ALTER TABLE flows ALTER COLUMN ${column} TYPE ${enumType(column as keyof typeof FLOW_ENUMS)}`,
     ),
   },
+  {
+    // Alert lifecycle: deduplication by fingerprint (count, first and last seen), a score, the
+    // targets, and who moved the alert to which state when. States become new / acknowledged /
+    // dismissed.
+    version: 3,
+    description: 'alert lifecycle: fingerprint, score, first/last seen, count, targets, state by/at',
+    statements: [
+      'ALTER TABLE alerts ADD COLUMN fingerprint VARCHAR',
+      'ALTER TABLE alerts ADD COLUMN score UTINYINT',
+      'ALTER TABLE alerts ADD COLUMN first_seen TIMESTAMP',
+      'ALTER TABLE alerts ADD COLUMN last_seen TIMESTAMP',
+      'ALTER TABLE alerts ADD COLUMN count UBIGINT DEFAULT 1',
+      'ALTER TABLE alerts ADD COLUMN targets VARCHAR[]',
+      'ALTER TABLE alerts ADD COLUMN state_by VARCHAR',
+      'ALTER TABLE alerts ADD COLUMN state_at TIMESTAMP',
+      `UPDATE alerts SET state = CASE state WHEN 'open' THEN 'new' WHEN 'closed' THEN 'dismissed' ELSE state END,
+  fingerprint = coalesce(fingerprint, id), first_seen = coalesce(first_seen, ts), last_seen = coalesce(last_seen, ts),
+  count = coalesce(count, 1)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
