@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowlensError } from '../shared/index.js';
+import { registerAlertsCommand } from './alerts/alerts-command.js';
 import { registerAnalyzeCommand } from './analyze/analyze-command.js';
 import { registerCaptureCommand } from './capture/capture-command.js';
 import { registerIngestCommand } from './ingest/ingest-command.js';
@@ -27,6 +28,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAnalyzeCommand(program);
   registerIngestCommand(program);
   registerCaptureCommand(program);
+  registerAlertsCommand(program);
   registerQueryCommand(program);
   try {
     await program.parseAsync(argv);

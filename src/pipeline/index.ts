@@ -20,4 +20,5 @@ export {
   FLOW_EXPORT_PORTS,
   looksLikeFlowExport,
 } from './decode-export-capture.js';
+export { deviceEventAlerts } from './device-alerts.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';

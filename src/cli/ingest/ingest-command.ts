@@ -10,7 +10,8 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { ingestCapture } from '../../pipeline/index.js';
+import type { DeviceInventory } from '../../analyze/index.js';
+import { deviceEventAlerts, ingestCapture } from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestRecord } from '../../store/index.js';
 import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
@@ -189,6 +190,10 @@ async function ingestFile(
       onProgress: bar ? (p) => bar.update(bytesBefore + p.bytesRead, packetsBefore + p.packets) : undefined,
     });
     const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
+    const devices = result.analysis.devices as DeviceInventory | undefined;
+    if (devices && devices.events.length > 0) {
+      await store.recordAlerts(deviceEventAlerts(devices.events, record.id));
+    }
     return {
       file,
       status: 'ingested',
