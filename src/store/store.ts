@@ -8,7 +8,7 @@
  * Errors that users should see are FlowlensError with code FLOWLENS_ERR_STORE or
  * FLOWLENS_ERR_ALREADY_INGESTED; anything else is a bug.
  */
-import type { FlowRecord } from '../model/index.js';
+import type { Device, FlowRecord } from '../model/index.js';
 
 /** Where a flow came from; matches the filter field `source` (SOURCE_KINDS). */
 export type SourceKind = 'pcap' | 'live' | 'netflow' | 'ipfix' | 'sflow';
@@ -79,6 +79,22 @@ export interface StoredAlert {
   /** Who moved the alert to its state, and when (seconds since the epoch). */
   stateBy?: string;
   stateAt?: number;
+}
+
+/** A device as stored: the inventory's view merged over every ingest, plus what users set. */
+export interface StoredDevice extends Device {
+  name?: string;
+  owner?: string;
+  notes?: string;
+  trusted: boolean;
+}
+
+/** What users may set on a device; undefined leaves a field as it is, null clears it. */
+export interface DeviceUpdate {
+  name?: string | null;
+  owner?: string | null;
+  notes?: string | null;
+  trusted?: boolean;
 }
 
 export interface AlertQuery {
@@ -212,6 +228,16 @@ export interface FlowStore {
   recordAlerts(batch: readonly StoredAlert[]): Promise<{ inserted: number; merged: number }>;
   /** Alerts, most recent last-seen first. */
   listAlerts(query?: AlertQuery): Promise<StoredAlert[]>;
+  /**
+   * Merges devices into the inventory: addresses and names are united, first/last seen widen,
+   * packets and bytes add up, newer DHCP facts and OS guesses replace older ones.
+   */
+  upsertDevices(devices: readonly Device[]): Promise<void>;
+  /** Devices, most recently seen first. */
+  listDevices(limit?: number): Promise<StoredDevice[]>;
+  getDevice(mac: string): Promise<StoredDevice | undefined>;
+  /** False when no device has this MAC. */
+  updateDevice(mac: string, update: DeviceUpdate): Promise<boolean>;
   /** Moves an alert to `state`; false when no alert has this id. */
   setAlertState(id: string, state: AlertState, by: string, at?: Date): Promise<boolean>;
 

@@ -9,9 +9,11 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import type { DeviceInventory } from '../../analyze/index.js';
 import type { FlowRecord } from '../../model/index.js';
-import { runLiveCapture } from '../../pipeline/index.js';
+import { deviceEventAlerts, runLiveCapture } from '../../pipeline/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
+import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
 import { flowJson } from '../analyze/flow-json-encoder.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { formatCount } from '../format.js';
@@ -108,6 +110,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
       capture: { interface: flags.interface, filter: flags.filter, snaplen: flags.snaplen, tool: flags.tool },
       signal: controller.signal,
       flowTable: flowTableConfig(flags),
+      analyzers: createAnalyzers(ANALYZER_NAMES),
       save: flags.save
         ? { dir: flags.save, rotateBytes: flags.rotate?.bytes, rotateSeconds: flags.rotate?.seconds }
         : undefined,
@@ -132,6 +135,11 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
       },
     });
     await writeBatch();
+    const devices = result.analysis.devices as DeviceInventory | undefined;
+    if (store && devices) {
+      if (devices.devices.length > 0) await store.upsertDevices(devices.devices);
+      if (devices.events.length > 0) await store.recordAlerts(deviceEventAlerts(devices.events));
+    }
     if (showStatus) process.stderr.write('\r\x1b[K');
     const { stats } = result;
     const drops = stats.droppedByKernel ?? 0;

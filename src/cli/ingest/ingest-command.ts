@@ -191,6 +191,7 @@ async function ingestFile(
     });
     const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
     const devices = result.analysis.devices as DeviceInventory | undefined;
+    if (devices && devices.devices.length > 0) await store.upsertDevices(devices.devices);
     if (devices && devices.events.length > 0) {
       await store.recordAlerts(deviceEventAlerts(devices.events, record.id));
     }

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { addressToBigInt, parseIpAddress, TUNNEL_NAMES } from '../../model/index.js';
+import { addressToBigInt, type Device, parseIpAddress, TUNNEL_NAMES } from '../../model/index.js';
 import { ERR } from '../../shared/index.js';
 import { filterFields } from '../filter/index.js';
 import {
@@ -212,7 +212,7 @@ describe('migrations', () => {
     connection.closeSync();
     instance.closeSync();
 
-    expect(await store.start()).toEqual({ migrated: [2, 3], rolledBack: [] });
+    expect(await store.start()).toEqual({ migrated: [2, 3, 4], rolledBack: [] });
     // Version 3: an alert of before the lifecycle is a new alert seen once, its own fingerprint.
     const [alert] = await store.listAlerts();
     const jan1 = Date.UTC(2024, 0, 1) / 1000;
@@ -481,5 +481,61 @@ describe('alert lifecycle', () => {
     ]);
     [alert] = await store.listAlerts({ state: 'dismissed' });
     expect(alert.stateBy).toBe('bob');
+  });
+});
+
+describe('device inventory', () => {
+  beforeEach(async () => {
+    await store.start();
+  });
+
+  const device = (over: Partial<Device>): Device => ({
+    mac: '00:0c:29:40:0e:ef',
+    randomizedMac: false,
+    addresses: [{ ip: '10.0.0.5', source: 'arp', firstSeen: 100, lastSeen: 110 }],
+    names: [],
+    firstSeen: 100,
+    lastSeen: 110,
+    packets: 3,
+    bytes: 300,
+    ...over,
+  });
+
+  it('merges what later runs learn and keeps what users set', async () => {
+    await store.upsertDevices([device({})]);
+    expect(await store.updateDevice('00:0C:29:40:0E:EF', { name: 'printer', trusted: true })).toBe(true);
+    await store.upsertDevices([
+      device({
+        addresses: [
+          { ip: '10.0.0.5', source: 'arp', firstSeen: 200, lastSeen: 250 },
+          { ip: 'fe80::1', source: 'ndp', firstSeen: 210, lastSeen: 210 },
+        ],
+        names: [{ name: 'hp-lj', source: 'mdns' }],
+        dhcp: { hostname: 'hp-lj' },
+        firstSeen: 200,
+        lastSeen: 250,
+        packets: 7,
+        bytes: 700,
+      }),
+    ]);
+    const stored = await store.getDevice('00:0c:29:40:0e:ef');
+    expect(stored).toMatchObject({
+      name: 'printer',
+      trusted: true,
+      firstSeen: 100,
+      lastSeen: 250,
+      packets: 10,
+      bytes: 1000,
+      names: [{ name: 'hp-lj', source: 'mdns' }],
+      dhcp: { hostname: 'hp-lj' },
+    });
+    expect(stored?.addresses).toEqual([
+      { ip: '10.0.0.5', source: 'arp', firstSeen: 100, lastSeen: 250 },
+      { ip: 'fe80::1', source: 'ndp', firstSeen: 210, lastSeen: 210 },
+    ]);
+    expect(await store.updateDevice('00:0c:29:40:0e:ef', { name: null })).toBe(true);
+    expect((await store.getDevice('00:0c:29:40:0e:ef'))?.name).toBeUndefined();
+    expect(await store.updateDevice('02:00:00:00:00:01', { trusted: true })).toBe(false);
+    expect((await store.listDevices()).map((d) => d.mac)).toEqual(['00:0c:29:40:0e:ef']);
   });
 });

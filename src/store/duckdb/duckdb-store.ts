@@ -17,11 +17,13 @@ import {
   LIST,
   VARCHAR,
 } from '@duckdb/node-api';
+import type { Device } from '../../model/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type {
   AlertQuery,
   AlertSeverity,
   AlertState,
+  DeviceUpdate,
   FlowStore,
   IngestSource,
   IngestWriter,
@@ -35,6 +37,7 @@ import type {
   StoreStartReport,
 } from '../store.js';
 import { ALERT_SEVERITIES } from '../store.js';
+import { DEVICE_COLUMNS, deviceOfRow, updateDevice, upsertDevices } from './devices.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { openIngest } from './ingest-writer.js';
 import { allIngests, completeIngestBySha256, recoverRunningIngests } from './ledger.js';
@@ -218,6 +221,43 @@ ORDER BY last_seen DESC, id LIMIT ?`,
         params,
       );
       return rows.map(alertOfRow);
+    },
+
+    async upsertDevices(devices: readonly Device[]) {
+      const connection = await opened().instance.connect();
+      try {
+        await upsertDevices(connection, devices);
+      } catch (error) {
+        throw storeError('writing devices failed', error);
+      } finally {
+        connection.closeSync();
+      }
+    },
+
+    async listDevices(limit = 1000) {
+      const rows = await this.query(
+        `SELECT ${DEVICE_COLUMNS} FROM devices ORDER BY last_seen DESC, mac LIMIT ?`,
+        [Math.max(1, Math.min(limit, 100_000))],
+      );
+      return rows.map(deviceOfRow);
+    },
+
+    async getDevice(mac: string) {
+      const rows = await this.query(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE mac = ?`, [
+        mac.toLowerCase(),
+      ]);
+      return rows.length > 0 ? deviceOfRow(rows[0]) : undefined;
+    },
+
+    async updateDevice(mac: string, update: DeviceUpdate) {
+      const connection = await opened().instance.connect();
+      try {
+        return await updateDevice(connection, mac.toLowerCase(), update);
+      } catch (error) {
+        throw storeError('updating the device failed', error);
+      } finally {
+        connection.closeSync();
+      }
     },
 
     async setAlertState(id: string, state: AlertState, by: string, at = new Date()) {

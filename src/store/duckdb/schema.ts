@@ -172,6 +172,24 @@ export const MIGRATIONS: readonly Migration[] = [
   count = coalesce(count, 1)`,
     ],
   },
+  {
+    // The device inventory: what analyzers learnt (one JSON document per MAC, merged on every
+    // ingest or capture) beside what users say of the device.
+    version: 4,
+    description: 'devices',
+    statements: [
+      `CREATE TABLE devices (
+  mac VARCHAR PRIMARY KEY,
+  first_seen TIMESTAMP NOT NULL,
+  last_seen TIMESTAMP NOT NULL,
+  inventory JSON NOT NULL,
+  name VARCHAR,
+  owner VARCHAR,
+  notes VARCHAR,
+  trusted BOOLEAN NOT NULL DEFAULT false
+)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
