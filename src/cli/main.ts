@@ -9,6 +9,7 @@ import { FlowlensError } from '../shared/index.js';
 import { registerAlertsCommand } from './alerts/alerts-command.js';
 import { registerAnalyzeCommand } from './analyze/analyze-command.js';
 import { registerCaptureCommand } from './capture/capture-command.js';
+import { registerCollectCommand } from './collect/collect-command.js';
 import { registerDevicesCommand } from './devices/devices-command.js';
 import { registerIngestCommand } from './ingest/ingest-command.js';
 import { registerQueryCommand } from './query/query-command.js';
@@ -29,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAnalyzeCommand(program);
   registerIngestCommand(program);
   registerCaptureCommand(program);
+  registerCollectCommand(program);
   registerAlertsCommand(program);
   registerDevicesCommand(program);
   registerQueryCommand(program);

@@ -14,6 +14,12 @@ export {
 } from './capture-live.js';
 export { type CaptureSummary, protocolName, type TrafficCounter } from './capture-summary.js';
 export {
+  type CollectorOptions,
+  type CollectorStats,
+  collectorMetrics,
+  runCollector,
+} from './collect-exports.js';
+export {
   type DecodeExportCaptureOptions,
   type DecodeExportCaptureResult,
   decodeExportCapture,

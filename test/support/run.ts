@@ -48,9 +48,21 @@ export function runCli(args: string[]): Promise<RunResult> {
   return run(process.execPath, [CLI, ...args]);
 }
 
+/** On PATH (some tools, softflowd and nfcapd among them, have no `--version` that exits 0). */
 function installed(tool: string): boolean {
-  return spawnSync(tool, ['--version'], { stdio: 'ignore' }).status === 0;
+  return spawnSync('sh', ['-c', 'command -v "$1"', 'sh', tool], { stdio: 'ignore' }).status === 0;
 }
+
+/** The Debian package of each tool the tests run. */
+const PACKAGES: Record<string, string> = {
+  tshark: 'tshark',
+  capinfos: 'wireshark-common',
+  editcap: 'wireshark-common',
+  tcpdump: 'tcpdump',
+  softflowd: 'softflowd',
+  nfdump: 'nfdump',
+  nfcapd: 'nfdump',
+};
 
 /**
  * True when every tool runs. When one is missing: throws under CI, otherwise warns and
@@ -59,7 +71,8 @@ function installed(tool: string): boolean {
 export function toolsAvailable(tools: string[]): boolean {
   const missing = tools.filter((tool) => !installed(tool));
   if (missing.length === 0) return true;
-  const message = `${missing.join(', ')} not installed (Debian: apt-get install -y tshark wireshark-common)`;
+  const packages = [...new Set(missing.map((tool) => PACKAGES[tool] ?? tool))].join(' ');
+  const message = `${missing.join(', ')} not installed (Debian: apt-get install -y ${packages})`;
   if (process.env.CI === 'true') throw new Error(`${message}: CI must run the oracle tests`);
   console.warn(`[flowlens tests] ${message}: oracle tests are skipped`);
   return false;

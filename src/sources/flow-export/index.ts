@@ -1,0 +1,8 @@
+export {
+  type BoundListener,
+  createExportListeners,
+  DEFAULT_EXPORT_PORTS,
+  type ExportListenerConfig,
+  type ExportListenerKind,
+  type ExportListeners,
+} from './export-listener.js';
