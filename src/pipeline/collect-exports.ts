@@ -21,10 +21,12 @@ import {
 } from '../decode/flow-export/index.js';
 import type { ExportedFlowRecord, ExporterCounters } from '../model/index.js';
 import type { BoundListener, ExportListenerConfig, ExportListenerKind } from '../sources/index.js';
-import { createExportListeners } from '../sources/index.js';
+import { createExportListeners, createThreadedExportListeners } from '../sources/index.js';
 
 export interface CollectorOptions {
   listeners: ExportListenerConfig;
+  /** Receive in a worker thread (default): store writes and GC never stall the sockets. */
+  receiveThread?: boolean;
   decoder?: Partial<FlowExportDecoderConfig>;
   /** Writes one batch; the next waits for it. A rejection counts the batch as dropped. */
   writeFlows(batch: ExportedFlowRecord[]): Promise<void>;
@@ -52,6 +54,8 @@ export interface CollectorStats {
   /** Flows dropped because the store fell behind, or a write failed. */
   flowsDropped: number;
   writeErrors: number;
+  /** Datagrams the receive thread dropped because decoding fell 64 MiB behind. */
+  datagramsDropped: number;
   /** Batches waiting for the store now. */
   queuedBatches: number;
 }
@@ -97,7 +101,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
       if (batch.length >= batchSize) enqueue();
     },
   };
-  const listeners = createExportListeners(options.listeners, (payload, exporter, receivedAt) => {
+  const onDatagram = (payload: Buffer, exporter: string, receivedAt: number) => {
     const error = decoder.decode(payload, exporter, receivedAt, sink);
     if (error && options.onDecodeError) {
       const now = Date.now();
@@ -107,7 +111,12 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
         lastErrorLog.set(exporter, { at: now, suppressed: 0 });
       } else last.suppressed++;
     }
-  });
+  };
+  const threaded =
+    options.receiveThread !== false
+      ? createThreadedExportListeners(options.listeners, onDatagram)
+      : undefined;
+  const listeners = threaded ?? createExportListeners(options.listeners, onDatagram);
   const stats = (): CollectorStats => ({
     listeners: bound,
     datagrams: listeners.received(),
@@ -116,6 +125,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     flowsDropped,
     writeErrors,
     queuedBatches: queue.length,
+    datagramsDropped: threaded?.dropped() ?? 0,
   });
 
   bound = await listeners.start();

@@ -106,6 +106,7 @@ async function fromPcap(
       flowsWritten: flags.store ? records.length : 0,
       flowsDropped: 0,
       writeErrors: 0,
+      datagramsDropped: 0,
       queuedBatches: 0,
     },
     flags,

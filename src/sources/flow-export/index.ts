@@ -6,3 +6,4 @@ export {
   type ExportListenerKind,
   type ExportListeners,
 } from './export-listener.js';
+export { createThreadedExportListeners, type ThreadedExportListeners } from './threaded-listeners.js';
