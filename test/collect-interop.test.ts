@@ -42,21 +42,19 @@ function top10(bySource: Map<string, number>): [string, number][] {
 /** Starts `flowlens collect` on a free port; resolves with the port once it listens. */
 async function startCollector(
   data: string,
+  kind: 'netflow' | 'sflow' = 'netflow',
 ): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const child = spawn(
-    process.execPath,
-    [CLI, 'collect', '--netflow', '0', '--no-ipfix', '--no-sflow', '--data', data],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
+  const ports = kind === 'netflow' ? ['--netflow', '0', '--no-sflow'] : ['--sflow', '0', '--no-netflow'];
+  const child = spawn(process.execPath, [CLI, 'collect', ...ports, '--no-ipfix', '--data', data], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (d) => {
     stderr += d;
   });
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const match = /listening for netflow on \S+ port (\d+)/.exec(stderr);
+    const match = /listening for \w+ on \S+ port (\d+)/.exec(stderr);
     if (match) return { child, port: Number(match[1]), stderr: () => stderr };
     if (Date.now() > deadline || child.exitCode !== null)
       throw new Error(`collector did not start: ${stderr}`);

@@ -62,6 +62,8 @@ const PACKAGES: Record<string, string> = {
   softflowd: 'softflowd',
   nfdump: 'nfdump',
   nfcapd: 'nfdump',
+  pmacctd: 'pmacct',
+  sfacctd: 'pmacct',
 };
 
 /**
