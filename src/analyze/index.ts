@@ -2,3 +2,4 @@
 export type { PacketAnalyzer } from './analyzer.js';
 export * from './app/index.js';
 export * from './devices/index.js';
+export * from './tcp/index.js';

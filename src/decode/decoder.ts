@@ -150,6 +150,11 @@ export function clearTransport(out: DecodedPacket): void {
   out.tcpSeq = 0;
   out.tcpAck = 0;
   out.tcpWindow = 0;
+  out.tcpHeaderLength = 0;
+  out.tcpSegmentLength = 0;
+  out.tcpWindowScale = -1;
+  out.tcpMss = 0;
+  out.tcpSackPermitted = false;
   out.payloadOffset = 0;
   out.payloadLength = 0;
 }

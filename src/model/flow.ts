@@ -5,6 +5,7 @@
  * "fwd" is the originator → responder direction, "rev" the opposite.
  */
 import type { AppMetadata } from './app-metadata.js';
+import type { TcpFlowDiagnostics } from './tcp-diagnostics.js';
 
 export type FlowEndReason =
   /** No packet for the protocol's idle timeout. */
@@ -94,4 +95,6 @@ export interface FlowRecord {
   dnsName?: string;
   /** Application metadata (TLS, HTTP, DHCP, SSH, QUIC) when the flow carried any (analyze/app). */
   app?: AppMetadata;
+  /** TCP diagnostics (analyze/tcp) for TCP flows it analysed; see docs/tcp-analysis.md. */
+  tcp?: TcpFlowDiagnostics;
 }

@@ -9,4 +9,5 @@ export * from './ip-address.js';
 export * from './ip-numeric.js';
 export * from './link-types.js';
 export * from './packet.js';
+export * from './tcp-diagnostics.js';
 export * from './warning.js';

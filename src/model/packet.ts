@@ -87,6 +87,22 @@ export interface DecodedPacket {
   tcpSeq: number;
   tcpAck: number;
   tcpWindow: number;
+  /** TCP data offset in bytes (20–60); 0 when the fixed 20-byte header was not captured. */
+  tcpHeaderLength: number;
+  /**
+   * TCP payload length by the IP length (Wireshark's `tcp.len`): IP bytes after the TCP header,
+   * which may exceed `payloadLength` when the snap length cut the frame. 0 without a TCP header.
+   */
+  tcpSegmentLength: number;
+  /**
+   * Window scale shift (RFC 7323 §2.2; capped at 14 as §2.3 says); -1 when absent. The options
+   * below are read on SYN and SYN-ACK segments only, the only ones allowed to carry them.
+   */
+  tcpWindowScale: number;
+  /** Maximum segment size option (RFC 9293 §3.7.1); 0 when absent or not a SYN. */
+  tcpMss: number;
+  /** SACK-permitted option (RFC 2018 §2) present on a SYN. */
+  tcpSackPermitted: boolean;
   /** Transport payload inside `data` (the captured part only). */
   payloadOffset: number;
   payloadLength: number;
@@ -140,6 +156,11 @@ export function createDecodedPacket(): DecodedPacket {
     tcpSeq: 0,
     tcpAck: 0,
     tcpWindow: 0,
+    tcpHeaderLength: 0,
+    tcpSegmentLength: 0,
+    tcpWindowScale: -1,
+    tcpMss: 0,
+    tcpSackPermitted: false,
     payloadOffset: 0,
     payloadLength: 0,
     vlanId: 0,
