@@ -3,11 +3,17 @@
  * them. Every analyzer runs in the engine's single pass; `none` gives the bare engine.
  */
 import { InvalidArgumentError } from 'commander';
-import { createAppAnalyzer, createDeviceAnalyzer, type PacketAnalyzer } from '../../analyze/index.js';
+import {
+  createAppAnalyzer,
+  createDeviceAnalyzer,
+  createTcpAnalyzer,
+  type PacketAnalyzer,
+} from '../../analyze/index.js';
 
 const FACTORIES: Record<string, () => PacketAnalyzer> = {
   app: () => createAppAnalyzer(),
   devices: () => createDeviceAnalyzer(),
+  tcp: () => createTcpAnalyzer(),
 };
 
 export const ANALYZER_NAMES = Object.keys(FACTORIES);

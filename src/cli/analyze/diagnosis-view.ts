@@ -4,6 +4,7 @@
  * not run are left out.
  */
 import type { AppInventory, DeviceInventory } from '../../analyze/index.js';
+import type { TcpAnalysisSummary } from '../../model/index.js';
 import { formatCount } from '../format.js';
 
 const SHOWN = 5;
@@ -16,8 +17,29 @@ function top(entries: [string, number][]): string {
     .join(', ');
 }
 
+function ms(seconds: number | null): string {
+  return seconds === null ? '-' : `${(seconds * 1000).toFixed(1)} ms`;
+}
+
 export function diagnosisLines(analysis: Record<string, unknown>): string[] {
   const lines: string[] = [];
+  const tcp = analysis.tcp as TcpAnalysisSummary | undefined;
+  if (tcp && tcp.tcpFlows > 0) {
+    lines.push('', `TCP (${formatCount(tcp.tcpFlows)} connections)`);
+    const h = tcp.handshakes;
+    lines.push(
+      `  handshakes: ${formatCount(h.complete)} complete, ${formatCount(h.unanswered)} unanswered, ${formatCount(h.refused)} refused, ${formatCount(h.reset)} reset; median ${ms(h.total.median)}, p95 ${ms(h.total.p95)}`,
+    );
+    lines.push(`  initial RTT: median ${ms(tcp.initialRtt.median)}, p95 ${ms(tcp.initialRtt.p95)}`);
+    const issues = Object.entries(tcp.issues)
+      .filter(([, issue]) => issue.count > 0)
+      .map(([name, issue]): [string, number] => [name, issue.count]);
+    lines.push(`  issues: ${issues.length > 0 ? top(issues) : 'none'}`);
+    const worst = Object.entries(tcp.issues).find(
+      ([name, issue]) => name === 'retransmission' && issue.topFlows.length > 0,
+    );
+    if (worst) lines.push(`  most retransmissions: ${worst[1].topFlows[0].filter}`);
+  }
   const app = analysis.app as AppInventory | undefined;
   if (app) {
     lines.push('', 'Applications (flows)');

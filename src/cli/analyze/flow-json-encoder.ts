@@ -23,6 +23,7 @@ const OPTIONAL_FIELDS = [
   'httpHost',
   'dnsName',
   'app',
+  'tcp',
 ] as const satisfies readonly (keyof FlowRecord)[];
 
 function optionalJson(r: FlowRecord): string {
