@@ -19,7 +19,7 @@ import {
   type FlowExportDecoderConfig,
   type FlowExportError,
 } from '../decode/flow-export/index.js';
-import type { ExportedFlowRecord, ExporterCounters } from '../model/index.js';
+import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } from '../model/index.js';
 import type { BoundListener, ExportListenerConfig, ExportListenerKind } from '../sources/index.js';
 import { createExportListeners, createThreadedExportListeners } from '../sources/index.js';
 
@@ -30,6 +30,8 @@ export interface CollectorOptions {
   decoder?: Partial<FlowExportDecoderConfig>;
   /** Writes one batch; the next waits for it. A rejection counts the batch as dropped. */
   writeFlows(batch: ExportedFlowRecord[]): Promise<void>;
+  /** Writes sFlow interface counter samples (every flush interval); absent: they are not kept. */
+  writeCounters?(batch: InterfaceCounterRecord[]): Promise<void>;
   signal: AbortSignal;
   /** Flows per write; default 10,000. */
   batchSize?: number;
@@ -88,6 +90,11 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     }
     writing = undefined;
   };
+  /** Runs `work` after the writes queued before it (the store takes one writer at a time). */
+  let chain: Promise<void> = Promise.resolve();
+  const queueWrite = (work: () => Promise<void>) => {
+    chain = chain.then(() => writing).then(work);
+  };
   const enqueue = () => {
     if (batch.length === 0) return;
     if (queue.length >= maxQueued) flowsDropped += batch.length;
@@ -95,10 +102,28 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     batch = [];
     writing ??= drain();
   };
+  // Counter samples are few (one per interface per agent interval): one bounded list, written
+  // with the flows' flush; past MAX_COUNTERS they are dropped and counted with the flows.
+  const MAX_COUNTERS = 100_000;
+  let counters: InterfaceCounterRecord[] = [];
+  const writeCounters = () => {
+    if (!options.writeCounters || counters.length === 0) return;
+    const full = counters;
+    counters = [];
+    const write = options.writeCounters;
+    queueWrite(() =>
+      write(full).catch(() => {
+        writeErrors++;
+      }),
+    );
+  };
   const sink = {
     onFlow(record: ExportedFlowRecord) {
       batch.push(record);
       if (batch.length >= batchSize) enqueue();
+    },
+    onCounters(record: InterfaceCounterRecord) {
+      if (counters.length < MAX_COUNTERS) counters.push(record);
     },
   };
   const onDatagram = (payload: Buffer, exporter: string, receivedAt: number) => {
@@ -133,6 +158,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
   const flusher = setInterval(() => {
     decoder.expirePending(Date.now() / 1000);
     enqueue();
+    writeCounters();
   }, options.flushIntervalMs ?? 2000);
   const reporter = options.onStats
     ? setInterval(() => options.onStats?.(stats()), options.statsIntervalMs ?? 10_000)
@@ -150,6 +176,8 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     decoder.flushPending();
     enqueue();
     await writing;
+    writeCounters();
+    await chain;
   }
   return stats();
 }

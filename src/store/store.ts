@@ -8,7 +8,7 @@
  * Errors that users should see are FlowlensError with code FLOWLENS_ERR_STORE or
  * FLOWLENS_ERR_ALREADY_INGESTED; anything else is a bug.
  */
-import type { Device, FlowRecord } from '../model/index.js';
+import type { Device, FlowRecord, InterfaceCounterRecord } from '../model/index.js';
 
 /** Where a flow came from; matches the filter field `source` (SOURCE_KINDS). */
 export type SourceKind = 'pcap' | 'live' | 'netflow' | 'ipfix' | 'sflow';
@@ -238,6 +238,8 @@ export interface FlowStore {
   getDevice(mac: string): Promise<StoredDevice | undefined>;
   /** False when no device has this MAC. */
   updateDevice(mac: string, update: DeviceUpdate): Promise<boolean>;
+  /** Appends sFlow interface counter samples, as reported (no rates computed). */
+  writeInterfaceCounters(batch: readonly InterfaceCounterRecord[]): Promise<void>;
   /** Moves an alert to `state`; false when no alert has this id. */
   setAlertState(id: string, state: AlertState, by: string, at?: Date): Promise<boolean>;
 

@@ -8,7 +8,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { ExportedFlowRecord, ExporterCounters } from '../../model/index.js';
+import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } from '../../model/index.js';
 import { type CollectorStats, decodeExportCapture, runCollector } from '../../pipeline/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { formatCount, renderTable } from '../format.js';
@@ -81,8 +81,11 @@ async function runCollect(flags: CollectFlags): Promise<void> {
     out?.flush();
   };
   try {
-    if (flags.fromPcap) await fromPcap(flags.fromPcap, writeFlows, flags, out);
-    else await listen(flags, writeFlows, out);
+    const writeCounters = store
+      ? (batch: InterfaceCounterRecord[]) => store.writeInterfaceCounters(batch)
+      : undefined;
+    if (flags.fromPcap) await fromPcap(flags.fromPcap, writeFlows, writeCounters, flags, out);
+    else await listen(flags, writeFlows, writeCounters, out);
   } finally {
     await out?.end();
     await store?.stop();
@@ -92,12 +95,18 @@ async function runCollect(flags: CollectFlags): Promise<void> {
 async function fromPcap(
   file: string,
   writeFlows: (batch: ExportedFlowRecord[]) => Promise<void>,
+  writeCounters: ((batch: InterfaceCounterRecord[]) => Promise<void>) | undefined,
   flags: CollectFlags,
   out: OutputStream | undefined,
 ): Promise<void> {
   const records: ExportedFlowRecord[] = [];
-  const result = await decodeExportCapture({ file, sink: { onFlow: (r) => records.push(r) } });
+  const counters: InterfaceCounterRecord[] = [];
+  const result = await decodeExportCapture({
+    file,
+    sink: { onFlow: (r) => records.push(r), onCounters: (c) => counters.push(c) },
+  });
   for (let i = 0; i < records.length; i += 10_000) await writeFlows(records.slice(i, i + 10_000));
+  if (writeCounters && counters.length > 0) await writeCounters(counters);
   report(
     {
       listeners: [],
@@ -118,6 +127,7 @@ async function fromPcap(
 async function listen(
   flags: CollectFlags,
   writeFlows: (batch: ExportedFlowRecord[]) => Promise<void>,
+  writeCounters: ((batch: InterfaceCounterRecord[]) => Promise<void>) | undefined,
   out: OutputStream | undefined,
 ): Promise<void> {
   const controller = new AbortController();
@@ -132,6 +142,7 @@ async function listen(
         bind: flags.bind,
       },
       writeFlows,
+      writeCounters,
       signal: controller.signal,
       onStarted(bound) {
         for (const l of bound) {

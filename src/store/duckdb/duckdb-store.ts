@@ -17,7 +17,7 @@ import {
   LIST,
   VARCHAR,
 } from '@duckdb/node-api';
-import type { Device } from '../../model/index.js';
+import type { Device, InterfaceCounterRecord } from '../../model/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type {
   AlertQuery,
@@ -221,6 +221,45 @@ ORDER BY last_seen DESC, id LIMIT ?`,
         params,
       );
       return rows.map(alertOfRow);
+    },
+
+    async writeInterfaceCounters(batch: readonly InterfaceCounterRecord[]) {
+      const connection = await opened().instance.connect();
+      try {
+        const appender = await connection.createAppender('interface_counters');
+        for (const c of batch) {
+          appender.appendTimestamp(timestampOf(c.ts));
+          appender.appendVarchar(c.exporter);
+          appender.appendVarchar(c.agent);
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.subAgentId))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.sequence))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifIndex))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifType))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifSpeed))));
+          appender.appendUTinyInt(c.ifDirection & 0xff);
+          appender.appendUTinyInt(c.ifStatus & 0xff);
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifInOctets))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifInUcastPkts))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifInMulticastPkts))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifInBroadcastPkts))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifInDiscards))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifInErrors))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifInUnknownProtos))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifOutOctets))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifOutUcastPkts))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifOutMulticastPkts))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifOutBroadcastPkts))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifOutDiscards))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifOutErrors))));
+          appender.appendUBigInt(BigInt(Math.max(0, Math.trunc(c.ifPromiscuousMode))));
+          appender.endRow();
+        }
+        appender.closeSync();
+      } catch (error) {
+        throw storeError('writing interface counters failed', error);
+      } finally {
+        connection.closeSync();
+      }
     },
 
     async upsertDevices(devices: readonly Device[]) {

@@ -190,6 +190,40 @@ export const MIGRATIONS: readonly Migration[] = [
 )`,
     ],
   },
+  {
+    // sFlow counter samples (RFC 3176 / sFlow v5 generic interface counters), one row per
+    // sample: the raw counters as the agent reported them.
+    version: 5,
+    description: 'interface counters',
+    statements: [
+      `CREATE TABLE interface_counters (
+  ts TIMESTAMP NOT NULL,
+  exporter VARCHAR NOT NULL,
+  agent VARCHAR NOT NULL,
+  sub_agent_id UBIGINT NOT NULL,
+  sequence UBIGINT NOT NULL,
+  if_index UBIGINT NOT NULL,
+  if_type UBIGINT NOT NULL,
+  if_speed UBIGINT NOT NULL,
+  if_direction UTINYINT NOT NULL,
+  if_status UTINYINT NOT NULL,
+  if_in_octets UBIGINT NOT NULL,
+  if_in_ucast_pkts UBIGINT NOT NULL,
+  if_in_multicast_pkts UBIGINT NOT NULL,
+  if_in_broadcast_pkts UBIGINT NOT NULL,
+  if_in_discards UBIGINT NOT NULL,
+  if_in_errors UBIGINT NOT NULL,
+  if_in_unknown_protos UBIGINT NOT NULL,
+  if_out_octets UBIGINT NOT NULL,
+  if_out_ucast_pkts UBIGINT NOT NULL,
+  if_out_multicast_pkts UBIGINT NOT NULL,
+  if_out_broadcast_pkts UBIGINT NOT NULL,
+  if_out_discards UBIGINT NOT NULL,
+  if_out_errors UBIGINT NOT NULL,
+  if_promiscuous_mode UBIGINT NOT NULL
+)`,
+    ],
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -12,7 +12,21 @@ import { num } from './values.js';
 export interface FlowRow
   extends Omit<
     FlowRecord,
-    'ipVersion' | 'state' | 'endReason' | 'tunnel' | 'application' | 'sni' | 'httpHost' | 'dnsName'
+    | 'ipVersion'
+    | 'state'
+    | 'endReason'
+    | 'tunnel'
+    | 'application'
+    | 'sni'
+    | 'httpHost'
+    | 'dnsName'
+    // Enrichment fields: optional on FlowRecord, null here when absent.
+    | 'srcCountry'
+    | 'dstCountry'
+    | 'srcAsn'
+    | 'dstAsn'
+    | 'srcAsName'
+    | 'dstAsName'
   > {
   ipVersion: number;
   state: string;
