@@ -1,5 +1,6 @@
 /** Analyze stage: diagnostic analyzers that run in the engine's single pass (see analyzer.ts). */
 export type { PacketAnalyzer } from './analyzer.js';
 export * from './app/index.js';
+export * from './arp/index.js';
 export * from './devices/index.js';
 export * from './tcp/index.js';

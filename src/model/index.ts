@@ -1,4 +1,5 @@
 /** Plain types and pure helpers shared by every stage. Imports nothing of ours. */
+export * from './alert.js';
 export * from './app-metadata.js';
 export * from './community-id.js';
 export * from './device.js';
