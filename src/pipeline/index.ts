@@ -5,6 +5,7 @@ export {
   type AnalyzeResult,
   analyzeCaptures,
 } from './analyze-captures.js';
+export { type CaptureDetection, createCaptureDetection, storedAlerts } from './capture-detection.js';
 export {
   type CaptureLiveOptions,
   type CaptureLiveResult,

@@ -21,6 +21,8 @@ export interface IngestCaptureOptions {
   flowTable?: Partial<FlowTableConfig>;
   /** Analyzers of the pass; their per-flow fields (application, SNI, …) are stored with the flows. */
   analyzers?: PacketAnalyzer[];
+  /** Sees every flow record before it is written (e.g. detections). */
+  onFlow?(record: FlowRecord): void;
   /** Flows per `writer.write`; default 10,000. */
   batchSize?: number;
   onProgress?(progress: AnalyzeProgress): void;
@@ -56,6 +58,7 @@ export async function ingestCapture(options: IngestCaptureOptions): Promise<Inge
     signal: options.signal,
     onProgress: options.onProgress,
     onFlow(record: FlowRecord) {
+      options.onFlow?.(record);
       const stored = record as StoredFlow;
       stored.sourceKind = sourceKind;
       batch.push(stored);

@@ -6,7 +6,7 @@ import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { InputWarning } from '../../model/index.js';
-import { analyzeCaptures } from '../../pipeline/index.js';
+import { analyzeCaptures, createCaptureDetection } from '../../pipeline/index.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { wholeNumber } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
@@ -19,6 +19,7 @@ import { createTableView, warningText } from './table-view.js';
 interface AnalyzeFlags extends FlowTableFlags {
   format: 'table' | 'json' | 'ndjson';
   analyzers: string[];
+  detect: boolean;
   progress?: boolean;
   top: number;
   maxWarnings: number;
@@ -59,7 +60,8 @@ export function registerAnalyzeCommand(program: Command): void {
       `analyzers to run: all, none, or a comma-separated list of ${ANALYZER_NAMES.join(', ')}`,
       analyzerList,
       ANALYZER_NAMES,
-    );
+    )
+    .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)');
   addFlowTableOptions(command)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)
@@ -84,12 +86,16 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
 
   view.begin();
   try {
+    const detection = flags.detect ? createCaptureDetection() : undefined;
     const { summary, analysis } = await analyzeCaptures({
       files,
       flowTable,
-      analyzers: createAnalyzers(flags.analyzers),
+      analyzers: [...createAnalyzers(flags.analyzers), ...(detection?.analyzers ?? [])],
       maxWarnings: flags.maxWarnings,
-      onFlow: (record) => view.flow(record),
+      onFlow: (record) => {
+        detection?.onFlow(record);
+        view.flow(record);
+      },
       onWarning: (warning: InputWarning) => {
         view.warning(warning);
         if (warningsToStderr)
@@ -99,6 +105,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       backpressure: () => out.backpressure(),
     });
     bar?.done();
+    if (detection) analysis.alerts = detection.finish();
     view.finish(summary, analysis);
   } finally {
     bar?.done();

@@ -4,7 +4,7 @@
  * not run are left out.
  */
 import type { AppInventory, DeviceInventory } from '../../analyze/index.js';
-import type { TcpAnalysisSummary } from '../../model/index.js';
+import type { Alert, TcpAnalysisSummary } from '../../model/index.js';
 import { formatCount } from '../format.js';
 
 const SHOWN = 5;
@@ -50,6 +50,16 @@ export function diagnosisLines(analysis: Record<string, unknown>): string[] {
     if (app.topHttpHosts.length > 0) {
       lines.push(`  HTTP hosts: ${top(app.topHttpHosts.map((s) => [s.value, s.flows]))}`);
     }
+  }
+  const alerts = analysis.alerts as Alert[] | undefined;
+  if (alerts) {
+    lines.push('', `Security findings (${formatCount(alerts.length)})`);
+    if (alerts.length === 0) lines.push('  none');
+    const ranked = [...alerts].sort((a, b) => b.score - a.score);
+    for (const a of ranked.slice(0, SHOWN)) {
+      lines.push(`  ${a.severity.toUpperCase()} ${a.type} [${a.mitre.join(',')}]: ${a.explanation}`);
+    }
+    if (alerts.length > SHOWN) lines.push(`  … ${alerts.length - SHOWN} more; --format json lists them`);
   }
   const devices = analysis.devices as DeviceInventory | undefined;
   if (devices) {

@@ -11,7 +11,12 @@ import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { DeviceInventory } from '../../analyze/index.js';
-import { deviceEventAlerts, ingestCapture } from '../../pipeline/index.js';
+import {
+  createCaptureDetection,
+  deviceEventAlerts,
+  ingestCapture,
+  storedAlerts,
+} from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestRecord } from '../../store/index.js';
 import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
@@ -182,11 +187,13 @@ async function ingestFile(
   }
   const writer = await store.beginIngest({ file, sha256, sizeBytes, sourceKind: 'pcap', replace: force });
   try {
+    const detection = createCaptureDetection();
     const result = await ingestCapture({
       file,
       writer,
       signal,
-      analyzers: createAnalyzers(ANALYZER_NAMES),
+      analyzers: [...createAnalyzers(ANALYZER_NAMES), ...detection.analyzers],
+      onFlow: (record) => detection.onFlow(record),
       onProgress: bar ? (p) => bar.update(bytesBefore + p.bytesRead, packetsBefore + p.packets) : undefined,
     });
     const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
@@ -195,6 +202,8 @@ async function ingestFile(
     if (devices && devices.events.length > 0) {
       await store.recordAlerts(deviceEventAlerts(devices.events, record.id));
     }
+    const alerts = detection.finish();
+    if (alerts.length > 0) await store.recordAlerts(storedAlerts(alerts, record.id));
     return {
       file,
       status: 'ingested',
