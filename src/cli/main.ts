@@ -12,6 +12,7 @@ import { registerCaptureCommand } from './capture/capture-command.js';
 import { registerCollectCommand } from './collect/collect-command.js';
 import { registerDevicesCommand } from './devices/devices-command.js';
 import { registerIngestCommand } from './ingest/ingest-command.js';
+import { registerLookupCommand } from './lookup/lookup-command.js';
 import { registerQueryCommand } from './query/query-command.js';
 
 function packageVersion(): string {
@@ -34,6 +35,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAlertsCommand(program);
   registerDevicesCommand(program);
   registerQueryCommand(program);
+  registerLookupCommand(program);
   try {
     await program.parseAsync(argv);
     return 0;

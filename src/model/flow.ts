@@ -5,6 +5,7 @@
  * "fwd" is the originator → responder direction, "rev" the opposite.
  */
 import type { AppMetadata } from './app-metadata.js';
+import type { FlowEnrichment } from './enrichment.js';
 import type { TcpFlowDiagnostics } from './tcp-diagnostics.js';
 
 export type FlowEndReason =
@@ -52,7 +53,8 @@ export interface FlowTunnel {
   outerDstIp: string;
 }
 
-export interface FlowRecord {
+/** Enrichment fields (FlowEnrichment, set by enrich/) are absent for special-purpose ranges. */
+export interface FlowRecord extends FlowEnrichment {
   /** Community ID v1 (seed 0), e.g. "1:LQU9qZlK+B5F3KDmev6m5PMibrg=". */
   communityId: string;
   /** IANA protocol number. */

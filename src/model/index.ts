@@ -3,6 +3,7 @@ export * from './alert.js';
 export * from './app-metadata.js';
 export * from './community-id.js';
 export * from './device.js';
+export * from './enrichment.js';
 export * from './flow.js';
 export * from './flow-export.js';
 export * from './frame.js';

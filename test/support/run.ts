@@ -62,6 +62,7 @@ const PACKAGES: Record<string, string> = {
   softflowd: 'softflowd',
   nfdump: 'nfdump',
   nfcapd: 'nfdump',
+  mmdblookup: 'mmdb-bin',
   pmacctd: 'pmacct',
   sfacctd: 'pmacct',
 };

@@ -1,0 +1,231 @@
+/**
+ * AS numbers over sorted, non-overlapping address ranges in typed arrays, searched by binary
+ * search: one 32-bit word per bound for IPv4, four (most significant first) for IPv6. Built once
+ * from ranges given in ascending start order; where ranges overlap, the later (more specific)
+ * one wins and the earlier is clipped around it.
+ */
+import type { AsInfo } from '../enricher.js';
+
+export class RangeTableBuilder {
+  private readonly width: number;
+  private starts: Uint32Array;
+  private ends: Uint32Array;
+  private asns: Uint32Array;
+  private nameIds: Uint32Array;
+  private count = 0;
+  private readonly names: string[] = [''];
+  private readonly nameIndex = new Map<string, number>([['', 0]]);
+  /** Ranges dropped or clipped because a later one overlapped them. */
+  overlaps = 0;
+  /** Ranges dropped because they started before the one above them. */
+  unsorted = 0;
+
+  constructor(width: 1 | 4, capacity = 1024) {
+    this.width = width;
+    this.starts = new Uint32Array(capacity * width);
+    this.ends = new Uint32Array(capacity * width);
+    this.asns = new Uint32Array(capacity);
+    this.nameIds = new Uint32Array(capacity);
+  }
+
+  /** `start`/`end` are inclusive bounds of `width` words each; `asName` '' when unknown. */
+  add(start: ArrayLike<number>, end: ArrayLike<number>, asn: number, asName: string): void {
+    let nameId = this.nameIndex.get(asName);
+    if (nameId === undefined) {
+      nameId = this.names.length;
+      this.names.push(asName);
+      this.nameIndex.set(asName, nameId);
+    }
+    if (compare(start, 0, end, 0, this.width) > 0) return;
+    const w = this.width;
+    if (this.count > 0 && compare(this.starts, (this.count - 1) * w, start, 0, w) > 0) {
+      this.unsorted++;
+      return;
+    }
+    let tail: { start: number[]; end: number[]; asn: number; nameId: number } | undefined;
+    while (this.count > 0) {
+      const last = (this.count - 1) * w;
+      if (compare(this.ends, last, start, 0, w) < 0) break;
+      this.overlaps++;
+      if (compare(this.starts, last, start, 0, w) >= 0) {
+        this.count--;
+        continue;
+      }
+      if (compare(this.ends, last, end, 0, w) > 0) {
+        tail = {
+          start: step(Array.from(end), 1),
+          end: Array.from(this.ends.subarray(last, last + w)),
+          asn: this.asns[this.count - 1],
+          nameId: this.nameIds[this.count - 1],
+        };
+      }
+      this.ends.set(step(Array.from(start), -1), last);
+      break;
+    }
+    this.push(start, end, asn, nameId);
+    if (tail) this.push(tail.start, tail.end, tail.asn, tail.nameId);
+  }
+
+  build(): RangeTable {
+    const n = this.count;
+    const w = this.width;
+    return new RangeTable(
+      w,
+      this.starts.slice(0, n * w),
+      this.ends.slice(0, n * w),
+      this.asns.slice(0, n),
+      this.nameIds.slice(0, n),
+      this.names,
+    );
+  }
+
+  private push(start: ArrayLike<number>, end: ArrayLike<number>, asn: number, nameId: number): void {
+    if (this.count === this.asns.length) this.grow();
+    const o = this.count * this.width;
+    for (let i = 0; i < this.width; i++) {
+      this.starts[o + i] = start[i];
+      this.ends[o + i] = end[i];
+    }
+    this.asns[this.count] = asn;
+    this.nameIds[this.count] = nameId;
+    this.count++;
+  }
+
+  private grow(): void {
+    const more = <T extends Uint32Array>(list: T): Uint32Array => {
+      const bigger = new Uint32Array(list.length * 2);
+      bigger.set(list);
+      return bigger;
+    };
+    this.starts = more(this.starts);
+    this.ends = more(this.ends);
+    this.asns = more(this.asns);
+    this.nameIds = more(this.nameIds);
+  }
+}
+
+function compare(a: ArrayLike<number>, ao: number, b: ArrayLike<number>, bo: number, width: number): number {
+  for (let i = 0; i < width; i++) if (a[ao + i] !== b[bo + i]) return a[ao + i] < b[bo + i] ? -1 : 1;
+  return 0;
+}
+
+/** `words` ± 1 as one big-endian unsigned number (callers never step past 0 or the maximum). */
+function step(words: number[], by: 1 | -1): number[] {
+  for (let i = words.length - 1; i >= 0; i--) {
+    const value = words[i] + by;
+    if (value >= 0 && value <= 0xffffffff) {
+      words[i] = value;
+      break;
+    }
+    words[i] = by === 1 ? 0 : 0xffffffff;
+  }
+  return words;
+}
+
+export class RangeTable {
+  readonly size: number;
+  /** One AsInfo per row, made on first use and reused. */
+  private readonly infos: (AsInfo | undefined)[];
+  /**
+   * IPv4 only: rows whose start is below k·65536, for k = 0…65536. The row holding an address
+   * lies within its /16's bucket, so the binary search covers a few rows instead of all.
+   */
+  private readonly buckets: Uint32Array | undefined;
+
+  constructor(
+    private readonly width: number,
+    private readonly starts: Uint32Array,
+    private readonly ends: Uint32Array,
+    private readonly asns: Uint32Array,
+    private readonly nameIds: Uint32Array,
+    private readonly names: string[],
+  ) {
+    this.size = asns.length;
+    this.infos = new Array(this.size);
+    if (width === 1) {
+      this.buckets = new Uint32Array(65537);
+      let row = 0;
+      for (let k = 0; k <= 65536; k++) {
+        const bound = k * 65536;
+        while (row < this.size && starts[row] < bound) row++;
+        this.buckets[k] = row;
+      }
+    }
+  }
+
+  /** IPv4 tables only: the range holding `ip` (unsigned 32-bit). */
+  lookupIpv4(ip: number): AsInfo | undefined {
+    const starts = this.starts;
+    const buckets = this.buckets as Uint32Array;
+    const k = ip >>> 16;
+    // The last row starting at or before ip is the last of an earlier bucket or in this one.
+    let found = buckets[k] - 1;
+    let lo = buckets[k];
+    let hi = buckets[k + 1] - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (starts[mid] <= ip) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found < 0 || this.ends[found] < ip) return undefined;
+    return this.info(found);
+  }
+
+  /** IPv6 tables only: the range holding a 16-byte address. */
+  lookupIpv6(bytes: Uint8Array): AsInfo | undefined {
+    const w0 = word(bytes, 0);
+    const w1 = word(bytes, 4);
+    const w2 = word(bytes, 8);
+    const w3 = word(bytes, 12);
+    let lo = 0;
+    let hi = this.size - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.compareAt(this.starts, mid, w0, w1, w2, w3) <= 0) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    if (found < 0 || this.compareAt(this.ends, found, w0, w1, w2, w3) < 0) return undefined;
+    return this.info(found);
+  }
+
+  private compareAt(
+    list: Uint32Array,
+    index: number,
+    w0: number,
+    w1: number,
+    w2: number,
+    w3: number,
+  ): number {
+    const o = index * this.width;
+    if (list[o] !== w0) return list[o] < w0 ? -1 : 1;
+    if (list[o + 1] !== w1) return list[o + 1] < w1 ? -1 : 1;
+    if (list[o + 2] !== w2) return list[o + 2] < w2 ? -1 : 1;
+    if (list[o + 3] !== w3) return list[o + 3] < w3 ? -1 : 1;
+    return 0;
+  }
+
+  private info(index: number): AsInfo {
+    let info = this.infos[index];
+    if (!info) {
+      const name = this.names[this.nameIds[index]];
+      info = name ? { asn: this.asns[index], asName: name } : { asn: this.asns[index] };
+      this.infos[index] = info;
+    }
+    return info;
+  }
+}
+
+function word(bytes: Uint8Array, offset: number): number {
+  return (
+    ((bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3]) >>> 0
+  );
+}

@@ -1,0 +1,190 @@
+/**
+ * The enricher: special-range labels, then country/city and AS from the configured databases
+ * (bundled ip-location-db data by default), behind an address cache; and MAC vendors. This is
+ * what the pipeline calls on every flow record and what `flowlens lookup` prints.
+ *
+ * The cache is an approximate LRU in two generations (the Map of recent addresses and the one
+ * before it): a hit costs one Map lookup, and when the recent generation is full the older one
+ * is dropped whole, which evicts the least recently used half.
+ */
+import type { AddressRange, FlowRecord, IpEnrichment, MacEnrichment } from '../model/index.js';
+import { parseIpv6 } from '../model/index.js';
+import { openAsnMmdb, openBundledAsn } from './asn/index.js';
+import { ATTRIBUTION, attributionFor } from './attribution.js';
+import type {
+  AsInfo,
+  EnrichConfig,
+  EnrichCounters,
+  EnrichDatabaseInfo,
+  Enricher,
+  GeoInfo,
+  IpDatabase,
+} from './enricher.js';
+import { bundledCountryDatabase, openGeoDatabase } from './geoip/index.js';
+import { bundledFile } from './mmdb/index.js';
+import { loadOuiTable, lookupMacIn, OUI_PACKAGE, type OuiTable } from './oui/index.js';
+import { classifyIpv4, classifyIpv6, ipv4MappedNumber, parseIpv4Number } from './ranges/index.js';
+
+const DEFAULT_CACHE_SIZE = 65_536;
+
+function emptyCounters(): EnrichCounters {
+  return {
+    flowlens_enrich_lookups_total: 0,
+    flowlens_enrich_cache_hits_total: 0,
+    flowlens_enrich_cache_misses_total: 0,
+    flowlens_enrich_special_range_total: 0,
+    flowlens_enrich_geoip_not_found_total: 0,
+    flowlens_enrich_asn_not_found_total: 0,
+    flowlens_enrich_flows_total: 0,
+    flowlens_enrich_mac_lookups_total: 0,
+  };
+}
+
+export function createEnricher(config: EnrichConfig = {}): Enricher {
+  const half = Math.max(1, Math.floor((config.cacheSize ?? DEFAULT_CACHE_SIZE) / 2));
+  let recent = new Map<string, IpEnrichment>();
+  let older = new Map<string, IpEnrichment>();
+  const counters = emptyCounters();
+  let started = false;
+  let geo: IpDatabase<GeoInfo> | undefined;
+  let asn: IpDatabase<AsInfo> | undefined;
+  let oui: OuiTable | undefined;
+  let geoBundled = false;
+  let asnBundled = false;
+
+  const remember = (ip: string, value: IpEnrichment) => {
+    if (recent.size >= half) {
+      older = recent;
+      recent = new Map();
+    }
+    recent.set(ip, value);
+  };
+
+  const fromDatabases = (ip: string, v4: number, bytes: Uint8Array | undefined): IpEnrichment => {
+    const g = geo ? (bytes ? geo.lookupIpv6(bytes) : geo.lookupIpv4(v4)) : undefined;
+    const a = asn ? (bytes ? asn.lookupIpv6(bytes) : asn.lookupIpv4(v4)) : undefined;
+    if (geo && !g?.country) counters.flowlens_enrich_geoip_not_found_total++;
+    if (asn && !a) counters.flowlens_enrich_asn_not_found_total++;
+    const result: IpEnrichment = { ip };
+    if (g?.country) result.country = g.country;
+    if (g?.city) result.city = g.city;
+    if (g?.region) result.region = g.region;
+    if (g?.latitude !== undefined && g.longitude !== undefined) {
+      result.latitude = g.latitude;
+      result.longitude = g.longitude;
+    }
+    if (a) {
+      result.asn = a.asn;
+      if (a.asName) result.asName = a.asName;
+    }
+    return result;
+  };
+
+  const special = (ip: string, range: AddressRange): IpEnrichment => {
+    counters.flowlens_enrich_special_range_total++;
+    return { ip, range };
+  };
+
+  const resolve = (ip: string): IpEnrichment => {
+    const v4 = parseIpv4Number(ip);
+    if (v4 >= 0) {
+      const range = classifyIpv4(v4);
+      return range ? special(ip, range) : fromDatabases(ip, v4, undefined);
+    }
+    const zone = ip.indexOf('%');
+    const bytes = ip.includes(':') ? parseIpv6(zone < 0 ? ip : ip.slice(0, zone)) : undefined;
+    if (!bytes) return { ip };
+    const range = classifyIpv6(bytes);
+    if (range) return special(ip, range);
+    const mapped = ipv4MappedNumber(bytes);
+    return mapped >= 0 ? fromDatabases(ip, mapped, undefined) : fromDatabases(ip, 0, bytes);
+  };
+
+  const lookupIp = (ip: string): IpEnrichment => {
+    if (!started) throw new Error('enricher used before start()');
+    counters.flowlens_enrich_lookups_total++;
+    let value = recent.get(ip);
+    if (value !== undefined) {
+      counters.flowlens_enrich_cache_hits_total++;
+      return value;
+    }
+    value = older.get(ip);
+    if (value !== undefined) {
+      counters.flowlens_enrich_cache_hits_total++;
+    } else {
+      counters.flowlens_enrich_cache_misses_total++;
+      value = resolve(ip);
+    }
+    remember(ip, value);
+    return value;
+  };
+
+  return {
+    async start() {
+      if (started) return;
+      const geoFile = config.geoipDb;
+      const asnFile = config.asnDb;
+      geoBundled = config.geoip !== false && !geoFile;
+      asnBundled = config.asn !== false && !asnFile;
+      const [g, a] = await Promise.all([
+        config.geoip === false ? undefined : openGeoDatabase(geoFile ?? bundledCountryDatabase()),
+        config.asn === false ? undefined : asnFile ? openAsnMmdb(asnFile) : openBundledAsn(),
+      ]);
+      geo = g;
+      asn = a;
+      started = true;
+    },
+    async stop() {
+      started = false;
+      geo = undefined;
+      asn = undefined;
+      oui = undefined;
+      recent = new Map();
+      older = new Map();
+    },
+    enrichFlow<T extends FlowRecord>(record: T): T {
+      const src = lookupIp(record.srcIp);
+      const dst = lookupIp(record.dstIp);
+      counters.flowlens_enrich_flows_total++;
+      // Values already on the record (e.g. AS numbers from a flow exporter) win.
+      if (src.country !== undefined) record.srcCountry ??= src.country;
+      if (dst.country !== undefined) record.dstCountry ??= dst.country;
+      if (src.asn !== undefined) record.srcAsn ??= src.asn;
+      if (dst.asn !== undefined) record.dstAsn ??= dst.asn;
+      if (src.asName !== undefined) record.srcAsName ??= src.asName;
+      if (dst.asName !== undefined) record.dstAsName ??= dst.asName;
+      return record;
+    },
+    lookupIp,
+    lookupMac(mac: string): MacEnrichment | undefined {
+      counters.flowlens_enrich_mac_lookups_total++;
+      oui ??= loadOuiTable();
+      return lookupMacIn(oui, mac);
+    },
+    counters: () => ({ ...counters }),
+    cacheHitRatio() {
+      const total = counters.flowlens_enrich_lookups_total;
+      return total === 0 ? 0 : counters.flowlens_enrich_cache_hits_total / total;
+    },
+    databases() {
+      const list: EnrichDatabaseInfo[] = [];
+      if (geo) list.push({ kind: 'geoip', path: geo.path, description: geo.description });
+      if (asn) list.push({ kind: 'asn', path: asn.path, description: asn.description });
+      list.push({
+        kind: 'oui',
+        path: bundledFile(OUI_PACKAGE, 'index.json'),
+        description: 'IEEE MA-L/MA-M/MA-S',
+      });
+      return list;
+    },
+    attribution() {
+      const lines: string[] = [];
+      if (geoBundled) lines.push(ATTRIBUTION[0]);
+      else if (geo) lines.push(...attributionFor(geo.description));
+      if (asnBundled) lines.push(ATTRIBUTION[1]);
+      else if (asn) lines.push(...attributionFor(asn.description));
+      lines.push(ATTRIBUTION[2]);
+      return [...new Set(lines)];
+    },
+  };
+}

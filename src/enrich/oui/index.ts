@@ -1,0 +1,2 @@
+/** MAC vendors from the IEEE registries. */
+export * from './oui-registry.js';

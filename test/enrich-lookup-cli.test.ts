@@ -1,0 +1,135 @@
+/**
+ * `flowlens lookup` through the built CLI (npm run build first): JSON equal to the enricher's
+ * answers, the table, domains reported as not available yet (exit 0), bad values (exit 2), and
+ * users' own databases through --geoip-db.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ATTRIBUTION, createEnricher, type Enricher } from '../src/enrich/index.js';
+import { writeMmdb } from '../src/enrich/mmdb/testing/mmdb-writer.js';
+import { runCli } from './support/run.js';
+
+const dir = mkdtempSync(path.join(tmpdir(), 'flowlens-lookup-'));
+let enricher: Enricher;
+beforeAll(async () => {
+  enricher = createEnricher();
+  await enricher.start();
+});
+afterAll(async () => {
+  await enricher.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('flowlens lookup', () => {
+  it('--format json: IPs, MACs and domains', { timeout: 30_000 }, async () => {
+    const values = [
+      '8.8.8.8',
+      '2606:4700::1111',
+      '192.168.1.10',
+      '00:0c:29:40:0e:ef',
+      '3a:11:22:33:44:55',
+      'Example.COM',
+    ];
+    const result = await runCli(['lookup', ...values, '--format', 'json']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.attribution).toEqual([...ATTRIBUTION]);
+    expect(out.results).toEqual([
+      { kind: 'ip', ...enricher.lookupIp('8.8.8.8') },
+      { kind: 'ip', ...enricher.lookupIp('2606:4700::1111') },
+      {
+        kind: 'ip',
+        ip: '192.168.1.10',
+        range: { label: 'private', cidr: '192.168.0.0/16', description: 'private network (RFC 1918)' },
+      },
+      { kind: 'mac', ...enricher.lookupMac('00:0c:29:40:0e:ef') },
+      {
+        kind: 'mac',
+        mac: '3a:11:22:33:44:55',
+        multicast: false,
+        locallyAdministered: true,
+        randomized: true,
+      },
+      { kind: 'domain', domain: 'example.com', note: expect.stringMatching(/not available yet/) },
+    ]);
+    expect(out.results[0].country).toMatch(/^[A-Z]{2}$/);
+    expect(out.results[3].vendor).toBeTruthy();
+  });
+
+  it('table: one row per value, attribution below', { timeout: 30_000 }, async () => {
+    const result = await runCli(['lookup', '1.1.1.1', '10.0.0.1', '00:0c:29:40:0e:ef']);
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^VALUE\s+TYPE\s+COUNTRY\s+CITY\s+ASN\s+AS NAME\s+VENDOR\s+NOTE$/);
+    const one = enricher.lookupIp('1.1.1.1');
+    const row = lines.find((l) => l.startsWith('1.1.1.1 ')) as string;
+    expect(row).toContain(` ${one.country} `);
+    expect(row).toContain(`AS${one.asn}`);
+    expect(row).toContain(one.asName as string);
+    expect(lines.find((l) => l.startsWith('10.0.0.1 '))).toMatch(/private: private network \(RFC 1918\)$/);
+    expect(lines.find((l) => l.startsWith('00:0c:29:40:0e:ef '))).toContain(
+      enricher.lookupMac('00:0c:29:40:0e:ef')?.vendor,
+    );
+    for (const line of ATTRIBUTION) expect(result.stdout).toContain(`Data: ${line}`);
+  });
+
+  it('domains only: says names and threat data are not available yet, exit 0, no databases read', async () => {
+    const result = await runCli(['lookup', 'example.org']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/Domains: names and threat data are not available yet/);
+  });
+
+  it('a value that is nothing known: exit 2 with a one-line message', async () => {
+    const result = await runCli(['lookup', '8.8.8.8', 'not an address!']);
+    expect(result.code).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toBe('flowlens: not an IP address, MAC address or domain name: not an address!\n');
+  });
+
+  it('--geoip-db: a city database gives city, region and coordinates; missing file exit 1', {
+    timeout: 30_000,
+  }, async () => {
+    const city = path.join(dir, 'GeoLite2-City.mmdb');
+    writeFileSync(
+      city,
+      writeMmdb({
+        ipVersion: 6,
+        recordSize: 24,
+        databaseType: 'GeoLite2-City',
+        entries: [
+          {
+            cidr: '81.2.69.0/24',
+            value: {
+              city: { names: { en: 'London' } },
+              country: { iso_code: 'GB' },
+              subdivisions: [{ names: { en: 'England' } }],
+              location: {
+                latitude: { $type: 'double', value: 51.5142 },
+                longitude: { $type: 'double', value: -0.0931 },
+              },
+            },
+          },
+        ],
+      }),
+    );
+    const result = await runCli(['lookup', '81.2.69.160', '--geoip-db', city, '--format', 'json']);
+    expect(result.code).toBe(0);
+    const out = JSON.parse(result.stdout);
+    expect(out.results[0]).toMatchObject({
+      country: 'GB',
+      city: 'London',
+      region: 'England',
+      latitude: 51.5142,
+      longitude: -0.0931,
+    });
+    expect(out.attribution[0]).toMatch(/GeoLite2/);
+    const table = await runCli(['lookup', '81.2.69.160', '--geoip-db', city]);
+    expect(table.stdout).toMatch(/London, England \(51\.5142, -0\.0931\)/);
+    const missing = await runCli(['lookup', '1.1.1.1', '--geoip-db', path.join(dir, 'nope.mmdb')]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^flowlens: cannot read GeoIP database .*nope\.mmdb: ENOENT\n$/);
+  });
+});
