@@ -110,9 +110,11 @@ describe.runIf(ready)('flowlens capture on lo', () => {
     ]);
     try {
       await until(() => /listening on/.test(tcpdump.stderr()), 10_000, 'tcpdump to start');
-      // The capture's tool says "listening" on its own stderr, which flowlens does not echo:
-      // wait until a probe packet shows up as a flow instead.
-      await new Promise((r) => setTimeout(r, 1500));
+      await until(
+        () => /capturing on lo with tcpdump/.test(capture.stderr()),
+        20_000,
+        'flowlens capture to start',
+      );
 
       for (let i = 0; i < 5; i++) await httpGet(httpPort);
       const client = dgram.createSocket('udp4');
@@ -123,13 +125,18 @@ describe.runIf(ready)('flowlens capture on lo', () => {
       }
       client.close();
 
-      // Closed TCP flows end after the 5 s close grace and reach stdout at the next sweep.
+      // Closed TCP flows end after the 5 s close grace and reach stdout at the next sweep (the
+      // bound leaves room for a loaded CI machine).
       const httpFlows = () =>
         capture
           .stdout()
           .split('\n')
           .filter((line) => line.includes(`"dstPort":${httpPort}`)).length;
-      await until(() => httpFlows() >= 5, 12_000, 'the HTTP flows to end while capturing');
+      await until(
+        () => httpFlows() >= 5,
+        30_000,
+        `the HTTP flows to end while capturing (stdout: ${capture.stdout().slice(0, 300)}; stderr: ${capture.stderr().slice(0, 500)})`,
+      );
 
       await new Promise((r) => setTimeout(r, 300));
       capture.child.kill('SIGINT');

@@ -107,7 +107,13 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
   const showStatus = flags.status ?? process.stderr.isTTY === true;
   try {
     const result = await runLiveCapture({
-      capture: { interface: flags.interface, filter: flags.filter, snaplen: flags.snaplen, tool: flags.tool },
+      capture: {
+        interface: flags.interface,
+        filter: flags.filter,
+        snaplen: flags.snaplen,
+        tool: flags.tool,
+        onStarted: (tool) => process.stderr.write(`flowlens: capturing on ${flags.interface} with ${tool}\n`),
+      },
       signal: controller.signal,
       flowTable: flowTableConfig(flags),
       analyzers: createAnalyzers(ANALYZER_NAMES),
