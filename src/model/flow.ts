@@ -5,8 +5,10 @@
  * "fwd" is the originator → responder direction, "rev" the opposite.
  */
 import type { AppMetadata } from './app-metadata.js';
+import type { FlowDns } from './dns.js';
 import type { FlowEnrichment } from './enrichment.js';
 import type { TcpFlowDiagnostics } from './tcp-diagnostics.js';
+import type { FlowJitter } from './timing.js';
 
 export type FlowEndReason =
   /** No packet for the protocol's idle timeout. */
@@ -99,4 +101,8 @@ export interface FlowRecord extends FlowEnrichment {
   app?: AppMetadata;
   /** TCP diagnostics (analyze/tcp) for TCP flows it analysed; see docs/tcp-analysis.md. */
   tcp?: TcpFlowDiagnostics;
+  /** DNS transactions (analyze/dns) on flows that carried DNS; see docs/dns-icmp-timing.md. */
+  dns?: FlowDns;
+  /** RFC 3393 IPDV of UDP media flows (analyze/timing); see docs/dns-icmp-timing.md. */
+  jitter?: FlowJitter;
 }
