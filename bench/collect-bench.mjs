@@ -2,11 +2,14 @@
 /**
  * The collector under load, beside nfcapd where it can be.
  *  1. End to end: softflowd exports bench/out/bench-4.pcap (NetFlow v9) to `flowlens collect`
- *     and to nfcapd, one after the other; records/s over softflowd's run, and loss for each
- *     (records softflowd sent, from its own statistics, against records stored).
- *  2. Sustained: NetFlow v5 datagrams (30 records each) at --rate records/s for --seconds over
+ *     and to nfcapd at the same time (one softflowd run, `-n A,B` sends every datagram to both);
+ *     records/s over softflowd's run, and loss for each (records softflowd sent, from its own
+ *     statistics, against records stored).
+ *  2. Sustained: synthesized NetFlow v9 (default), IPFIX or NetFlow v5 datagrams (30 records
+ *     each, the template re-sent every 50 datagrams) at --rate records/s for --seconds over
  *     loopback into `flowlens collect` and the store; loss = sent − stored.
- * usage: node bench/collect-bench.mjs [--rate 100000] [--seconds 60] [--json]   (after npm run build)
+ * usage: node bench/collect-bench.mjs [--rate 100000] [--seconds 60] [--protocol v9|ipfix|v5]
+ *        [--skip-e2e] [--json]   (after npm run build; `npm run bench:pcap` makes bench-4.pcap)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -22,6 +25,8 @@ const { values: opts } = parseArgs({
   options: {
     rate: { type: 'string', default: '100000' },
     seconds: { type: 'string', default: '60' },
+    protocol: { type: 'string', default: 'v9' },
+    'skip-e2e': { type: 'boolean' },
     json: { type: 'boolean' },
   },
 });
@@ -29,23 +34,59 @@ const tmp = mkdtempSync(path.join(os.tmpdir(), 'flowlens-collect-bench-'));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function startCollector(data) {
+  const port = await freePort();
   const child = spawn(
     process.execPath,
-    [CLI, 'collect', '--netflow', '0', '--no-ipfix', '--no-sflow', '--data', data],
-    {
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
+    [
+      CLI,
+      'collect',
+      '--netflow',
+      String(port),
+      '--ipfix',
+      '0',
+      '--sflow',
+      '0',
+      '--data',
+      data,
+      '--format',
+      'json',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  let stdout = '';
+  child.stdout.on('data', (d) => {
+    stdout += d;
+  });
   let stderr = '';
   child.stderr.on('data', (d) => {
     stderr += d;
   });
   for (let i = 0; i < 300; i++) {
-    const m = /port (\d+)/.exec(stderr);
-    if (m) return { child, port: Number(m[1]), stderr: () => stderr };
+    const m = /listening for netflow on \S+ port (\d+)/.exec(stderr);
+    if (m) return { child, port: Number(m[1]), stderr: () => stderr, stats: () => summary(stdout) };
     await sleep(50);
   }
   throw new Error(`collector did not start: ${stderr}`);
+}
+
+/** The collector's own account (its final counters, `--format json`): tells where a loss was. */
+function summary(stdout) {
+  try {
+    const s = JSON.parse(stdout.trim());
+    const sum = (key) => s.exporters.reduce((n, e) => n + e[key], 0);
+    return {
+      datagrams: Object.values(s.datagrams).reduce((a, b) => a + b, 0),
+      records: sum('records'),
+      sequenceGaps: sum('sequenceGaps'),
+      decodeErrors: sum('decodeErrors'),
+      datagramsDropped: s.datagramsDropped,
+      flowsWritten: s.flowsWritten,
+      flowsDropped: s.flowsDropped,
+      receiveBufferBytes: s.listeners[0]?.receiveBufferBytes,
+    };
+  } catch {
+    return stdout;
+  }
 }
 
 async function stop(child, signal = 'SIGINT') {
@@ -72,9 +113,9 @@ function freePort() {
   });
 }
 
-function softflowd(file, port) {
+function softflowd(file, destinations) {
   const t0 = performance.now();
-  const r = spawnSync('softflowd', ['-r', file, '-n', `127.0.0.1:${port}`, '-v', '9', '-d'], {
+  const r = spawnSync('softflowd', ['-r', file, '-n', destinations, '-v', '9', '-d'], {
     encoding: 'utf8',
   });
   const seconds = (performance.now() - t0) / 1000;
@@ -86,13 +127,10 @@ function softflowd(file, port) {
 
 const result = {};
 const bench4 = path.join(ROOT, 'bench', 'out', 'bench-4.pcap');
-if (existsSync(bench4) && spawnSync('sh', ['-c', 'command -v softflowd && command -v nfcapd']).status === 0) {
+const haveTools = spawnSync('sh', ['-c', 'command -v softflowd && command -v nfcapd']).status === 0;
+if (!opts['skip-e2e'] && existsSync(bench4) && haveTools) {
   const data = path.join(tmp, 'e2e');
   const c = await startCollector(data);
-  const ours = softflowd(bench4, c.port);
-  await sleep(1000);
-  await stop(c.child);
-  const stored = await storedFlows(data);
   const nfdir = path.join(tmp, 'nfcapd');
   spawnSync('mkdir', ['-p', nfdir]);
   const nfPort = await freePort();
@@ -100,54 +138,158 @@ if (existsSync(bench4) && spawnSync('sh', ['-c', 'command -v softflowd && comman
     stdio: 'ignore',
   });
   await sleep(500);
-  const theirs = softflowd(bench4, nfPort);
-  await sleep(1000);
+  // One run, every export datagram to both collectors.
+  const run = softflowd(bench4, `127.0.0.1:${c.port},127.0.0.1:${nfPort}`);
+  await sleep(1500);
+  await stop(c.child);
   await stop(nfcapd, 'SIGTERM');
-  const nf = spawnSync('nfdump', ['-R', nfdir, '-q', '-N', '-o', 'fmt:%pkt'], { encoding: 'utf8' })
+  const stored = await storedFlows(data);
+  const nf = spawnSync('nfdump', ['-R', nfdir, '-q', '-N', '-o', 'fmt:%pkt'], {
+    encoding: 'utf8',
+    maxBuffer: 1 << 30,
+  })
     .stdout.trim()
-    .split('\n').length;
+    .split('\n')
+    .filter(Boolean).length;
   result.endToEnd = {
     file: 'bench-4.pcap',
-    softflowdExported: ours.exported,
-    flowlens: { stored, lost: ours.exported - stored, recordsPerSecond: Math.round(stored / ours.seconds) },
-    nfcapd: { stored: nf, lost: theirs.exported - nf, recordsPerSecond: Math.round(nf / theirs.seconds) },
+    softflowdSeconds: Number(run.seconds.toFixed(2)),
+    softflowdExported: run.exported,
+    flowlens: { stored, lost: run.exported - stored, recordsPerSecond: Math.round(stored / run.seconds) },
+    nfcapd: { stored: nf, lost: run.exported - nf, recordsPerSecond: Math.round(nf / run.seconds) },
+    collector: c.stats(),
   };
+} else {
+  result.endToEnd = `skipped (${opts['skip-e2e'] ? '--skip-e2e' : !existsSync(bench4) ? 'no bench/out/bench-4.pcap: npm run bench:pcap' : 'softflowd/nfcapd not installed'})`;
 }
 
-// Sustained: NetFlow v5, 30 records per datagram (RFC-less Cisco format: 24-byte header, 48-byte records).
+// Sustained: 30 records per datagram. NetFlow v9 / IPFIX: one template (src, dst, ports,
+// protocol, flags, packets, bytes, start, end, interfaces: 34 bytes a record), re-sent every 50
+// datagrams as real exporters do; NetFlow v5: the fixed 48-byte record.
 const rate = Number(opts.rate);
 const seconds = Number(opts.seconds);
+const protocol = opts.protocol;
+if (!['v5', 'v9', 'ipfix'].includes(protocol)) throw new Error(`--protocol v5|v9|ipfix, not ${protocol}`);
+const PER = 30;
+const FIELDS = [
+  [8, 4],
+  [12, 4],
+  [7, 2],
+  [11, 2],
+  [4, 1],
+  [6, 1],
+  [2, 4],
+  [1, 4],
+  ...(protocol === 'ipfix'
+    ? [
+        [150, 4],
+        [151, 4],
+      ]
+    : [
+        [22, 4],
+        [21, 4],
+      ]),
+  [10, 2],
+  [14, 2],
+];
+const RECORD = 34;
+const templateSet = (() => {
+  const b = Buffer.alloc(8 + FIELDS.length * 4);
+  b.writeUInt16BE(protocol === 'ipfix' ? 2 : 0, 0);
+  b.writeUInt16BE(b.length, 2);
+  b.writeUInt16BE(256, 4);
+  b.writeUInt16BE(FIELDS.length, 6);
+  FIELDS.forEach(([id, len], i) => {
+    b.writeUInt16BE(id, 8 + i * 4);
+    b.writeUInt16BE(len, 10 + i * 4);
+  });
+  return b;
+})();
+let datagrams = 0;
+/** One export datagram with PER records numbered from `first`. */
+function build(first, nowMs, uptimeMs) {
+  const secs = Math.floor(nowMs / 1000);
+  if (protocol === 'v5') {
+    const d = Buffer.alloc(24 + PER * 48);
+    d.writeUInt16BE(5, 0);
+    d.writeUInt16BE(PER, 2);
+    d.writeUInt32BE(uptimeMs >>> 0, 4);
+    d.writeUInt32BE(secs, 8);
+    d.writeUInt32BE(first >>> 0, 16);
+    for (let i = 0; i < PER; i++) {
+      const o = 24 + i * 48;
+      const n = first + i;
+      d.writeUInt32BE(0x0a000000 + (n % 50_000), o); // src 10.x
+      d.writeUInt32BE(0xc6336400 + (n % 200), o + 4); // dst 198.51.100.x
+      d.writeUInt32BE(10, o + 16); // packets
+      d.writeUInt32BE(1500, o + 20); // octets
+      d.writeUInt32BE(Math.max(0, uptimeMs - 1000) >>> 0, o + 24);
+      d.writeUInt32BE(uptimeMs >>> 0, o + 28);
+      d.writeUInt16BE(1024 + (n % 60_000), o + 32);
+      d.writeUInt16BE(443, o + 34);
+      d[o + 38] = 6;
+    }
+    return d;
+  }
+  const withTemplate = datagrams % 50 === 0;
+  const header = protocol === 'ipfix' ? 16 : 20;
+  const dataLength = 4 + PER * RECORD + ((4 - ((PER * RECORD) % 4)) % 4);
+  const d = Buffer.alloc(header + (withTemplate ? templateSet.length : 0) + dataLength);
+  if (protocol === 'ipfix') {
+    d.writeUInt16BE(10, 0);
+    d.writeUInt16BE(d.length, 2);
+    d.writeUInt32BE(secs, 4);
+    d.writeUInt32BE(first >>> 0, 8); // sequence: data records sent before this message
+    d.writeUInt32BE(1, 12);
+  } else {
+    d.writeUInt16BE(9, 0);
+    d.writeUInt16BE(PER + (withTemplate ? 1 : 0), 2);
+    d.writeUInt32BE(uptimeMs >>> 0, 4);
+    d.writeUInt32BE(secs, 8);
+    d.writeUInt32BE(datagrams >>> 0, 12); // sequence: export packets
+    d.writeUInt32BE(1, 16);
+  }
+  let o = header;
+  if (withTemplate) o += templateSet.copy(d, o);
+  d.writeUInt16BE(256, o);
+  d.writeUInt16BE(dataLength, o + 2);
+  o += 4;
+  for (let i = 0; i < PER; i++, o += RECORD) {
+    const n = first + i;
+    d.writeUInt32BE(0x0a000000 + (n % 50_000), o);
+    d.writeUInt32BE(0xc6336400 + (n % 200), o + 4);
+    d.writeUInt16BE(1024 + (n % 60_000), o + 8);
+    d.writeUInt16BE(443, o + 10);
+    d[o + 12] = 6;
+    d[o + 13] = 0x1b;
+    d.writeUInt32BE(10, o + 14);
+    d.writeUInt32BE(1500, o + 18);
+    if (protocol === 'ipfix') {
+      d.writeUInt32BE(secs - 1, o + 22);
+      d.writeUInt32BE(secs, o + 26);
+    } else {
+      d.writeUInt32BE(Math.max(0, uptimeMs - 1000) >>> 0, o + 22);
+      d.writeUInt32BE(uptimeMs >>> 0, o + 26);
+    }
+    d.writeUInt16BE(1, o + 30);
+    d.writeUInt16BE(2, o + 32);
+  }
+  return d;
+}
+
 const data = path.join(tmp, 'sustained');
 const c = await startCollector(data);
 const socket = dgram.createSocket('udp4');
-const PER = 30;
-const datagram = Buffer.alloc(24 + PER * 48);
-datagram.writeUInt16BE(5, 0);
-datagram.writeUInt16BE(PER, 2);
 let sent = 0;
-let sequence = 0;
 const t0 = performance.now();
 const tick = 10; // ms
 while (performance.now() - t0 < seconds * 1000) {
-  const due = Math.floor(((performance.now() - t0) / 1000) * rate);
+  const elapsed = performance.now() - t0;
+  const due = Math.floor((elapsed / 1000) * rate);
   while (sent + PER <= due) {
-    const now = Date.now();
-    datagram.writeUInt32BE(Math.floor(now / 1000), 8);
-    datagram.writeUInt32BE(sequence, 16);
-    for (let i = 0; i < PER; i++) {
-      const o = 24 + i * 48;
-      const n = sent + i;
-      datagram.writeUInt32BE(0x0a000000 + (n % 50_000), o); // src 10.x
-      datagram.writeUInt32BE(0xc6336400 + (n % 200), o + 4); // dst 198.51.100.x
-      datagram.writeUInt32BE(10, o + 16); // packets
-      datagram.writeUInt32BE(1500, o + 20); // octets
-      datagram.writeUInt16BE(1024 + (n % 60_000), o + 32);
-      datagram.writeUInt16BE(443, o + 34);
-      datagram[o + 38] = 6;
-    }
-    socket.send(datagram, c.port, '127.0.0.1');
+    socket.send(build(sent, Date.now(), Math.floor(elapsed) + 100_000), c.port, '127.0.0.1');
     sent += PER;
-    sequence += PER;
+    datagrams++;
   }
   await sleep(tick);
 }
@@ -156,6 +298,7 @@ socket.close();
 await stop(c.child);
 const stored = await storedFlows(data);
 result.sustained = {
+  protocol,
   rate,
   seconds,
   sent,
@@ -163,7 +306,7 @@ result.sustained = {
   lost: sent - stored,
   lossPercent: Number(((100 * (sent - stored)) / sent).toFixed(3)),
   // What the collector says it received, wrote and dropped: tells a receive-side loss apart.
-  collectorReport: /flowlens: [^\n]*dropped/.exec(c.stderr())?.[0],
+  collector: c.stats(),
 };
 rmSync(tmp, { recursive: true, force: true });
 console.log(opts.json ? JSON.stringify(result, null, 2) : result);

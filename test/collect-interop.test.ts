@@ -2,12 +2,15 @@
  * `flowlens collect` against the reference collector, with a real exporter: softflowd reads a
  * capture and exports it (NetFlow v5, v9, IPFIX) once to Flowlens and once to nfcapd; flow
  * count, packet and byte totals, and the top 10 source IPs by bytes must equal nfdump's.
- * Also: the export datagrams of every flow_*.pcap sent over UDP store exactly the records
- * `--from-pcap` decodes from the same file. Needs `npm run build`, softflowd and nfdump.
+ * sFlow: pmacctd's sfprobe plugin reads the same capture (sampling every packet) and exports it
+ * once to Flowlens and once to sfacctd; samples, packets, frame bytes and the top 10 sources
+ * must equal sfacctd's. Also: the export datagrams of every flow_*.pcap sent over UDP store
+ * exactly the records `--from-pcap` decodes from the same file.
+ * Needs `npm run build`, softflowd, nfdump and pmacct.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +22,7 @@ import { corpusAvailable, corpusFiles, corpusPath } from './support/corpus.js';
 import { CLI, runCli, toolsAvailable } from './support/run.js';
 
 const ready = corpusAvailable && toolsAvailable(['softflowd', 'nfcapd', 'nfdump']);
+const sflowReady = corpusAvailable && toolsAvailable(['pmacctd', 'sfacctd']);
 
 let tmp: string;
 beforeAll(() => {
@@ -39,13 +43,24 @@ function top10(bySource: Map<string, number>): [string, number][] {
   return [...bySource].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
 }
 
+/** A UDP port that was free a moment ago (the tools here have no "any free port"). */
+async function freeUdpPort(): Promise<number> {
+  const probe = dgram.createSocket('udp4');
+  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
+  const port = probe.address().port;
+  await new Promise<void>((r) => probe.close(r));
+  return port;
+}
+
 /** Starts `flowlens collect` on a free port; resolves with the port once it listens. */
 async function startCollector(
   data: string,
   kind: 'netflow' | 'sflow' = 'netflow',
 ): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const ports = kind === 'netflow' ? ['--netflow', '0', '--no-sflow'] : ['--sflow', '0', '--no-netflow'];
-  const child = spawn(process.execPath, [CLI, 'collect', ...ports, '--no-ipfix', '--data', data], {
+  const port = String(await freeUdpPort());
+  const ports =
+    kind === 'netflow' ? ['--netflow', port, '--sflow', '0'] : ['--sflow', port, '--netflow', '0'];
+  const child = spawn(process.execPath, [CLI, 'collect', ...ports, '--ipfix', '0', '--data', data], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let stderr = '';
@@ -68,15 +83,16 @@ async function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGINT'): Pro
   return exited;
 }
 
-async function storeTotals(data: string): Promise<Totals> {
+/** `bytes`: IP bytes (what NetFlow/IPFIX count); `frame_bytes`: frame bytes (what sFlow collectors count). */
+async function storeTotals(data: string, bytesColumn: 'bytes' | 'frame_bytes' = 'bytes'): Promise<Totals> {
   const store = createDuckDbStore({ dataDir: data });
   await store.start();
   try {
     const [row] = await store.query<{ flows: bigint; packets: bigint; bytes: bigint }>(
-      'SELECT count(*) AS flows, sum(packets)::BIGINT AS packets, sum(bytes)::BIGINT AS bytes FROM flows',
+      `SELECT count(*) AS flows, sum(packets)::BIGINT AS packets, sum(${bytesColumn})::BIGINT AS bytes FROM flows`,
     );
     const sources = await store.query<{ ip: string; bytes: bigint }>(
-      'SELECT src_ip AS ip, sum(bytes)::BIGINT AS bytes FROM flows GROUP BY src_ip',
+      `SELECT src_ip AS ip, sum(${bytesColumn})::BIGINT AS bytes FROM flows GROUP BY src_ip`,
     );
     return {
       flows: Number(row.flows),
@@ -118,11 +134,7 @@ describe.runIf(ready)('flowlens collect with real exporters', () => {
       const nfdir = path.join(tmp, `nfcapd-v${version}`);
       spawnSync('mkdir', ['-p', nfdir]);
       const collector = await startCollector(data);
-      // nfcapd has no "any free port": borrow one from the OS, then give it back to nfcapd.
-      const probe = dgram.createSocket('udp4');
-      await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
-      const nfPort = probe.address().port;
-      probe.close();
+      const nfPort = await freeUdpPort();
       const nfcapd = spawn('nfcapd', ['-w', nfdir, '-p', String(nfPort), '-b', '127.0.0.1', '-t', '3600'], {
         stdio: 'ignore',
       });
@@ -201,4 +213,95 @@ describe.runIf(ready)('flowlens collect with real exporters', () => {
     // The corpus's flow_*.pcap files hold 85 flow records between them.
     expect(flowsSeen).toBe(85);
   }, 120_000);
+});
+
+/** sfacctd's print plugin, aggregated by source address, as totals (one sample = one packet here). */
+function sfacctdTotals(csv: string): Totals {
+  const bySource = new Map<string, number>();
+  let packets = 0;
+  let bytes = 0;
+  for (const line of csv.trim().split('\n').slice(1)) {
+    const [ip, p, b] = line.split(',');
+    packets += Number(p);
+    bytes += Number(b);
+    bySource.set(ip, (bySource.get(ip) ?? 0) + Number(b));
+  }
+  // sfprobe samples every packet (sampling_rate 1): each sample is one packet and one flow record.
+  return { flows: packets, packets, bytes, topSources: top10(bySource) };
+}
+
+describe.runIf(sflowReady)('flowlens collect with pmacct as the sFlow exporter', () => {
+  it('pmacctd sfprobe: the same samples, packets, frame bytes and top sources as sfacctd', async () => {
+    const capture = corpusPath('bulk_mixed_apps_1kxun.pcap');
+    const dir = path.join(tmp, 'sflow');
+    mkdirSync(dir, { recursive: true });
+    const data = path.join(dir, 'store');
+    const csv = path.join(dir, 'sfacctd.csv');
+    const sfPort = await freeUdpPort();
+    // A small plugin buffer: sfacctd hands every sample to its print plugin before it is told to
+    // stop (with large buffers the last partial buffer can be lost at exit).
+    writeFileSync(
+      path.join(dir, 'sfacctd.conf'),
+      [
+        'daemonize: false',
+        `sfacctd_ip: 127.0.0.1`,
+        `sfacctd_port: ${sfPort}`,
+        'sfacctd_pipe_size: 33554432',
+        'plugins: print',
+        'aggregate: src_host',
+        'print_output: csv',
+        `print_output_file: ${csv}`,
+        'print_refresh_time: 3600',
+        'plugin_pipe_size: 104857600',
+        'plugin_buffer_size: 1024',
+        '',
+      ].join('\n'),
+    );
+    const collector = await startCollector(data, 'sflow');
+    let sfLog = '';
+    const sfacctd = spawn('sfacctd', ['-f', path.join(dir, 'sfacctd.conf')], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    sfacctd.stdout?.on('data', (d) => {
+      sfLog += d;
+    });
+    sfacctd.stderr?.on('data', (d) => {
+      sfLog += d;
+    });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (!/waiting for sFlow data/.test(sfLog)) {
+        if (Date.now() > deadline || sfacctd.exitCode !== null) throw new Error(`sfacctd: ${sfLog}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      for (const port of [collector.port, sfPort]) {
+        const conf = path.join(dir, `pmacctd-${port}.conf`);
+        writeFileSync(
+          conf,
+          [
+            'daemonize: false',
+            `pcap_savefile: ${capture}`,
+            'plugins: sfprobe',
+            `sfprobe_receiver: 127.0.0.1:${port}`,
+            'sfprobe_agentip: 127.0.0.1',
+            'sampling_rate: 1',
+            '',
+          ].join('\n'),
+        );
+        // pmacctd exits on its own at the end of the file (with status 1: "no more plugins").
+        const exported = spawnSync('pmacctd', ['-f', conf], { encoding: 'utf8', timeout: 60_000 });
+        expect(exported.error).toBeUndefined();
+        expect(`${exported.stdout}${exported.stderr}`).toMatch(/Exporting flows to/);
+        expect(`${exported.stdout}${exported.stderr}`).not.toMatch(/ERROR/);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    } finally {
+      expect(await stop(collector.child)).toBe(0);
+      await stop(sfacctd, 'SIGINT');
+    }
+    const reference = sfacctdTotals(readFileSync(csv, 'utf8'));
+    const ours = await storeTotals(data, 'frame_bytes');
+    expect(reference.packets).toBeGreaterThan(1000);
+    expect(ours).toEqual(reference);
+  }, 90_000);
 });

@@ -2,9 +2,10 @@
  * The flow-export collector: UDP listeners → the flow-export decoder → batches of flow records
  * handed to `writeFlows` (the store), with per-exporter counters.
  *
- * Receive path: each datagram is decoded in the socket's message callback (synchronous, about
- * a microsecond per record; no await per packet), so the kernel's receive buffer (32 MiB asked)
- * absorbs bursts while a batch is being written.
+ * Receive path: the sockets live in a receive worker thread (sources/flow-export) that frames
+ * datagrams into chunks transferred to this thread; each datagram is decoded here synchronously
+ * (about a microsecond per record; no await per packet), so neither decoding nor store writes nor
+ * garbage collection on this thread ever leave the kernel's receive buffer unread.
  *
  * Back-pressure: records go into batches of `batchSize`, written one at a time, in order. At
  * most `maxQueuedBatches` wait; when the store falls that far behind, a new full batch is
@@ -12,7 +13,8 @@
  * buffered without limit. A partial batch is written every `flushIntervalMs`.
  *
  * Contract: resolves when `signal` aborts: sockets close, records waiting for their template are
- * decoded or counted expired, every queued batch is written, then the final stats return.
+ * decoded or counted expired, every queued batch is written, then the final stats return. The
+ * counters can be read while it runs through `registry` (the server's `/metrics`).
  */
 import {
   createFlowExportDecoder,
@@ -46,6 +48,8 @@ export interface CollectorOptions {
   /** Called every `statsIntervalMs` (default 10 s) while running. */
   onStats?(stats: CollectorStats): void;
   statsIntervalMs?: number;
+  /** Where the live counters can be read from outside (see createCollectorRegistry). */
+  registry?: CollectorRegistry;
 }
 
 export interface CollectorStats {
@@ -58,6 +62,8 @@ export interface CollectorStats {
   writeErrors: number;
   /** Datagrams the receive thread dropped because decoding fell 64 MiB behind. */
   datagramsDropped: number;
+  /** sFlow interface counter records dropped: more than 100,000 waiting between two flushes. */
+  counterRecordsDropped: number;
   /** Batches waiting for the store now. */
   queuedBatches: number;
 }
@@ -103,9 +109,10 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     writing ??= drain();
   };
   // Counter samples are few (one per interface per agent interval): one bounded list, written
-  // with the flows' flush; past MAX_COUNTERS they are dropped and counted with the flows.
+  // with the flows' flush; past MAX_COUNTERS they are dropped and counted.
   const MAX_COUNTERS = 100_000;
   let counters: InterfaceCounterRecord[] = [];
+  let counterRecordsDropped = 0;
   const writeCounters = () => {
     if (!options.writeCounters || counters.length === 0) return;
     const full = counters;
@@ -114,6 +121,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     queueWrite(() =>
       write(full).catch(() => {
         writeErrors++;
+        counterRecordsDropped += full.length;
       }),
     );
   };
@@ -124,6 +132,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     },
     onCounters(record: InterfaceCounterRecord) {
       if (counters.length < MAX_COUNTERS) counters.push(record);
+      else counterRecordsDropped++;
     },
   };
   const onDatagram = (payload: Buffer, exporter: string, receivedAt: number) => {
@@ -151,9 +160,11 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     writeErrors,
     queuedBatches: queue.length,
     datagramsDropped: threaded?.dropped() ?? 0,
+    counterRecordsDropped,
   });
 
   bound = await listeners.start();
+  const detach = options.registry?.attach(stats);
   options.onStarted?.(bound);
   const flusher = setInterval(() => {
     decoder.expirePending(Date.now() / 1000);
@@ -178,48 +189,160 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     await writing;
     writeCounters();
     await chain;
+    detach?.();
   }
   return stats();
 }
 
+/** One Prometheus metric family: name, help, type and its samples (labels rendered as text). */
+export interface CollectorMetricFamily {
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge';
+  samples: { labels: Record<string, string>; value: number }[];
+}
+
+/**
+ * Where a running collector's counters can be read from outside it (the server's `/metrics`):
+ * `runCollector({ registry })` attaches its live counters while it runs and leaves its final
+ * counters behind when it stops. Plain values, no Prometheus client: the reader renders them
+ * (`metrics()` gives the text exposition format).
+ */
+export interface CollectorRegistry {
+  /** The attached collector's counters now, or its final ones; undefined before any ran. */
+  snapshot(): CollectorStats | undefined;
+  /** `flowlens_collector_*` families of the snapshot (empty before any collector ran). */
+  families(): CollectorMetricFamily[];
+  /** Prometheus text exposition of `families()`. */
+  metrics(): string;
+  /** Used by runCollector: `read` is called on every snapshot until the returned detach runs. */
+  attach(read: () => CollectorStats): () => void;
+}
+
+export function createCollectorRegistry(): CollectorRegistry {
+  let read: (() => CollectorStats) | undefined;
+  let last: CollectorStats | undefined;
+  const registry: CollectorRegistry = {
+    snapshot() {
+      if (read) last = read();
+      return last;
+    },
+    families() {
+      const stats = registry.snapshot();
+      return stats ? collectorMetricFamilies(stats) : [];
+    },
+    metrics: () => renderFamilies(registry.families()),
+    attach(source) {
+      read = source;
+      return () => {
+        if (read !== source) return;
+        last = source();
+        read = undefined;
+      };
+    },
+  };
+  return registry;
+}
+
+/** The collector's counters as Prometheus families (`flowlens_collector_*`). */
+export function collectorMetricFamilies(stats: CollectorStats): CollectorMetricFamily[] {
+  const family = (
+    name: string,
+    help: string,
+    type: 'counter' | 'gauge',
+    samples: CollectorMetricFamily['samples'],
+  ): CollectorMetricFamily => ({ name: `flowlens_collector_${name}`, help, type, samples });
+  const perExporter = (key: keyof ExporterCounters) =>
+    stats.exporters.map((e) => ({ labels: { exporter: e.exporter }, value: Number(e[key]) }));
+  const one = (value: number) => [{ labels: {}, value }];
+  return [
+    family(
+      'datagrams_total',
+      'Export datagrams received, by listener.',
+      'counter',
+      Object.entries(stats.datagrams).map(([listener, value]) => ({ labels: { listener }, value })),
+    ),
+    family(
+      'datagrams_dropped_total',
+      'Datagrams the receive thread dropped because decoding fell behind.',
+      'counter',
+      one(stats.datagramsDropped),
+    ),
+    family('packets_total', 'Export datagrams decoded, by exporter.', 'counter', perExporter('packets')),
+    family('records_total', 'Flow records decoded.', 'counter', perExporter('records')),
+    family(
+      'counter_records_total',
+      'sFlow interface counter records decoded.',
+      'counter',
+      perExporter('counterRecords'),
+    ),
+    family('decode_errors_total', 'Datagrams rejected as malformed.', 'counter', perExporter('decodeErrors')),
+    family(
+      'template_misses_total',
+      'Data sets without a known template.',
+      'counter',
+      perExporter('templateMisses'),
+    ),
+    family(
+      'sequence_gaps_total',
+      'Breaks in export sequence numbers.',
+      'counter',
+      perExporter('sequenceGaps'),
+    ),
+    family(
+      'expired_pending_total',
+      'Buffered data sets whose template never came.',
+      'counter',
+      perExporter('expiredPending'),
+    ),
+    family('restarts_total', 'Exporter restarts detected.', 'counter', perExporter('restarts')),
+    family(
+      'pending_sets',
+      'Data sets waiting for their template now.',
+      'gauge',
+      perExporter('pendingRecords'),
+    ),
+    family('templates', 'Templates defined now.', 'gauge', perExporter('templates')),
+    family('flows_written_total', 'Flows written to the store.', 'counter', one(stats.flowsWritten)),
+    family(
+      'flows_dropped_total',
+      'Flows dropped: store behind or failing.',
+      'counter',
+      one(stats.flowsDropped),
+    ),
+    family('write_errors_total', 'Store writes that failed.', 'counter', one(stats.writeErrors)),
+    family(
+      'counter_records_dropped_total',
+      'sFlow interface counter records dropped: too many waiting, or a failed write.',
+      'counter',
+      one(stats.counterRecordsDropped),
+    ),
+    family(
+      'queued_batches',
+      'Batches of flows waiting for the store now.',
+      'gauge',
+      one(stats.queuedBatches),
+    ),
+  ];
+}
+
 /** Prometheus text exposition of the collector's counters (`flowlens_collector_*`). */
 export function collectorMetrics(stats: CollectorStats): string {
+  return renderFamilies(collectorMetricFamilies(stats));
+}
+
+function renderFamilies(families: CollectorMetricFamily[]): string {
   const lines: string[] = [];
-  const metric = (name: string, help: string, samples: [string, number][]) => {
-    lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} counter`);
-    for (const [labels, value] of samples) lines.push(`${name}${labels} ${value}`);
-  };
-  metric(
-    'flowlens_collector_datagrams_total',
-    'Export datagrams received, by listener.',
-    Object.entries(stats.datagrams).map(([kind, n]) => [`{listener="${kind}"}`, n]),
-  );
-  const perExporter = (key: keyof ExporterCounters) =>
-    stats.exporters.map((e): [string, number] => [`{exporter="${e.exporter}"}`, Number(e[key])]);
-  metric('flowlens_collector_records_total', 'Flow records decoded.', perExporter('records'));
-  metric(
-    'flowlens_collector_decode_errors_total',
-    'Datagrams rejected as malformed.',
-    perExporter('decodeErrors'),
-  );
-  metric(
-    'flowlens_collector_template_misses_total',
-    'Data sets without a known template.',
-    perExporter('templateMisses'),
-  );
-  metric(
-    'flowlens_collector_sequence_gaps_total',
-    'Breaks in export sequence numbers.',
-    perExporter('sequenceGaps'),
-  );
-  metric(
-    'flowlens_collector_expired_pending_total',
-    'Buffered data sets whose template never came.',
-    perExporter('expiredPending'),
-  );
-  metric('flowlens_collector_flows_written_total', 'Flows written to the store.', [['', stats.flowsWritten]]);
-  metric('flowlens_collector_flows_dropped_total', 'Flows dropped: store behind or failing.', [
-    ['', stats.flowsDropped],
-  ]);
-  return `${lines.join('\n')}\n`;
+  const escapeLabel = (value: string) =>
+    value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  for (const f of families) {
+    lines.push(`# HELP ${f.name} ${f.help}`, `# TYPE ${f.name} ${f.type}`);
+    for (const { labels, value } of f.samples) {
+      const text = Object.entries(labels)
+        .map(([k, v]) => `${k}="${escapeLabel(v)}"`)
+        .join(',');
+      lines.push(`${f.name}${text ? `{${text}}` : ''} ${value}`);
+    }
+  }
+  return lines.length > 0 ? `${lines.join('\n')}\n` : '';
 }

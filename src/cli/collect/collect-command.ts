@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } from '../../model/index.js';
 import { type CollectorStats, decodeExportCapture, runCollector } from '../../pipeline/index.js';
+import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { formatCount, renderTable } from '../format.js';
 import { dataDirectory } from '../ingest/ingest-command.js';
@@ -25,7 +26,7 @@ interface CollectFlags {
   store: boolean;
   ndjson?: boolean;
   stats?: boolean;
-  format: 'table' | 'json';
+  format: 'table' | 'json' | 'ndjson';
   fromPcap?: string;
 }
 
@@ -33,9 +34,10 @@ const EXAMPLES = `
 Examples:
   $ flowlens collect                                  NetFlow 2055, IPFIX 4739, sFlow 6343 on 127.0.0.1
   $ flowlens collect --bind 0.0.0.0 --stats           from the network, counters every 10 s
-  $ flowlens collect --bind :: --no-sflow --netflow 9995
+  $ flowlens collect --bind :: --sflow 0 --netflow 9995   every address, no sFlow listener
+  $ flowlens collect --stats --format json            counters as JSON lines (stderr) and at exit (stdout)
   $ flowlens collect --from-pcap exports.pcap         exports captured in a pcap, into the store
-  $ flowlens collect --from-pcap exports.pcap --no-store --ndjson
+  $ flowlens collect --from-pcap exports.pcap --format ndjson   print the records instead
 
 A kernel receive buffer smaller than asked (32 MiB) drops bursts; raise the limit with
   $ sudo sysctl -w net.core.rmem_max=33554432
@@ -45,19 +47,24 @@ export function registerCollectCommand(program: Command): void {
   program
     .command('collect')
     .description('collect NetFlow v5/v9, IPFIX and sFlow v5 exports over UDP into the flow store')
-    .option('--netflow <port>', 'NetFlow v5/v9 port (0: any free port)', wholeNumber, 2055)
-    .option('--no-netflow', 'no NetFlow listener')
-    .option('--ipfix <port>', 'IPFIX port', wholeNumber, 4739)
+    .option('--netflow <port>', 'NetFlow v5/v9 UDP port (0: no NetFlow listener)', wholeNumber, 2055)
+    .option('--no-netflow', 'no NetFlow listener (same as --netflow 0)')
+    .option('--ipfix <port>', 'IPFIX UDP port (0: none)', wholeNumber, 4739)
     .option('--no-ipfix', 'no IPFIX listener')
-    .option('--sflow <port>', 'sFlow port', wholeNumber, 6343)
+    .option('--sflow <port>', 'sFlow UDP port (0: none)', wholeNumber, 6343)
     .option('--no-sflow', 'no sFlow listener')
     .option('--bind <address>', 'address to listen on (:: for every IPv6 and IPv4 address)', '127.0.0.1')
     .option('--data <dir>', 'store directory (default: $FLOWLENS_DATA, else ./data)')
     .option('--no-store', 'do not write flows to the store')
-    .option('--ndjson', 'also write each flow record as one JSON line on stdout')
+    .option('--ndjson', 'also write each flow record as one JSON line on stdout (and store it)')
     .option('--stats', 'print per-exporter counters on stderr every 10 s and at the end')
     .addOption(
-      new Option('-f, --format <format>', 'final counters as').choices(['table', 'json']).default('table'),
+      new Option(
+        '-f, --format <format>',
+        'table: counters as text; json: counters as JSON; ndjson: print each flow record as a JSON line instead of storing it',
+      )
+        .choices(['table', 'json', 'ndjson'])
+        .default('table'),
     )
     .option('--from-pcap <file>', 'decode flow exports captured in a pcap/pcapng file instead of listening')
     .addHelpText('after', EXAMPLES)
@@ -66,7 +73,22 @@ export function registerCollectCommand(program: Command): void {
     });
 }
 
+/** The ports to listen on: 0 or --no-X turns a listener off; at least one must stay on. */
+function listenerPorts(flags: CollectFlags): Partial<Record<'netflow' | 'ipfix' | 'sflow', number>> {
+  const port = (value: number | false) => (value === false || value === 0 ? undefined : value);
+  const ports = { netflow: port(flags.netflow), ipfix: port(flags.ipfix), sflow: port(flags.sflow) };
+  if (Object.values(ports).every((p) => p === undefined)) {
+    throw new FlowlensError(ERR.USAGE, 'every listener is off: give --netflow, --ipfix or --sflow a port', 2);
+  }
+  return ports;
+}
+
 async function runCollect(flags: CollectFlags): Promise<void> {
+  if (!flags.fromPcap) listenerPorts(flags);
+  if (flags.format === 'ndjson') {
+    flags.ndjson = true;
+    flags.store = false;
+  }
   const out = flags.ndjson || flags.format === 'json' ? createOutputStream() : undefined;
   let store: FlowStore | undefined;
   if (flags.store) {
@@ -112,10 +134,11 @@ async function fromPcap(
       listeners: [],
       datagrams: { netflow: 0, ipfix: 0, sflow: 0 },
       exporters: result.counters,
-      flowsWritten: flags.store ? records.length : 0,
+      flowsWritten: records.length,
       flowsDropped: 0,
       writeErrors: 0,
       datagramsDropped: 0,
+      counterRecordsDropped: 0,
       queuedBatches: 0,
     },
     flags,
@@ -134,11 +157,11 @@ async function listen(
   const stop = () => controller.abort();
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const port = (value: number | false) => (value === false ? undefined : value);
+  const ports = listenerPorts(flags);
   try {
     const stats = await runCollector({
       listeners: {
-        ports: { netflow: port(flags.netflow), ipfix: port(flags.ipfix), sflow: port(flags.sflow) },
+        ports,
         bind: flags.bind,
       },
       writeFlows,
@@ -148,7 +171,7 @@ async function listen(
         for (const l of bound) {
           const granted =
             l.receiveBufferBytes < 32 * 1024 * 1024
-              ? ` (receive buffer ${formatCount(l.receiveBufferBytes)} bytes: raise net.core.rmem_max, see --help)`
+              ? ` (the kernel granted a ${formatCount(l.receiveBufferBytes)}-byte receive buffer, not 32 MiB: bursts may be dropped; raise the limit with sudo sysctl -w net.core.rmem_max=33554432)`
               : '';
           process.stderr.write(
             `flowlens: listening for ${l.kind} on ${l.address} port ${l.port}${granted}\n`,
@@ -159,7 +182,9 @@ async function listen(
         const more = suppressed > 0 ? ` (${formatCount(suppressed)} more since the last report)` : '';
         process.stderr.write(`flowlens: warning: ${exporter}: ${error.message} [${error.code}]${more}\n`);
       },
-      onStats: flags.stats ? (s) => process.stderr.write(statsTable(s)) : undefined,
+      onStats: flags.stats
+        ? (s) => process.stderr.write(flags.format === 'json' ? `${JSON.stringify(s)}\n` : statsTable(s))
+        : undefined,
     });
     report(
       stats,
@@ -185,7 +210,7 @@ function report(
   }
   const records = stats.exporters.reduce((n, e) => n + e.records, 0);
   process.stderr.write(
-    `flowlens: ${headline}, ${formatCount(records)} flow records; ${formatCount(stats.flowsWritten)} written to the store, ${formatCount(stats.flowsDropped)} dropped\n`,
+    `flowlens: ${headline}, ${formatCount(records)} flow records; ${formatCount(stats.flowsWritten)} ${flags.store ? 'written to the store' : flags.ndjson ? 'printed' : 'handled (--no-store)'}, ${formatCount(stats.flowsDropped)} dropped${stats.datagramsDropped > 0 ? `; ${formatCount(stats.datagramsDropped)} datagrams dropped (decoding fell behind)` : ''}\n`,
   );
   if (flags.stats) process.stderr.write(statsTable(stats));
 }
