@@ -14,6 +14,7 @@ import { registerDevicesCommand } from './devices/devices-command.js';
 import { registerIngestCommand } from './ingest/ingest-command.js';
 import { registerLookupCommand } from './lookup/lookup-command.js';
 import { registerQueryCommand } from './query/query-command.js';
+import { registerServeCommand } from './serve/serve-command.js';
 
 function packageVersion(): string {
   const url = new URL('../../package.json', import.meta.url);
@@ -35,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
   registerAlertsCommand(program);
   registerDevicesCommand(program);
   registerQueryCommand(program);
+  registerServeCommand(program);
   registerLookupCommand(program);
   try {
     await program.parseAsync(argv);

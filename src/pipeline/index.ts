@@ -15,9 +15,13 @@ export {
 } from './capture-live.js';
 export { type CaptureSummary, protocolName, type TrafficCounter } from './capture-summary.js';
 export {
+  type CollectorMetricFamily,
   type CollectorOptions,
+  type CollectorRegistry,
   type CollectorStats,
+  collectorMetricFamilies,
   collectorMetrics,
+  createCollectorRegistry,
   runCollector,
 } from './collect-exports.js';
 export {

@@ -1,0 +1,133 @@
+/**
+ * `flowlens serve`: the HTTP API on one data directory. Opens (creating if needed) the store,
+ * starts the server, and shuts down gracefully on SIGTERM or SIGINT: stop accepting, fail
+ * unfinished jobs with a reason, close live clients, then close the store. A second signal exits
+ * at once. The API token comes from FLOWLENS_API_TOKEN (not a flag: flags show in `ps`).
+ *
+ * Exit codes: 0 after a clean shutdown; 2 bad usage or an unsafe setup (no token on a public
+ * address); 1 unexpected failure.
+ */
+import { mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { type Command, InvalidArgumentError, Option } from 'commander';
+import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
+import { defaultDataDir } from '../query/open-store.js';
+
+interface ServeFlags {
+  port: number;
+  bind: string;
+  data?: string;
+  corsOrigin?: string[];
+  uploadLimit: number;
+  queueLimit: number;
+  workers: number;
+  jobTimeout: number;
+  reportTtl: number;
+  keepUploads?: boolean;
+  rateLimit: boolean;
+  logLevel: string;
+}
+
+const EXAMPLES = `
+Examples:
+  $ flowlens serve                                  http://127.0.0.1:8080, data in ./data
+  $ flowlens serve --port 9000 --data /var/lib/flowlens
+  $ FLOWLENS_API_TOKEN=$(openssl rand -hex 32) flowlens serve --bind 0.0.0.0
+  $ curl -s localhost:8080/api/v1/overview?range=24h
+  $ curl -F file=@capture.pcap 'localhost:8080/api/v1/captures?ingest=true'
+
+API documentation: /docs (Swagger UI) and /api/v1/openapi.json; docs/api.md.
+Any address other than loopback needs FLOWLENS_API_TOKEN (at least 16 characters); clients
+send it as "Authorization: Bearer <token>".`;
+
+function port(value: string): number {
+  const n = wholeNumber(value);
+  if (n > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
+  return n;
+}
+
+async function packageVersion(): Promise<string> {
+  const url = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(await readFile(url, 'utf8')) as { version: string }).version;
+}
+
+export function registerServeCommand(program: Command): void {
+  program
+    .command('serve')
+    .description('HTTP API: analytics, capture upload and analysis jobs, live WebSocket feed')
+    .option('--port <port>', 'TCP port (0 picks a free one)', port, 8080)
+    .option('--bind <address>', 'listen address (other than loopback needs FLOWLENS_API_TOKEN)', '127.0.0.1')
+    .option('--data <dir>', 'data directory (default: $FLOWLENS_DATA or ./data)')
+    .option('--cors-origin <origin...>', 'allow browser requests from these origins (default: CORS off)')
+    .option('--upload-limit <size>', 'largest capture upload', byteSize, 2 * 1024 ** 3)
+    .option('--queue-limit <n>', 'analysis jobs waiting before uploads get 503', wholeNumber, 4)
+    .option('--workers <n>', 'analyses running at once (worker threads)', countAtLeastOne, 1)
+    .option('--job-timeout <duration>', 'stop an analysis after this long', duration, 1800)
+    .option('--report-ttl <duration>', 'keep reports this long', duration, 86_400)
+    .option('--keep-uploads', 'keep uploaded captures after analysis (default: deleted)')
+    .option('--no-rate-limit', 'turn per-endpoint rate limits off (benchmarks)')
+    .addOption(
+      new Option('--log-level <level>', 'log level')
+        .choices(['fatal', 'error', 'warn', 'info', 'debug'])
+        .default('info'),
+    )
+    .addHelpText('after', EXAMPLES)
+    .action(async (flags: ServeFlags) => {
+      await runServe(flags);
+    });
+}
+
+async function runServe(flags: ServeFlags): Promise<void> {
+  // Loaded on use: Fastify and DuckDB cost start-up time other commands should not pay.
+  const [{ createServer, resolveServerConfig }, { createDuckDbStore }] = await Promise.all([
+    import('../../server/index.js'),
+    import('../../store/index.js'),
+  ]);
+  const dataDir = flags.data ?? defaultDataDir();
+  const config = {
+    port: flags.port,
+    bind: flags.bind,
+    dataDir,
+    apiToken: process.env.FLOWLENS_API_TOKEN,
+    corsOrigins: flags.corsOrigin,
+    uploadLimit: flags.uploadLimit,
+    queueLimit: flags.queueLimit,
+    concurrency: flags.workers,
+    jobTimeoutMs: flags.jobTimeout * 1000,
+    reportTtlMs: flags.reportTtl * 1000,
+    keepUploads: flags.keepUploads ?? false,
+    rateLimit: flags.rateLimit ? undefined : (false as const),
+    logLevel: flags.logLevel,
+  };
+  resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.
+  mkdirSync(dataDir, { recursive: true });
+  const store = createDuckDbStore({ dataDir });
+  await store.start();
+  const server = createServer(config, { store, version: await packageVersion() });
+  let signalled = false;
+  let onSignal = () => {};
+  const stopRequested = new Promise<void>((resolve) => {
+    onSignal = resolve;
+  });
+  const shutdown = (signal: string) => {
+    if (signalled) process.exit(130);
+    signalled = true;
+    server.app.log.info({ signal }, 'shutting down');
+    onSignal();
+  };
+  const onTerm = () => shutdown('SIGTERM');
+  const onInt = () => shutdown('SIGINT');
+  process.on('SIGTERM', onTerm);
+  process.on('SIGINT', onInt);
+  try {
+    const { url } = await server.start();
+    server.app.log.info({ url, dataDir }, `listening on ${url}`);
+    process.stderr.write(`flowlens: serving ${dataDir} on ${url} (docs at ${url}/docs)\n`);
+    await stopRequested;
+  } finally {
+    await server.stop().catch((error: unknown) => server.app.log.error({ err: error }, 'shutdown failed'));
+    await store.stop();
+    process.off('SIGTERM', onTerm);
+    process.off('SIGINT', onInt);
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * The analysis worker thread: runs `analyzeCaptures` over one uploaded capture with every
+ * analyzer, posting progress, partial results and (for ingest) flow batches to the main thread,
+ * then the result as JSON text. It never touches the store. The main thread cancels it by
+ * terminating the thread, so there is nothing to clean up here.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createAppAnalyzer, createDeviceAnalyzer, createTcpAnalyzer } from '../../analyze/index.js';
+import type { FlowRecord } from '../../model/index.js';
+import { analyzeCaptures, protocolName } from '../../pipeline/index.js';
+import { FlowlensError } from '../../shared/index.js';
+import type { MainMessage, PartialResults, WorkerInput, WorkerMessage } from './worker-protocol.js';
+
+const port = parentPort;
+if (port === null) throw new Error('analysis-worker.js runs as a worker thread');
+const input = workerData as WorkerInput;
+const post = (message: WorkerMessage) => port.postMessage(message);
+
+let waitingAck: (() => void) | undefined;
+port.on('message', (message: MainMessage) => {
+  if (message.type === 'ack') {
+    const resume = waitingAck;
+    waitingAck = undefined;
+    resume?.();
+  }
+});
+
+async function run(): Promise<void> {
+  let batch: FlowRecord[] = [];
+  let flows = 0;
+  let packets = 0;
+  let bytes = 0;
+  const byProtocol = new Map<string, number>();
+  let lastProgress = 0;
+
+  const partial = (): PartialResults => {
+    const top = [...byProtocol].sort((a, b) => b[1] - a[1]).slice(0, 8);
+    return { flows, protocols: Object.fromEntries(top) };
+  };
+  const sendBatch = (): Promise<void> => {
+    const full = batch;
+    batch = [];
+    return new Promise((resolve) => {
+      waitingAck = resolve;
+      post({ type: 'flows', batch: full });
+    });
+  };
+
+  const result = await analyzeCaptures({
+    files: [input.file],
+    analyzers: [createAppAnalyzer(), createTcpAnalyzer(), createDeviceAnalyzer()],
+    onFlow(record) {
+      flows++;
+      packets += record.packets;
+      bytes += record.bytes;
+      const name = protocolName(record.protocol);
+      byProtocol.set(name, (byProtocol.get(name) ?? 0) + record.bytes);
+      if (input.ingestBatch > 0) batch.push(record);
+    },
+    onProgress(progress) {
+      const now = Date.now();
+      if (now - lastProgress < input.progressMs) return;
+      lastProgress = now;
+      post({
+        type: 'progress',
+        bytesRead: progress.bytesRead,
+        packets: progress.packets,
+        partial: partial(),
+      });
+    },
+    backpressure: () =>
+      input.ingestBatch > 0 && batch.length >= input.ingestBatch ? sendBatch() : undefined,
+  });
+  if (batch.length > 0) await sendBatch();
+  post({ type: 'progress', bytesRead: -1, packets: result.summary.packets, partial: partial() });
+  post({ type: 'done', result: JSON.stringify(result), flows, packets, bytes });
+}
+
+run().catch((error: unknown) => {
+  const code = error instanceof FlowlensError ? error.code : undefined;
+  post({ type: 'error', code, message: error instanceof Error ? error.message : String(error) });
+});

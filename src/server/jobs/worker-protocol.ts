@@ -1,0 +1,31 @@
+/**
+ * Messages between the job manager (main thread) and an analysis worker thread. The worker owns
+ * the capture pass; the main thread owns the store, so flows to ingest travel back in batches and
+ * the worker waits for an `ack` before reading on (backpressure: at most one batch in flight).
+ */
+import type { FlowRecord } from '../../model/index.js';
+
+export interface WorkerInput {
+  file: string;
+  /** Send flows back in batches of this many for ingest; 0 sends none. */
+  ingestBatch: number;
+  /** Minimum time between progress messages, ms. */
+  progressMs: number;
+}
+
+/** What the run has found so far, shown while it is still going. */
+export interface PartialResults {
+  /** Flows that have ended so far (long flows end at the end of input). */
+  flows: number;
+  /** IP bytes of those flows, by transport protocol name, top 8. */
+  protocols: Record<string, number>;
+}
+
+export type WorkerMessage =
+  | { type: 'progress'; bytesRead: number; packets: number; partial: PartialResults }
+  | { type: 'flows'; batch: FlowRecord[] }
+  /** `result` is the JSON text of `{ summary, analysis }` (AnalyzeResult). */
+  | { type: 'done'; result: string; flows: number; packets: number; bytes: number }
+  | { type: 'error'; code?: string; message: string };
+
+export type MainMessage = { type: 'ack' };

@@ -1,0 +1,226 @@
+/**
+ * `/api/v1` analytics: overview, top, series, flows, hosts/:ip and export, one to one onto
+ * `store/query`. Each handler resolves the range and the filter the same way, calls one query
+ * function and returns its result object unchanged (the CLI's `--format json` prints the same).
+ */
+import { PassThrough } from 'node:stream';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { ERR } from '../../shared/index.js';
+import { type FilterExpr, FilterSyntaxError, parseFilter } from '../../store/filter/index.js';
+import type { FlowStore } from '../../store/index.js';
+import {
+  type Dimension,
+  type ExportFormat,
+  exportFlows,
+  hostDetail,
+  type Metric,
+  overview,
+  parseRange,
+  parseTime,
+  type ResolvedRange,
+  resolveRange,
+  type SortField,
+  searchFlows,
+  series,
+  top,
+} from '../../store/query/index.js';
+import { ApiError } from '../api-error.js';
+import {
+  answer,
+  ERROR_ANSWERS,
+  EXPORT_QUERY,
+  FLOWS_QUERY,
+  HOST_PARAMS,
+  HOST_QUERY,
+  OVERVIEW_QUERY,
+  SERIES_QUERY,
+  TOP_QUERY,
+} from '../schemas.js';
+
+interface Selection {
+  range: string;
+  until?: string;
+  filter?: string;
+  net?: string;
+}
+
+const CONTENT_TYPES: Record<ExportFormat, string> = {
+  csv: 'text/csv; charset=utf-8',
+  json: 'application/json; charset=utf-8',
+  ndjson: 'application/x-ndjson; charset=utf-8',
+};
+
+/** The filter text and `net` as one tree; a syntax error in either is a 400 naming which. */
+function filterOf(selection: Selection): FilterExpr | undefined {
+  const filter = selection.filter?.trim() ? parseFilter(selection.filter) : undefined;
+  if (selection.net === undefined) return filter;
+  let net: FilterExpr;
+  try {
+    net = parseFilter(`net ${selection.net}`);
+  } catch (error) {
+    if (!(error instanceof FilterSyntaxError)) throw error;
+    throw new ApiError(400, ERR.API_VALIDATION, `net: ${error.message.replace(/^column \d+: /, '')}`, {
+      in: 'querystring',
+      path: '/net',
+    });
+  }
+  return filter === undefined ? net : { kind: 'and', args: [filter, net] };
+}
+
+async function rangeOf(store: FlowStore, selection: Selection): Promise<ResolvedRange> {
+  const until =
+    selection.until === undefined
+      ? undefined
+      : selection.until === 'now'
+        ? 'now'
+        : parseTime(selection.until);
+  return resolveRange(store, parseRange(selection.range), { until });
+}
+
+/** Aborts when the connection closes before the answer is complete, so an export stops reading. */
+function clientGone(reply: FastifyReply): AbortSignal {
+  const controller = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) controller.abort(new Error('client closed'));
+  });
+  return controller.signal;
+}
+
+export interface AnalyticsRouteOptions {
+  store: FlowStore;
+  rateLimit(weight: 'light' | 'heavy'): Record<string, unknown>;
+}
+
+export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRouteOptions): Promise<void> {
+  const { store } = options;
+  const tags = ['analytics'];
+
+  app.get<{ Querystring: Selection }>(
+    '/overview',
+    {
+      config: options.rateLimit('light'),
+      schema: {
+        tags,
+        summary: 'Totals of a range and their change from the period before',
+        querystring: OVERVIEW_QUERY,
+        response: { 200: answer('OverviewResult (docs/queries.md)'), ...ERROR_ANSWERS },
+      },
+    },
+    async (request) => {
+      const filter = filterOf(request.query);
+      return overview(store, { range: await rangeOf(store, request.query), filter });
+    },
+  );
+
+  app.get<{ Querystring: Selection & { by: Dimension; metric: Metric; limit: number } }>(
+    '/top',
+    {
+      config: options.rateLimit('light'),
+      schema: {
+        tags,
+        summary: 'Top values of a dimension by bytes, packets or flows',
+        querystring: TOP_QUERY,
+        response: { 200: answer('TopResult: { by, metric, range, rows[] }'), ...ERROR_ANSWERS },
+      },
+    },
+    async (request) => {
+      const { by, metric, limit } = request.query;
+      const filter = filterOf(request.query);
+      return top(store, { by, metric, limit, filter, range: await rangeOf(store, request.query) });
+    },
+  );
+
+  app.get<{
+    Querystring: Selection & { bucket?: number; splitBy?: Dimension; metric: Metric; topK: number };
+  }>(
+    '/series',
+    {
+      config: options.rateLimit('heavy'),
+      schema: {
+        tags,
+        summary: 'Flows, packets and bytes per time bucket, optionally split by a dimension',
+        querystring: SERIES_QUERY,
+        response: { 200: answer('SeriesResult: { range, bucket, buckets[], series[] }'), ...ERROR_ANSWERS },
+      },
+    },
+    async (request) => {
+      const { bucket, splitBy, metric, topK } = request.query;
+      const filter = filterOf(request.query);
+      const range = await rangeOf(store, request.query);
+      return series(store, { range, filter, bucket: bucket ?? 'auto', splitBy, metric, topK });
+    },
+  );
+
+  app.get<{
+    Querystring: Selection & { sort: SortField; direction: 'asc' | 'desc'; limit: number; after?: string };
+  }>(
+    '/flows',
+    {
+      config: options.rateLimit('light'),
+      schema: {
+        tags,
+        summary: 'One page of flows; follow "next" for the following page (keyset pagination)',
+        querystring: FLOWS_QUERY,
+        response: { 200: answer('SearchResult: { flows: FlowRow[], next? }'), ...ERROR_ANSWERS },
+      },
+    },
+    async (request) => {
+      const { sort, direction, limit, after } = request.query;
+      const filter = filterOf(request.query);
+      const range = await rangeOf(store, request.query);
+      return searchFlows(store, { range, filter, sort, direction, limit, after });
+    },
+  );
+
+  app.get<{ Params: { ip: string }; Querystring: Selection & { limit: number } }>(
+    '/hosts/:ip',
+    {
+      config: options.rateLimit('heavy'),
+      schema: {
+        tags,
+        summary: 'One address: totals, peers, ports, applications, timeline',
+        params: HOST_PARAMS,
+        querystring: HOST_QUERY,
+        response: { 200: answer('HostDetail (docs/queries.md)'), ...ERROR_ANSWERS },
+      },
+    },
+    async (request) => {
+      const filter = filterOf(request.query);
+      const range = await rangeOf(store, request.query);
+      return hostDetail(store, { ip: request.params.ip, range, filter, limit: request.query.limit });
+    },
+  );
+
+  app.get<{ Querystring: Selection & { format: ExportFormat } }>(
+    '/export',
+    {
+      config: options.rateLimit('heavy'),
+      schema: {
+        tags,
+        summary: 'Every matching flow, oldest first, streamed as CSV, JSON or NDJSON',
+        querystring: EXPORT_QUERY,
+        response: { 200: answer('CSV (header row), one JSON array, or NDJSON of FlowRow'), ...ERROR_ANSWERS },
+      },
+    },
+    async (request, reply) => {
+      const { format } = request.query;
+      // Everything that can fail with a 400 fails before the first byte is sent.
+      const filter = filterOf(request.query);
+      const range = await rangeOf(store, request.query);
+      const body = new PassThrough();
+      const signal = clientGone(reply);
+      exportFlows(store, { range, filter, format, signal }, body).then(
+        () => body.end(),
+        (error: unknown) => {
+          if (!signal.aborted) request.log.error({ err: error }, 'export failed mid-stream');
+          body.destroy(error instanceof Error ? error : new Error(String(error)));
+        },
+      );
+      const name = `flows-${Math.floor(range.from)}-${Math.floor(range.to)}.${format}`;
+      return reply
+        .type(CONTENT_TYPES[format])
+        .header('content-disposition', `attachment; filename="${name}"`)
+        .send(body);
+    },
+  );
+}
