@@ -13,6 +13,7 @@ export {
 } from './config.js';
 export type { IngestOutcome, Job, JobEvent, JobProgress, JobStatus } from './jobs/job.js';
 export type { JobManager } from './jobs/job-manager.js';
+export type { LiveFlow, LiveFlowsSnapshot, LiveFlowsSource } from './live/live-flows.js';
 export { type LiveHub, type LiveMessage, TOPICS, type Topic } from './live/live-hub.js';
 export type { ServerMetrics } from './metrics.js';
 export type { JobReport, ReportRenderer } from './report-renderer.js';

@@ -160,6 +160,15 @@ export const LIVE_QUERY = {
   },
 } as const;
 
+export const LIVE_FLOWS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    limit: { type: 'integer', minimum: 1, maximum: 1000, default: 50, description: 'Busiest flows to list' },
+    access_token: ACCESS_TOKEN,
+  },
+} as const;
+
 /**
  * A success answer for the OpenAPI document. No shape is given, so Fastify serialises with
  * JSON.stringify; the shapes are the query layer's result types (docs/queries.md).

@@ -23,6 +23,7 @@ import type { FlowStore } from '../store/index.js';
 import { ApiError, ERROR_SCHEMA, errorHandler, sendError } from './api-error.js';
 import { type ResolvedServerConfig, resolveServerConfig, type ServerConfig } from './config.js';
 import { createJobManager, type JobManager } from './jobs/job-manager.js';
+import type { LiveFlowsSource } from './live/live-flows.js';
 import { createLiveHub, type LiveHub } from './live/live-hub.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import type { ReportRenderer } from './report-renderer.js';
@@ -42,6 +43,10 @@ export interface ServerDeps {
   readinessChecks?: Record<string, ReadinessCheck>;
   /** Server version shown in the OpenAPI document. */
   version?: string;
+  /** The live capture's active flows, for `GET /api/v1/live/flows` (404 without it). */
+  liveFlows?: LiveFlowsSource;
+  /** More Prometheus text exposition appended to `/metrics` (the collector's counters, …). */
+  extraMetrics?: () => string;
 }
 
 export interface FlowlensServer {
@@ -209,6 +214,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
       metrics,
       checks: deps.readinessChecks ?? {},
       stuckMs: STUCK_MS,
+      extraMetrics: deps.extraMetrics,
     });
     await app.register(
       async (api) => {
@@ -221,7 +227,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
           rateLimit: rateLimitConfig,
           heartbeatMs: config.heartbeatMs,
         });
-        await api.register(liveRoutes, { hub: live });
+        await api.register(liveRoutes, { hub: live, flows: deps.liveFlows });
       },
       { prefix: API },
     );

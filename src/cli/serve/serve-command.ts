@@ -10,8 +10,17 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { ERR, FlowlensError } from '../../shared/index.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
 import { defaultDataDir } from '../query/open-store.js';
+import { demoDataDir, seedDemo } from './demo.js';
+import {
+  collectorStatsSource,
+  type ServeCapture,
+  type ServeCollector,
+  startServeCapture,
+  startServeCollector,
+} from './serve-sources.js';
 
 interface ServeFlags {
   port: number;
@@ -26,12 +35,24 @@ interface ServeFlags {
   keepUploads?: boolean;
   rateLimit: boolean;
   logLevel: string;
+  demo?: boolean;
+  collect?: boolean;
+  netflow: number;
+  ipfix: number;
+  sflow: number;
+  collectBind: string;
+  capture?: string;
+  filter?: string;
 }
 
 const EXAMPLES = `
 Examples:
   $ flowlens serve                                  http://127.0.0.1:8080, data in ./data
+  $ flowlens serve --demo                           a temporary store seeded with two hours of demo traffic
   $ flowlens serve --port 9000 --data /var/lib/flowlens
+  $ flowlens serve --collect                        also collect NetFlow 2055, IPFIX 4739, sFlow 6343 (loopback)
+  $ flowlens serve --collect --collect-bind 0.0.0.0 --sflow 0   exporters on the network, no sFlow
+  $ sudo flowlens serve --capture eth0 --filter 'not port 22'   live capture; GET /api/v1/live/flows
   $ FLOWLENS_API_TOKEN=$(openssl rand -hex 32) flowlens serve --bind 0.0.0.0
   $ curl -s localhost:8080/api/v1/overview?range=24h
   $ curl -F file=@capture.pcap 'localhost:8080/api/v1/captures?ingest=true'
@@ -44,6 +65,20 @@ function port(value: string): number {
   const n = wholeNumber(value);
   if (n > 65535) throw new InvalidArgumentError('expected a port number 0-65535');
   return n;
+}
+
+/** The collector's listeners: 0 turns one off; at least one must stay on. */
+function collectorPorts(flags: ServeFlags): Partial<Record<'netflow' | 'ipfix' | 'sflow', number>> {
+  const on = (value: number) => (value === 0 ? undefined : value);
+  const ports = { netflow: on(flags.netflow), ipfix: on(flags.ipfix), sflow: on(flags.sflow) };
+  if (Object.values(ports).every((p) => p === undefined)) {
+    throw new FlowlensError(
+      ERR.USAGE,
+      '--collect with every listener off: give --netflow, --ipfix or --sflow a port',
+      2,
+    );
+  }
+  return ports;
 }
 
 async function packageVersion(): Promise<string> {
@@ -66,6 +101,14 @@ export function registerServeCommand(program: Command): void {
     .option('--report-ttl <duration>', 'keep reports this long', duration, 86_400)
     .option('--keep-uploads', 'keep uploaded captures after analysis (default: deleted)')
     .option('--no-rate-limit', 'turn per-endpoint rate limits off (benchmarks)')
+    .option('--demo', 'start on a fresh data directory (temporary unless --data) seeded with demo traffic')
+    .option('--collect', 'also run the flow-export collector (as flowlens collect) in this process')
+    .option('--netflow <port>', 'with --collect: NetFlow v5/v9 UDP port (0: none)', port, 2055)
+    .option('--ipfix <port>', 'with --collect: IPFIX UDP port (0: none)', port, 4739)
+    .option('--sflow <port>', 'with --collect: sFlow UDP port (0: none)', port, 6343)
+    .option('--collect-bind <address>', 'with --collect: address the collector listens on', '127.0.0.1')
+    .option('--capture <interface>', 'also capture live from this interface (as flowlens capture)')
+    .option('--filter <bpf>', 'with --capture: BPF filter')
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
@@ -83,7 +126,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
     import('../../server/index.js'),
     import('../../store/index.js'),
   ]);
-  const dataDir = flags.data ?? defaultDataDir();
+  const collectPorts = flags.collect ? collectorPorts(flags) : undefined;
+  const dataDir = flags.demo ? demoDataDir(flags.data) : (flags.data ?? defaultDataDir());
   const config = {
     port: flags.port,
     bind: flags.bind,
@@ -103,7 +147,25 @@ async function runServe(flags: ServeFlags): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const store = createDuckDbStore({ dataDir });
   await store.start();
-  const server = createServer(config, { store, version: await packageVersion() });
+  const log = (message: string) => process.stderr.write(`flowlens: ${message}\n`);
+  if (flags.demo) {
+    const seed = await seedDemo(store, dataDir);
+    log(
+      `demo data in ${dataDir}: ${seed.packets} packets, ${seed.flows} flows, ${seed.alerts} alerts (two hours ending now)`,
+    );
+  }
+  let collector: ServeCollector | undefined;
+  let capture: ServeCapture | undefined;
+  const server = createServer(config, {
+    store,
+    version: await packageVersion(),
+    liveFlows: (limit) => capture?.snapshot(limit),
+    extraMetrics: () => collector?.registry.metrics() ?? '',
+    readinessChecks: {
+      ...(collectPorts ? { collector: () => collector?.ready() ?? { ok: false, detail: 'starting' } } : {}),
+      ...(flags.capture ? { capture: () => capture?.ready() ?? { ok: false, detail: 'starting' } } : {}),
+    },
+  });
   let signalled = false;
   let onSignal = () => {};
   const stopRequested = new Promise<void>((resolve) => {
@@ -120,11 +182,26 @@ async function runServe(flags: ServeFlags): Promise<void> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   try {
+    if (collectPorts) {
+      collector = await startServeCollector({ ports: collectPorts, bind: flags.collectBind, store, log });
+      server.live.addStatsSource('collector', collectorStatsSource(collector.registry));
+    }
+    if (flags.capture) {
+      capture = await startServeCapture({
+        interface: flags.capture,
+        filter: flags.filter,
+        store,
+        server,
+        log,
+      });
+    }
     const { url } = await server.start();
     server.app.log.info({ url, dataDir }, `listening on ${url}`);
     process.stderr.write(`flowlens: serving ${dataDir} on ${url} (docs at ${url}/docs)\n`);
     await stopRequested;
   } finally {
+    await capture?.stop();
+    await collector?.stop();
     await server.stop().catch((error: unknown) => server.app.log.error({ err: error }, 'shutdown failed'));
     await store.stop();
     process.off('SIGTERM', onTerm);

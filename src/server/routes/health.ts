@@ -22,6 +22,8 @@ export interface HealthRouteOptions {
   checks: Record<string, ReadinessCheck>;
   /** A running job silent this long makes the server not ready. */
   stuckMs: number;
+  /** Appended to the registry's text (already in the exposition format). */
+  extraMetrics?: () => string;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -86,7 +88,9 @@ export async function healthRoutes(app: FastifyInstance, options: HealthRouteOpt
     '/metrics',
     { schema: { tags: ['operations'], summary: 'Prometheus metrics (text exposition format)' } },
     async (_request, reply) => {
-      const text = await options.metrics.registry.metrics();
+      const own = await options.metrics.registry.metrics();
+      const more = options.extraMetrics?.() ?? '';
+      const text = more === '' ? own : `${own.endsWith('\n') ? own : `${own}\n`}${more}`;
       return reply.type(options.metrics.registry.contentType).send(text);
     },
   );

@@ -1,0 +1,236 @@
+/**
+ * The traffic sources `flowlens serve` can run in its own process: the flow-export collector
+ * (`--collect`) and a live capture (`--capture IFACE`). Both write their flows into the server's
+ * store in batches and report to the server: counters on `/metrics`, a readiness check, fields
+ * of the live `stats` topic, and (capture) the active flows of `GET /api/v1/live/flows`.
+ *
+ * Contract: `start…` resolves once the source is running (sockets bound, capture tool
+ * listening) and rejects with the source's FlowlensError when it cannot start. `stop()` stops
+ * it, writes every flow it still holds, and never rejects.
+ */
+import type { DeviceInventory } from '../../analyze/index.js';
+import type { ExportedFlowRecord, FlowRecord, InterfaceCounterRecord } from '../../model/index.js';
+import {
+  type CollectorRegistry,
+  createCollectorRegistry,
+  deviceEventAlerts,
+  type LiveStatus,
+  runCollector,
+  runLiveCapture,
+} from '../../pipeline/index.js';
+import type { FlowlensServer, LiveFlowsSnapshot, ReadinessCheck } from '../../server/index.js';
+import type { FlowStore, StoredFlow } from '../../store/index.js';
+import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
+
+export interface RunningSource {
+  /** Readiness of this source for `/ready`. */
+  readonly ready: ReadinessCheck;
+  stop(): Promise<void>;
+}
+
+export interface ServeCollectorOptions {
+  ports: Partial<Record<'netflow' | 'ipfix' | 'sflow', number>>;
+  bind: string;
+  store: FlowStore;
+  log(message: string): void;
+}
+
+export interface ServeCollector extends RunningSource {
+  readonly registry: CollectorRegistry;
+}
+
+/** Runs the collector until `stop()`; its counters are read through `registry`. */
+export async function startServeCollector(options: ServeCollectorOptions): Promise<ServeCollector> {
+  const controller = new AbortController();
+  const registry = createCollectorRegistry();
+  let bound = false;
+  let started: () => void = () => {};
+  const listening = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  const run = runCollector({
+    listeners: { ports: options.ports, bind: options.bind },
+    writeFlows: (batch: ExportedFlowRecord[]) => options.store.writeFlows(batch as StoredFlow[]),
+    writeCounters: (batch: InterfaceCounterRecord[]) => options.store.writeInterfaceCounters(batch),
+    signal: controller.signal,
+    registry,
+    onStarted(listeners) {
+      bound = true;
+      for (const l of listeners) options.log(`collecting ${l.kind} on ${l.address} port ${l.port}`);
+      started();
+    },
+    onDecodeError(exporter, error, suppressed) {
+      const more = suppressed > 0 ? ` (${suppressed} more since the last report)` : '';
+      options.log(`warning: ${exporter}: ${error.message} [${error.code}]${more}`);
+    },
+  });
+  const stopped = run.then(
+    () => {
+      bound = false;
+    },
+    (error: unknown) => {
+      bound = false;
+      throw error;
+    },
+  );
+  await Promise.race([listening, stopped]);
+  stopped.catch((error: unknown) =>
+    options.log(`collector stopped: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  return {
+    registry,
+    ready: () =>
+      bound ? { ok: true, detail: 'listening' } : { ok: false, detail: 'collector not listening' },
+    async stop() {
+      controller.abort();
+      await stopped.catch(() => {});
+    },
+  };
+}
+
+/** Records per second over the interval between two calls (the `stats` topic ticks each second). */
+export function collectorStatsSource(registry: CollectorRegistry): () => unknown {
+  let previous = { at: Date.now(), records: 0, written: 0 };
+  return () => {
+    const stats = registry.snapshot();
+    if (!stats) return undefined;
+    const now = Date.now();
+    const records = stats.exporters.reduce((n, e) => n + e.records, 0);
+    const seconds = Math.max((now - previous.at) / 1000, 0.001);
+    const view = {
+      exporters: stats.exporters.length,
+      recordsPerSecond: Math.round((records - previous.records) / seconds),
+      flowsWrittenPerSecond: Math.round((stats.flowsWritten - previous.written) / seconds),
+      flowsDropped: stats.flowsDropped,
+      templateMisses: stats.exporters.reduce((n, e) => n + e.templateMisses, 0),
+      sequenceGaps: stats.exporters.reduce((n, e) => n + e.sequenceGaps, 0),
+    };
+    previous = { at: now, records, written: stats.flowsWritten };
+    return view;
+  };
+}
+
+export interface ServeCaptureOptions {
+  interface: string;
+  filter?: string;
+  store: FlowStore;
+  server: FlowlensServer;
+  log(message: string): void;
+}
+
+export interface ServeCapture extends RunningSource {
+  /** The active flows now; undefined before the first sweep or after the capture ended. */
+  snapshot(limit: number): LiveFlowsSnapshot | undefined;
+}
+
+const WRITE_BATCH = 10_000;
+const WRITE_INTERVAL_MS = 2000;
+
+/** Runs a live capture until `stop()` (or until its tool exits), writing flows to the store. */
+export async function startServeCapture(options: ServeCaptureOptions): Promise<ServeCapture> {
+  const controller = new AbortController();
+  const { store } = options;
+  let batch: StoredFlow[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  let writeFailures = 0;
+  const writeBatch = () => {
+    if (batch.length === 0) return writing;
+    const full = batch;
+    batch = [];
+    writing = writing.then(() =>
+      store.writeFlows(full).catch((error: unknown) => {
+        writeFailures++;
+        options.log(`live flows not stored: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    );
+    return writing;
+  };
+  const writer = setInterval(() => void writeBatch(), WRITE_INTERVAL_MS);
+  let status: LiveStatus | undefined;
+  let running = false;
+  let started: () => void = () => {};
+  const listening = new Promise<void>((resolve) => {
+    started = resolve;
+  });
+  let previous = { at: Date.now(), packets: 0 };
+  options.server.live.addStatsSource('capture', () => {
+    if (!running || !status) return undefined;
+    const now = Date.now();
+    const view = {
+      interface: options.interface,
+      packetsPerSecond: Math.round(
+        (status.packets - previous.packets) / Math.max((now - previous.at) / 1000, 0.001),
+      ),
+      activeFlows: status.activeFlows,
+      newFlowsPerSecond: Math.round(status.newFlowsPerSecond),
+      flowsEnded: status.flowsEnded,
+      writeFailures,
+    };
+    previous = { at: now, packets: status.packets };
+    return view;
+  });
+
+  const run = runLiveCapture({
+    capture: {
+      interface: options.interface,
+      filter: options.filter,
+      onStarted(tool) {
+        running = true;
+        options.log(`capturing on ${options.interface} with ${tool}`);
+        started();
+      },
+    },
+    signal: controller.signal,
+    analyzers: createAnalyzers(ANALYZER_NAMES),
+    onFlow(record: FlowRecord) {
+      const flow = record as StoredFlow;
+      flow.sourceKind = 'live';
+      flow.exporter = options.interface;
+      batch.push(flow);
+    },
+    backpressure: () => (batch.length >= WRITE_BATCH ? writeBatch() : undefined),
+    onStatus(next) {
+      status = next;
+    },
+  });
+  const finished = run
+    .then(async (result) => {
+      running = false;
+      await writeBatch();
+      const devices = result.analysis.devices as DeviceInventory | undefined;
+      if (devices && devices.devices.length > 0) await store.upsertDevices(devices.devices);
+      if (devices && devices.events.length > 0) await store.recordAlerts(deviceEventAlerts(devices.events));
+      if (result.ended === 'tool-exited')
+        options.log(`capture on ${options.interface} ended: its tool exited`);
+    })
+    .finally(() => {
+      running = false;
+      clearInterval(writer);
+    });
+  await Promise.race([listening, finished]);
+  finished.catch((error: unknown) =>
+    options.log(`capture stopped: ${error instanceof Error ? error.message : String(error)}`),
+  );
+  return {
+    ready: () =>
+      running
+        ? { ok: true, detail: `capturing on ${options.interface}` }
+        : { ok: false, detail: 'capture not running' },
+    snapshot(limit) {
+      if (!running || !status) return undefined;
+      return {
+        interface: options.interface,
+        packets: status.packets,
+        activeFlows: status.activeFlows,
+        newFlowsPerSecond: status.newFlowsPerSecond,
+        flowsEnded: status.flowsEnded,
+        flows: status.busiest(limit),
+      };
+    },
+    async stop() {
+      controller.abort();
+      await finished.catch(() => {});
+      await writing;
+    },
+  };
+}
