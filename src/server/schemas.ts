@@ -160,6 +160,39 @@ export const LIVE_QUERY = {
   },
 } as const;
 
+export const DEVICES_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { limit: limit(100) },
+} as const;
+
+export const DEVICE_PARAMS = {
+  type: 'object',
+  required: ['mac'],
+  properties: {
+    mac: {
+      type: 'string',
+      pattern: '^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$',
+      description: 'MAC address, colon form (aa:bb:cc:dd:ee:ff)',
+    },
+  },
+} as const;
+
+// A type list, not anyOf: with coercion on, anyOf would turn null into "" before trying null.
+const DEVICE_TEXT = (maxLength: number) => ({ type: ['string', 'null'], maxLength }) as const;
+
+export const DEVICE_UPDATE_BODY = {
+  type: 'object',
+  additionalProperties: false,
+  minProperties: 1,
+  properties: {
+    name: DEVICE_TEXT(200),
+    owner: DEVICE_TEXT(200),
+    notes: DEVICE_TEXT(4000),
+    trusted: { type: 'boolean' },
+  },
+} as const;
+
 export const LIVE_FLOWS_QUERY = {
   type: 'object',
   additionalProperties: false,

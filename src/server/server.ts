@@ -28,6 +28,7 @@ import { createLiveHub, type LiveHub } from './live/live-hub.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import type { ReportRenderer } from './report-renderer.js';
 import { analyticsRoutes } from './routes/analytics.js';
+import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { liveRoutes } from './routes/live.js';
@@ -227,6 +228,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
           rateLimit: rateLimitConfig,
           heartbeatMs: config.heartbeatMs,
         });
+        await api.register(deviceRoutes, { store: deps.store, rateLimit: rateLimitConfig });
         await api.register(liveRoutes, { hub: live, flows: deps.liveFlows });
       },
       { prefix: API },
