@@ -47,6 +47,8 @@ export interface Device {
 export type DeviceEventType =
   /** A MAC never seen before. */
   | 'new-device'
+  /** A known device with an address in a network (IPv4 /24, IPv6 /64) it was never seen in before. */
+  | 'new-network'
   /** An IP address claimed (ARP/ND) by a MAC other than the one that held it. */
   | 'ip-mac-change'
   /** One MAC claims several IPv4 addresses through ARP while another MAC also forwards the same off-net traffic. */

@@ -31,5 +31,11 @@ export {
   FLOW_EXPORT_PORTS,
   looksLikeFlowExport,
 } from './decode-export-capture.js';
-export { deviceEventAlerts } from './device-alerts.js';
+export {
+  deviceEventAlerts,
+  networkOf,
+  newNetworkEvents,
+  type RecordedInventory,
+  recordInventory,
+} from './device-alerts.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';

@@ -11,7 +11,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { DeviceInventory } from '../../analyze/index.js';
 import type { FlowRecord } from '../../model/index.js';
-import { deviceEventAlerts, runLiveCapture } from '../../pipeline/index.js';
+import { recordInventory, runLiveCapture } from '../../pipeline/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
 import { flowJson } from '../analyze/flow-json-encoder.js';
@@ -142,10 +142,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
     });
     await writeBatch();
     const devices = result.analysis.devices as DeviceInventory | undefined;
-    if (store && devices) {
-      if (devices.devices.length > 0) await store.upsertDevices(devices.devices);
-      if (devices.events.length > 0) await store.recordAlerts(deviceEventAlerts(devices.events));
-    }
+    if (store && devices) await recordInventory(store, devices);
     if (showStatus) process.stderr.write('\r\x1b[K');
     const { stats } = result;
     const drops = stats.droppedByKernel ?? 0;

@@ -13,8 +13,8 @@ import { Option } from 'commander';
 import type { DeviceInventory } from '../../analyze/index.js';
 import {
   createCaptureDetection,
-  deviceEventAlerts,
   ingestCapture,
+  recordInventory,
   storedAlerts,
 } from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
@@ -198,10 +198,7 @@ async function ingestFile(
     });
     const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
     const devices = result.analysis.devices as DeviceInventory | undefined;
-    if (devices && devices.devices.length > 0) await store.upsertDevices(devices.devices);
-    if (devices && devices.events.length > 0) {
-      await store.recordAlerts(deviceEventAlerts(devices.events, record.id));
-    }
+    if (devices) await recordInventory(store, devices, record.id);
     const alerts = detection.finish();
     if (alerts.length > 0) await store.recordAlerts(storedAlerts(alerts, record.id));
     return {

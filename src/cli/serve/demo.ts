@@ -13,8 +13,8 @@ import path from 'node:path';
 import type { DeviceInventory } from '../../analyze/index.js';
 import {
   createCaptureDetection,
-  deviceEventAlerts,
   ingestCapture,
+  recordInventory,
   storedAlerts,
 } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
@@ -66,13 +66,15 @@ export async function seedDemo(
     });
     const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
     const devices = result.analysis.devices as DeviceInventory | undefined;
-    if (devices && devices.devices.length > 0) await store.upsertDevices(devices.devices);
-    const alerts = [
-      ...(devices ? deviceEventAlerts(devices.events, record.id) : []),
-      ...storedAlerts(detection.finish(), record.id),
-    ];
+    const inventory = devices ? await recordInventory(store, devices, record.id) : { alerts: 0 };
+    const alerts = storedAlerts(detection.finish(), record.id);
     if (alerts.length > 0) await store.recordAlerts(alerts);
-    return { file, flows: record.flows, packets: result.summary.packets, alerts: alerts.length };
+    return {
+      file,
+      flows: record.flows,
+      packets: result.summary.packets,
+      alerts: alerts.length + inventory.alerts,
+    };
   } catch (error) {
     await writer.abort(error instanceof Error ? error.message : String(error));
     throw error;

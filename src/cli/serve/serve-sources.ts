@@ -13,8 +13,8 @@ import type { ExportedFlowRecord, FlowRecord, InterfaceCounterRecord } from '../
 import {
   type CollectorRegistry,
   createCollectorRegistry,
-  deviceEventAlerts,
   type LiveStatus,
+  recordInventory,
   runCollector,
   runLiveCapture,
 } from '../../pipeline/index.js';
@@ -198,8 +198,7 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
       running = false;
       await writeBatch();
       const devices = result.analysis.devices as DeviceInventory | undefined;
-      if (devices && devices.devices.length > 0) await store.upsertDevices(devices.devices);
-      if (devices && devices.events.length > 0) await store.recordAlerts(deviceEventAlerts(devices.events));
+      if (devices) await recordInventory(store, devices);
       if (result.ended === 'tool-exited')
         options.log(`capture on ${options.interface} ended: its tool exited`);
     })
