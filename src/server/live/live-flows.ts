@@ -10,6 +10,7 @@ export interface LiveFlow extends FlowRecord {
   bytesPerSecond: number;
 }
 
+/** Counts are as of the capture's last expiry sweep (at most a second old); `flows` as of the call. */
 export interface LiveFlowsSnapshot {
   /** Interface the capture reads. */
   interface: string;

@@ -69,12 +69,30 @@ export function findCaptureTool(preferred?: CaptureTool): { tool: CaptureTool; p
   return undefined;
 }
 
+/** Kernel capture buffer asked of the tool, in KiB (tcpdump -B; dumpcap -B takes MiB). */
+const KERNEL_BUFFER_KIB = 32 * 1024;
+
 function toolArguments(tool: CaptureTool, options: LiveCaptureOptions): string[] {
   const snaplen = String(options.snaplen ?? 262144);
   const filter = options.filter ? [options.filter] : [];
   if (tool === 'tcpdump') {
-    // -U: write each packet as it arrives; --immediate-mode: no kernel buffering delay.
-    return ['-i', options.interface, '-s', snaplen, '-U', '--immediate-mode', '-n', '-w', '-', ...filter];
+    // -B: a 32 MiB kernel ring (tcpdump's default is 2 MiB) absorbs bursts while the engine is
+    // busy; -U: each packet is written as soon as the kernel hands it over. No --immediate-mode:
+    // the kernel hands packets over in blocks (at least once a second), so a burst costs a few
+    // wake-ups instead of one per packet.
+    return [
+      '-i',
+      options.interface,
+      '-s',
+      snaplen,
+      '-B',
+      String(KERNEL_BUFFER_KIB),
+      '-U',
+      '-n',
+      '-w',
+      '-',
+      ...filter,
+    ];
   }
   // dumpcap writes pcapng by default; -P asks for classic pcap, -q keeps its stderr quiet.
   return [
@@ -82,6 +100,8 @@ function toolArguments(tool: CaptureTool, options: LiveCaptureOptions): string[]
     options.interface,
     '-s',
     snaplen,
+    '-B',
+    String(KERNEL_BUFFER_KIB / 1024),
     '-P',
     '-q',
     '-w',
