@@ -1,7 +1,7 @@
 /**
  * Keeps docs/architecture.md's import rules true: model imports nothing of ours, shared only
- * model, and a stage imports model, shared and itself, never another stage or a composition
- * root. Test-only files (`*.test.ts`, `testing/`, `test-*.ts`) may compose stages.
+ * model, a stage (and report/) imports model, shared and itself, never another stage or a
+ * composition root; pipeline never imports cli or server, and server never imports cli. Test-only files (`*.test.ts`, `testing/`, `test-*.ts`) may compose stages.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -39,7 +39,20 @@ function allowed(folder: string): Set<string> {
 }
 
 describe('import direction', () => {
-  for (const folder of ['model', 'shared', ...STAGES]) {
+  // Composition layers never import the layers above them.
+  const above: Record<string, string[]> = { pipeline: ['cli', 'server'], server: ['cli'] };
+  for (const [folder, forbidden] of Object.entries(above)) {
+    it(`${folder}/ never imports ${forbidden.join(' or ')}`, () => {
+      const offending = sourceFiles(path.join(SRC, folder)).flatMap((file) =>
+        importedFolders(file)
+          .filter((f) => forbidden.includes(f))
+          .map((f) => `${path.relative(SRC, file)} imports ${f}/`),
+      );
+      expect(offending).toEqual([]);
+    });
+  }
+
+  for (const folder of ['model', 'shared', 'report', ...STAGES]) {
     it(`${folder}/ imports only ${[...allowed(folder)].join(', ')}`, () => {
       const dir = path.join(SRC, folder);
       let files: string[] = [];
