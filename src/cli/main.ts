@@ -59,5 +59,11 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`flowlens … | head`) closes the pipe: that ends the output, not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const exitCode = await main(process.argv);
 process.exitCode = exitCode;
