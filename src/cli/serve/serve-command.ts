@@ -197,7 +197,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     }
     const { url } = await server.start();
     server.app.log.info({ url, dataDir }, `listening on ${url}`);
-    process.stderr.write(`flowlens: serving ${dataDir} on ${url} (docs at ${url}/docs)\n`);
+    process.stderr.write(`flowlens: serving ${dataDir} on ${url} (dashboard at ${url}/, API docs at ${url}/docs)\n`);
     await stopRequested;
   } finally {
     await capture?.stop();
