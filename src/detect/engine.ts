@@ -51,6 +51,12 @@ export interface DetectionEngine {
   onFlow(flow: FlowRecord): void;
   onArp(event: ArpEvent): void;
   onDns(event: DnsEvent): void;
+  /**
+   * Stream time reached `now` (seconds since the epoch) without data: a wall-clock timer in live
+   * capture and the collector calls this so windows close, and their alerts fire, when traffic
+   * stops. Time never moves back: an earlier `now` does nothing.
+   */
+  tick(now: number): void;
   finish(): Alert[];
   alerts(): Alert[];
   stats(): DetectionStats;
@@ -236,6 +242,9 @@ export function createDetectionEngine(
       }
       advance(event.ts);
       for (const d of dnsDetectors) d.onDns?.(event);
+    },
+    tick(ts) {
+      advance(ts);
     },
     finish() {
       for (const d of detectors) d.finish();
