@@ -100,7 +100,10 @@ export const DST_HOME = 2;
 
 export type DetectorFactory = (context: DetectionContext) => Detector;
 
-/** Appends `id` unless the list is full. */
+/**
+ * Appends `id` unless the list is full or already holds it (many DNS messages share a flow, and a
+ * long flow's interim records share its Community ID). O(cap) while filling, O(1) once full.
+ */
 export function keepEvidence(list: string[], id: string, cap: number): void {
-  if (list.length < cap && id !== '') list.push(id);
+  if (list.length < cap && id !== '' && !list.includes(id)) list.push(id);
 }
