@@ -75,6 +75,21 @@ export function beaconScore(
 
 export function createBeaconingDetector(ctx: DetectionContext): Detector {
   const cfg = ctx.config.beaconing;
+  /** '|443/tcp' per protocol and port, made once: the per-flow key is two joins, no number formatting. */
+  const suffixes = new Map<number, string[]>();
+  const suffix = (protocol: number, port: number): string => {
+    let table = suffixes.get(protocol);
+    if (table === undefined) {
+      table = new Array<string>(65_536);
+      suffixes.set(protocol, table);
+    }
+    let text = table[port];
+    if (text === undefined) {
+      text = `|${port}/${protoName(protocol)}`;
+      table[port] = text;
+    }
+    return text;
+  };
 
   function evaluate(key: string, s: SeriesState): void {
     const n = s.starts.length;
@@ -123,7 +138,7 @@ export function createBeaconingDetector(ctx: DetectionContext): Detector {
       if (cfg.outboundOnly ? sides !== SRC_HOME : isGroupAddress(f.dstIp)) return;
       if (f.endReason === 'active-timeout') return;
       if (cfg.outboundOnly && isGroupAddress(f.dstIp)) return;
-      const s = table.touch(`${f.srcIp}|${f.dstIp}|${f.dstPort}/${protoName(f.protocol)}`, f.firstTs);
+      const s = table.touch(`${f.srcIp}|${f.dstIp}${suffix(f.protocol, f.dstPort)}`, f.firstTs);
       if (s.starts.length >= MAX_SAMPLES) {
         s.starts.splice(0, 32);
         s.sizes.splice(0, 32);

@@ -101,9 +101,14 @@ export const DST_HOME = 2;
 export type DetectorFactory = (context: DetectionContext) => Detector;
 
 /**
- * Appends `id` unless the list is full or already holds it (many DNS messages share a flow, and a
- * long flow's interim records share its Community ID). O(cap) while filling, O(1) once full.
+ * Appends `id` unless the list is full or ends with it. O(1): on the per-flow path. A long
+ * flow's interim records share its Community ID; the engine drops repeats when it raises.
  */
 export function keepEvidence(list: string[], id: string, cap: number): void {
+  if (list.length < cap && id !== '' && list[list.length - 1] !== id) list.push(id);
+}
+
+/** keepEvidence for events that many share a flow (DNS messages): no repeats at all. O(cap). */
+export function keepDistinctEvidence(list: string[], id: string, cap: number): void {
   if (list.length < cap && id !== '' && !list.includes(id)) list.push(id);
 }

@@ -174,7 +174,7 @@ export function createDetectionEngine(
       lastSeen: c.lastSeen,
       count: 1,
       explanation: c.explanation,
-      evidence: c.evidence.slice(0, config.maxEvidence),
+      evidence: [...new Set(c.evidence)].slice(0, config.maxEvidence),
       metrics: { ...c.metrics },
     };
     baseSeverity.set(alert, alert.severity);
