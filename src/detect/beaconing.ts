@@ -16,9 +16,8 @@
  * It fires when n ≥ `minConnections`, m ≥ `minIntervalSeconds` and score ≥ `minScore`.
  */
 import type { DetectionContext, Detector } from './detector.js';
-import { keepEvidence, SRC_HOME } from './detector.js';
+import { DST_GROUP, HOME_SIDES, keepEvidence, SRC_HOME } from './detector.js';
 import { bytes, count, protoName, seconds } from './explain.js';
-import { isGroupAddress } from './networks.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
 const MAX_SAMPLES = 128;
@@ -135,9 +134,8 @@ export function createBeaconingDetector(ctx: DetectionContext): Detector {
   return {
     name: 'beaconing',
     onFlow(f, sides) {
-      if (cfg.outboundOnly ? sides !== SRC_HOME : isGroupAddress(f.dstIp)) return;
-      if (f.endReason === 'active-timeout') return;
-      if (cfg.outboundOnly && isGroupAddress(f.dstIp)) return;
+      if (cfg.outboundOnly && (sides & HOME_SIDES) !== SRC_HOME) return;
+      if ((sides & DST_GROUP) !== 0 || f.endReason === 'active-timeout') return;
       const s = table.touch(`${f.srcIp}|${f.dstIp}${suffix(f.protocol, f.dstPort)}`, f.firstTs);
       if (s.starts.length >= MAX_SAMPLES) {
         s.starts.splice(0, 32);

@@ -21,9 +21,9 @@ import type {
   EnrichmentLookups,
   HostHistory,
 } from './detector.js';
-import { DST_HOME, SRC_HOME } from './detector.js';
+import { DST_GROUP, DST_HOME, SRC_HOME } from './detector.js';
 import { ALL_DETECTORS } from './detectors.js';
-import { createAddressMatcher } from './networks.js';
+import { createAddressMatcher, ipv4Value, isGroupAddress, isGroupV4 } from './networks.js';
 
 export interface DetectionEngineOptions {
   onAlert?(alert: Alert, change: 'new' | 'updated'): void;
@@ -222,7 +222,13 @@ export function createDetectionEngine(
         return;
       }
       advance(flow.lastTs);
-      const sides = (home.matches(flow.srcIp) ? SRC_HOME : 0) | (home.matches(flow.dstIp) ? DST_HOME : 0);
+      // Each address parsed once here for every detector.
+      const src = ipv4Value(flow.srcIp);
+      const dst = ipv4Value(flow.dstIp);
+      const srcHome = src >= 0 ? home.matchesV4(src) : home.matches(flow.srcIp);
+      const dstHome = dst >= 0 ? home.matchesV4(dst) : home.matches(flow.dstIp);
+      const dstGroup = dst >= 0 ? isGroupV4(dst) : isGroupAddress(flow.dstIp);
+      const sides = (srcHome ? SRC_HOME : 0) | (dstHome ? DST_HOME : 0) | (dstGroup ? DST_GROUP : 0);
       for (let i = 0; i < flowDetectors.length; i++) flowDetectors[i].onFlow?.(flow, sides);
     },
     onArp(event) {

@@ -9,9 +9,8 @@
  */
 import type { FlowRecord } from '../model/index.js';
 import type { DetectionContext, Detector } from './detector.js';
-import { keepEvidence } from './detector.js';
+import { DST_GROUP, keepEvidence } from './detector.js';
 import { bytes, count, rate, scoreOver, seconds } from './explain.js';
-import { isGroupAddress } from './networks.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
 const BITMAP_BITS = 8192;
@@ -281,7 +280,7 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
 
   return {
     name: 'flood',
-    onFlow(f) {
+    onFlow(f, sides) {
       const protocol = f.protocol;
       if (protocol === 6) {
         if ((f.fwdTcpFlags & SYN) === 0) return;
@@ -290,10 +289,10 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
           if (s) s.synAcked++;
           return;
         }
-        if (isGroupAddress(f.dstIp)) return;
+        if ((sides & DST_GROUP) !== 0) return;
         rateState(f).syn += f.fwdPackets;
       } else if (protocol === 17) {
-        if (f.revPackets > 0 || isGroupAddress(f.dstIp)) return;
+        if (f.revPackets > 0 || (sides & DST_GROUP) !== 0) return;
         const s = rateState(f);
         s.udpPackets += f.fwdPackets;
         s.udpBytes += f.fwdBytes;
@@ -308,7 +307,7 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
           keepEvidence(r.evidence, f.communityId, maxEvidence);
         }
       } else if (protocol === 1 || protocol === 58) {
-        if (f.srcPort !== (protocol === 1 ? 8 : 128) || isGroupAddress(f.dstIp)) return;
+        if (f.srcPort !== (protocol === 1 ? 8 : 128) || (sides & DST_GROUP) !== 0) return;
         rateState(f).icmpPackets += f.fwdPackets;
       }
     },
