@@ -3,11 +3,12 @@
  * Detection engine benchmark: every detector together, in-process, on one core.
  *
  * 1. Throughput: N realistic flows (default 10M) through `createDetectionEngine().onFlow`. The
- *    flows come from the store benchmark's pools (bench/store-bench.mjs, copied here): up to 200k
- *    records of `flowlens analyze --format ndjson bench/out/bench-4.pcap` when that file exists,
- *    otherwise its built-in Zipf mix, here with a third of the destinations external so the
- *    outbound detectors (exfiltration, beaconing) work too. The pool is replayed a day later and
- *    from another source port per cycle, as in the store benchmark. A baseline loop that builds
+ *    flows come from the store benchmark's pools (bench/flow-pool.mjs): up to 200k records of
+ *    `flowlens analyze --format ndjson bench/out/bench-4.pcap` when that file exists, otherwise
+ *    the built-in Zipf mix, here with a third of the destinations external so the outbound
+ *    detectors (exfiltration, beaconing) work too, flows starting in order over the day, and S0
+ *    flows a lone SYN. The pool is replayed a day later and from another source port per cycle,
+ *    as in the store benchmark. A baseline loop that builds
  *    the same records without detecting is timed too; "detect only" subtracts it.
  * 2. Memory: a spoofed SYN flood of 1M distinct sources at one target; heap before and after
  *    (after a forced GC), evictions per detector and the alerts.
@@ -15,16 +16,10 @@
  * usage: node --expose-gc bench/detect-bench.mjs [--flows N] [--runs R] [--builtin] [--flood N] [--json]
  * needs: `npm run build`. Reports CPU time (process.cpuUsage) beside wall time: the machine is shared.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SAMPLE = path.join(ROOT, 'bench', 'out', 'bench-4.pcap');
-const POOL_SIZE = 200_000;
+import { builtinPool, ROOT, replayed, SAMPLE, sampledPool } from './flow-pool.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -38,151 +33,9 @@ const { values: opts } = parseArgs({
 const total = Number(opts.flows);
 const { createDetectionEngine } = await import(path.join(ROOT, 'dist', 'detect', 'index.js'));
 
-/** Up to POOL_SIZE flows of the sample capture (as bench/store-bench.mjs). */
-async function sampledPool() {
-  const child = spawn(
-    process.execPath,
-    [path.join(ROOT, 'bin', 'flowlens.js'), 'analyze', SAMPLE, '--format', 'ndjson', '--no-progress'],
-    { stdio: ['ignore', 'pipe', 'ignore'] },
-  );
-  const pool = [];
-  for await (const line of createInterface({ input: child.stdout })) {
-    if (!line.startsWith('{')) continue;
-    const r = JSON.parse(line);
-    if (r.communityId === undefined) continue;
-    pool.push({
-      communityId: r.communityId,
-      protocol: r.protocol,
-      ipVersion: r.ipVersion,
-      srcIp: r.srcIp,
-      srcPort: r.srcPort,
-      dstIp: r.dstIp,
-      dstPort: r.dstPort,
-      vlan: r.vlan,
-      firstTs: r.firstTs,
-      lastTs: r.lastTs,
-      packets: r.packets,
-      bytes: r.bytes,
-      frameBytes: r.frameBytes,
-      fwdPackets: r.fwdPackets,
-      fwdBytes: r.fwdBytes,
-      revPackets: r.revPackets,
-      revBytes: r.revBytes,
-      tcpFlags: r.tcpFlags,
-      fwdTcpFlags: r.fwdTcpFlags,
-      revTcpFlags: r.revTcpFlags,
-      state: r.state,
-      endReason: r.endReason,
-      fragments: r.fragments,
-      tunnel: r.tunnel,
-    });
-    if (pool.length >= POOL_SIZE) break;
-  }
-  child.kill();
-  return pool;
-}
-
-/** Zipf(s = 1.1) over `n` ranks (as bench/store-bench.mjs). */
-function zipf(n, random) {
-  const cdf = new Float64Array(n);
-  let sum = 0;
-  for (let k = 1; k <= n; k++) cdf[k - 1] = sum += 1 / k ** 1.1;
-  return () => {
-    const u = random() * sum;
-    let lo = 0;
-    let hi = n - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (cdf[mid] < u) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}
-
-/** The store benchmark's built-in mix, a third of destinations external. */
-function builtinPool() {
-  let seed = 42;
-  const random = () => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed / 2_147_483_648;
-  };
-  const host = zipf(50_000, random);
-  const ip = (i) =>
-    i % 10 === 9 ? `2001:db8::${(i + 1).toString(16)}` : `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
-  const external = (i) =>
-    i % 10 === 9 ? `2a00:1450::${(i + 1).toString(16)}` : `198.51.${(i >> 8) & 255}.${i & 255}`;
-  const services = [
-    [0.5, 6, 443, 'SF', 'tcp-fin'],
-    [0.1, 6, 80, 'SF', 'tcp-fin'],
-    [0.25, 17, 53, 'SF', 'idle-timeout'],
-    [0.1, 6, 22, 'S0', 'idle-timeout'],
-    [0.05, 17, 123, 'S0', 'idle-timeout'],
-  ];
-  const pool = [];
-  for (let i = 0; i < POOL_SIZE; i++) {
-    const u = random();
-    let cumulative = 0;
-    const [, protocol, dstPort, state, endReason] =
-      services.find(([p]) => {
-        cumulative += p;
-        return u < cumulative;
-      }) ?? services[0];
-    const src = host();
-    let dst = host();
-    if (ip(src).includes(':') !== ip(dst).includes(':')) dst = src === 9 ? 19 : src + 10;
-    const dstIp = random() < 0.33 ? external(dst) : ip(dst);
-    const packets = 1 + Math.floor(-Math.log(random()) * 20);
-    const bytes = packets * (60 + Math.floor(random() * 1400));
-    const first = 1_700_000_000 + (i / POOL_SIZE) * 86_400;
-    pool.push({
-      communityId: `1:${Buffer.from(String(i).padStart(20, '0')).toString('base64').slice(0, 27)}=`,
-      protocol,
-      ipVersion: ip(src).includes(':') ? 6 : 4,
-      srcIp: ip(src),
-      srcPort: 1024 + Math.floor(random() * 64_000),
-      dstIp,
-      dstPort,
-      vlan: 0,
-      firstTs: Math.round(first * 1e6) / 1e6,
-      lastTs: Math.round((first + random() * 30) * 1e6) / 1e6,
-      packets,
-      bytes,
-      frameBytes: bytes + packets * 14,
-      fwdPackets: Math.ceil(packets / 2),
-      fwdBytes: Math.ceil(bytes / 3),
-      revPackets: state === 'S0' ? 0 : Math.floor(packets / 2),
-      revBytes: state === 'S0' ? 0 : bytes - Math.ceil(bytes / 3),
-      tcpFlags: protocol === 6 ? 0x1b : 0,
-      fwdTcpFlags: protocol === 6 ? (state === 'S0' ? 0x02 : 0x1b) : 0,
-      revTcpFlags: protocol === 6 && state !== 'S0' ? 0x12 : 0,
-      state,
-      endReason,
-      fragments: 0,
-      tunnel: undefined,
-    });
-  }
-  return pool;
-}
-
-/** Replays `pool` for `n` flows into `sink`: cycle c is c days later, from srcPort + c. */
+/** Replays the pool for `n` flows into `sink` (bench/flow-pool.mjs: later cycles are later days). */
 function replay(pool, n, sink) {
-  let cycle = 0;
-  for (let i = 0; i < n; i++) {
-    const at = i % pool.length;
-    if (at === 0) cycle++;
-    const base = pool[at];
-    sink(
-      cycle === 1
-        ? base
-        : {
-            ...base,
-            firstTs: base.firstTs + cycle * 86_400,
-            lastTs: base.lastTs + cycle * 86_400,
-            srcPort: (base.srcPort + cycle) % 65_536,
-          },
-    );
-  }
+  for (let i = 0; i < n; i++) sink(replayed(pool, i));
 }
 
 function timed(fn) {
@@ -195,7 +48,9 @@ function timed(fn) {
 }
 
 const useSample = !opts.builtin && existsSync(SAMPLE);
-const pool = useSample ? await sampledPool() : builtinPool();
+const pool = useSample
+  ? await sampledPool()
+  : builtinPool({ externalShare: 0.33, sequentialTime: true, unansweredS0: true });
 const source = useSample ? `${pool.length} flows sampled from bench/out/bench-4.pcap` : 'built-in Zipf mix';
 
 const runs = [];

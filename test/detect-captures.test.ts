@@ -8,10 +8,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createArpAnalyzer } from '../src/analyze/index.js';
 import { createDetectionEngine, type DetectionStats, type DnsEvent } from '../src/detect/index.js';
 import type { Alert } from '../src/model/index.js';
-import { analyzeCaptures } from '../src/pipeline/index.js';
+import { analyzeCaptures, createCaptureDetection } from '../src/pipeline/index.js';
 import { corpusAvailable, corpusFiles, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { run, toolsAvailable } from './support/run.js';
 
@@ -22,20 +21,20 @@ interface Detection {
   arp: { requests: number; replies: number; skipped: number };
 }
 
+/** The capture pass as `flowlens analyze` and `ingest` run it: createCaptureDetection's analyzers. */
 async function detect(file: string): Promise<Detection> {
-  const engine = createDetectionEngine();
-  const arp = createArpAnalyzer((event) => engine.onArp(event));
+  const detection = createCaptureDetection();
   let flows = 0;
   const result = await analyzeCaptures({
     files: [corpusPath(file)],
-    analyzers: [arp],
+    analyzers: detection.analyzers,
     onFlow: (record) => {
       flows++;
-      engine.onFlow(record);
+      detection.onFlow(record);
     },
   });
-  const alerts = engine.finish();
-  return { alerts, stats: engine.stats(), flows, arp: result.analysis.arp as Detection['arp'] };
+  const alerts = detection.finish();
+  return { alerts, stats: detection.stats(), flows, arp: result.analysis.arp as Detection['arp'] };
 }
 
 const runs = new Map<string, Detection>();
@@ -52,10 +51,6 @@ const NO_ALERT_REASONS: Record<string, string> = {
     'Only 3 check-ins to the C2 (15 s and 26 s apart): beaconing needs `beaconing.minConnections` (6).',
   'atk_c2_merlin_quic.pcapng':
     'All 100 packets are one QUIC connection: flow records carry no per-packet timing, so flow-level beaconing has one connection to look at.',
-  'atk_dns_tunnel_iodine.pcap':
-    'DNS tunnelling needs DNS events; the DNS analyzer is not wired into this run yet.',
-  'atk_dns_tunnel_dnscat2_exfil.pcap':
-    'DNS tunnelling needs DNS events; the DNS analyzer is not wired into this run yet.',
 };
 
 describe.skipIf(!corpusAvailable)('detections on the attack and benign captures', () => {
@@ -148,9 +143,21 @@ describe.skipIf(!corpusAvailable)('detections on the attack and benign captures'
     expect(ofType(file, 'beaconing')).toEqual([]);
   });
 
-  it.todo(
-    'iodine and dnscat2 → DNS tunnelling through analyzeCaptures: needs the DNS analyzer (src/model/dns.ts events, in progress) wired into the run',
-  );
+  it.each([
+    ['atk_dns_tunnel_iodine.pcap', '10.0.2.30', '10.0.2.20', 'pirate.sea'],
+    ['atk_dns_tunnel_dnscat2_exfil.pcap', '192.168.220.56', '192.168.203.167', '(no registered domain)'],
+  ])('%s → dns-tunnel from %s via %s, from the DNS analyzer in the pass', (file, client, server, domain) => {
+    const run = get(file);
+    expect(run.stats.dnsEvents).toBeGreaterThan(0);
+    const alerts = ofType(file, 'dns-tunnel');
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]).toMatchObject({ source: client, targets: [server], mitre: ['T1071.004', 'T1048'] });
+    expect(alerts[0].metrics.domain).toBe(domain);
+    expect(['high', 'critical']).toContain(alerts[0].severity);
+    // Evidence: Community IDs of the flows that carried the queries, as the flow records have them.
+    expect(alerts[0].evidence.length).toBeGreaterThan(0);
+    for (const id of alerts[0].evidence) expect(id).toMatch(/^1:[A-Za-z0-9+/]{27}=$/);
+  });
 
   it('benign captures raise no high or critical alert', () => {
     for (const file of files.filter((name) => !name.startsWith('atk_'))) {

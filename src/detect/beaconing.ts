@@ -16,9 +16,8 @@
  * It fires when n ≥ `minConnections`, m ≥ `minIntervalSeconds` and score ≥ `minScore`.
  */
 import type { DetectionContext, Detector } from './detector.js';
-import { keepEvidence, SRC_HOME } from './detector.js';
+import { DST_GROUP, HOME_SIDES, keepEvidence, SRC_HOME } from './detector.js';
 import { bytes, count, protoName, seconds } from './explain.js';
-import { isGroupAddress } from './networks.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
 const MAX_SAMPLES = 128;
@@ -75,6 +74,21 @@ export function beaconScore(
 
 export function createBeaconingDetector(ctx: DetectionContext): Detector {
   const cfg = ctx.config.beaconing;
+  /** '|443/tcp' per protocol and port, made once: the per-flow key is two joins, no number formatting. */
+  const suffixes = new Map<number, string[]>();
+  const suffix = (protocol: number, port: number): string => {
+    let table = suffixes.get(protocol);
+    if (table === undefined) {
+      table = new Array<string>(65_536);
+      suffixes.set(protocol, table);
+    }
+    let text = table[port];
+    if (text === undefined) {
+      text = `|${port}/${protoName(protocol)}`;
+      table[port] = text;
+    }
+    return text;
+  };
 
   function evaluate(key: string, s: SeriesState): void {
     const n = s.starts.length;
@@ -120,10 +134,9 @@ export function createBeaconingDetector(ctx: DetectionContext): Detector {
   return {
     name: 'beaconing',
     onFlow(f, sides) {
-      if (cfg.outboundOnly ? sides !== SRC_HOME : isGroupAddress(f.dstIp)) return;
-      if (f.endReason === 'active-timeout') return;
-      if (cfg.outboundOnly && isGroupAddress(f.dstIp)) return;
-      const s = table.touch(`${f.srcIp}|${f.dstIp}|${f.dstPort}/${protoName(f.protocol)}`, f.firstTs);
+      if (cfg.outboundOnly && (sides & HOME_SIDES) !== SRC_HOME) return;
+      if ((sides & DST_GROUP) !== 0 || f.endReason === 'active-timeout') return;
+      const s = table.touch(`${f.srcIp}|${f.dstIp}${suffix(f.protocol, f.dstPort)}`, f.firstTs);
       if (s.starts.length >= MAX_SAMPLES) {
         s.starts.splice(0, 32);
         s.sizes.splice(0, 32);

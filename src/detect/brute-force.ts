@@ -48,9 +48,21 @@ interface AttemptState extends Windowed {
   lastTs: number;
   attempts: number;
   failed: number;
-  durations: number[];
-  sizes: number[];
-  evidence: string[];
+  /** The first attempt's numbers; the lists exist from the second attempt on (most keys see one). */
+  firstDuration: number;
+  firstSize: number;
+  firstId: string;
+  durations: number[] | undefined;
+  sizes: number[] | undefined;
+  evidence: string[] | undefined;
+}
+
+/** Makes the state's sample lists from the first attempt's numbers (at the second attempt). */
+function makeLists(s: AttemptState): void {
+  if (s.durations !== undefined) return;
+  s.durations = [s.firstDuration];
+  s.sizes = [s.firstSize];
+  s.evidence = s.firstId === '' ? [] : [s.firstId];
 }
 
 function median(values: number[]): number {
@@ -66,11 +78,15 @@ export function createBruteForceDetector(ctx: DetectionContext): Detector {
 
   function evaluate(key: string, s: AttemptState): void {
     if (s.attempts < cfg.minAttempts) return;
+    makeLists(s);
+    const durations = s.durations ?? [];
+    const sizes = s.sizes ?? [];
+    const evidence = s.evidence ?? [];
     const [source, target, portText] = key.split('|');
     const port = Number(portText);
     const service = `${SERVICE[port] ?? 'port'} (${port}/tcp)`;
     const duration = s.lastTs - s.firstTs;
-    const medianSize = median(s.sizes);
+    const medianSize = median(sizes);
     ctx.raise({
       type: 'brute-force',
       mitre: ['T1110.001', 'T1110'],
@@ -80,13 +96,13 @@ export function createBruteForceDetector(ctx: DetectionContext): Detector {
       targetKey: `${target}:${port}`,
       firstSeen: s.firstTs,
       lastSeen: s.lastTs,
-      explanation: `${source} made ${count(s.attempts)} short connections to ${service} on ${target} in ${seconds(duration)} (median ${seconds(median(s.durations))}, ${bytes(medianSize)} each); ${count(s.failed)} failed to connect.`,
-      evidence: s.evidence,
+      explanation: `${source} made ${count(s.attempts)} short connections to ${service} on ${target} in ${seconds(duration)} (median ${seconds(median(durations))}, ${bytes(medianSize)} each); ${count(s.failed)} failed to connect.`,
+      evidence,
       metrics: {
         port,
         attempts: s.attempts,
         failed: s.failed,
-        medianSeconds: Number(median(s.durations).toFixed(3)),
+        medianSeconds: Number(median(durations).toFixed(3)),
         medianBytes: medianSize,
         seconds: Number(duration.toFixed(3)),
       },
@@ -103,9 +119,12 @@ export function createBruteForceDetector(ctx: DetectionContext): Detector {
       lastTs: ts,
       attempts: 0,
       failed: 0,
-      durations: [],
-      sizes: [],
-      evidence: [],
+      firstDuration: 0,
+      firstSize: 0,
+      firstId: '',
+      durations: undefined,
+      sizes: undefined,
+      evidence: undefined,
     }),
     evaluate,
   );
@@ -122,11 +141,19 @@ export function createBruteForceDetector(ctx: DetectionContext): Detector {
       if (f.lastTs > s.lastTs) s.lastTs = f.lastTs;
       s.attempts++;
       if (FAILED.has(f.state)) s.failed++;
-      if (s.durations.length < MAX_SAMPLES) {
-        s.durations.push(duration);
-        s.sizes.push(size);
+      if (s.attempts === 1) {
+        s.firstDuration = duration;
+        s.firstSize = size;
+        s.firstId = ctx.config.maxEvidence > 0 ? f.communityId : '';
+        return;
       }
-      keepEvidence(s.evidence, f.communityId, ctx.config.maxEvidence);
+      makeLists(s);
+      const durations = s.durations as number[];
+      if (durations.length < MAX_SAMPLES) {
+        durations.push(duration);
+        (s.sizes as number[]).push(size);
+      }
+      keepEvidence(s.evidence as string[], f.communityId, ctx.config.maxEvidence);
     },
     expire: (now) => table.expire(now),
     finish: () => table.finish(),

@@ -83,7 +83,10 @@ export interface DetectorStats {
 
 export interface Detector {
   readonly name: string;
-  /** `sides`: SRC_HOME and DST_HOME bits, computed once per flow by the engine. */
+  /**
+   * `sides`: SRC_HOME, DST_HOME and DST_GROUP bits, computed once per flow by the engine (one
+   * address parse per flow for every detector).
+   */
   onFlow?(flow: FlowRecord, sides: number): void;
   onArp?(event: ArpEvent): void;
   onDns?(event: DnsEvent): void;
@@ -97,10 +100,22 @@ export interface Detector {
 /** Bits of the `sides` argument of `onFlow`. */
 export const SRC_HOME = 1;
 export const DST_HOME = 2;
+/** SRC_HOME | DST_HOME: mask `sides` with this before comparing the home bits. */
+export const HOME_SIDES = 3;
+/** The destination is multicast or broadcast (isGroupAddress). */
+export const DST_GROUP = 4;
 
 export type DetectorFactory = (context: DetectionContext) => Detector;
 
-/** Appends `id` unless the list is full. */
+/**
+ * Appends `id` unless the list is full or ends with it. O(1): on the per-flow path. A long
+ * flow's interim records share its Community ID; the engine drops repeats when it raises.
+ */
 export function keepEvidence(list: string[], id: string, cap: number): void {
-  if (list.length < cap && id !== '') list.push(id);
+  if (list.length < cap && id !== '' && list[list.length - 1] !== id) list.push(id);
+}
+
+/** keepEvidence for events that many share a flow (DNS messages): no repeats at all. O(cap). */
+export function keepDistinctEvidence(list: string[], id: string, cap: number): void {
+  if (list.length < cap && id !== '' && !list.includes(id)) list.push(id);
 }

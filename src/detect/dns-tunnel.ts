@@ -15,7 +15,7 @@
  * score reaches `minScore`. Reverse lookups (in-addr.arpa, ip6.arpa) are ignored.
  */
 import type { DetectionContext, Detector, DnsEvent } from './detector.js';
-import { keepEvidence } from './detector.js';
+import { keepDistinctEvidence } from './detector.js';
 import { count, percent, scoreOver } from './explain.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
@@ -163,7 +163,7 @@ export function createDnsTunnelDetector(ctx: DetectionContext): Detector {
       const s = table.touch(`${e.client}|${domain === '' ? `@${e.server}` : domain}`, e.ts);
       if (e.ts > s.lastTs) s.lastTs = e.ts;
       s.server = e.server;
-      if (e.communityId) keepEvidence(s.evidence, e.communityId, ctx.config.maxEvidence);
+      if (e.communityId) keepDistinctEvidence(s.evidence, e.communityId, ctx.config.maxEvidence);
       const countsAsQuery = !e.isResponse || s.queries === 0;
       if (e.isResponse) {
         s.responses++;

@@ -21,9 +21,9 @@ import type {
   EnrichmentLookups,
   HostHistory,
 } from './detector.js';
-import { DST_HOME, SRC_HOME } from './detector.js';
+import { DST_GROUP, DST_HOME, SRC_HOME } from './detector.js';
 import { ALL_DETECTORS } from './detectors.js';
-import { createAddressMatcher } from './networks.js';
+import { createAddressMatcher, ipv4Value, isGroupAddress, isGroupV4 } from './networks.js';
 
 export interface DetectionEngineOptions {
   onAlert?(alert: Alert, change: 'new' | 'updated'): void;
@@ -51,6 +51,12 @@ export interface DetectionEngine {
   onFlow(flow: FlowRecord): void;
   onArp(event: ArpEvent): void;
   onDns(event: DnsEvent): void;
+  /**
+   * Stream time reached `now` (seconds since the epoch) without data: a wall-clock timer in live
+   * capture and the collector calls this so windows close, and their alerts fire, when traffic
+   * stops. Time never moves back: an earlier `now` does nothing.
+   */
+  tick(now: number): void;
   finish(): Alert[];
   alerts(): Alert[];
   stats(): DetectionStats;
@@ -168,7 +174,7 @@ export function createDetectionEngine(
       lastSeen: c.lastSeen,
       count: 1,
       explanation: c.explanation,
-      evidence: c.evidence.slice(0, config.maxEvidence),
+      evidence: [...new Set(c.evidence)].slice(0, config.maxEvidence),
       metrics: { ...c.metrics },
     };
     baseSeverity.set(alert, alert.severity);
@@ -216,7 +222,13 @@ export function createDetectionEngine(
         return;
       }
       advance(flow.lastTs);
-      const sides = (home.matches(flow.srcIp) ? SRC_HOME : 0) | (home.matches(flow.dstIp) ? DST_HOME : 0);
+      // Each address parsed once here for every detector.
+      const src = ipv4Value(flow.srcIp);
+      const dst = ipv4Value(flow.dstIp);
+      const srcHome = src >= 0 ? home.matchesV4(src) : home.matches(flow.srcIp);
+      const dstHome = dst >= 0 ? home.matchesV4(dst) : home.matches(flow.dstIp);
+      const dstGroup = dst >= 0 ? isGroupV4(dst) : isGroupAddress(flow.dstIp);
+      const sides = (srcHome ? SRC_HOME : 0) | (dstHome ? DST_HOME : 0) | (dstGroup ? DST_GROUP : 0);
       for (let i = 0; i < flowDetectors.length; i++) flowDetectors[i].onFlow?.(flow, sides);
     },
     onArp(event) {
@@ -236,6 +248,9 @@ export function createDetectionEngine(
       }
       advance(event.ts);
       for (const d of dnsDetectors) d.onDns?.(event);
+    },
+    tick(ts) {
+      advance(ts);
     },
     finish() {
       for (const d of detectors) d.finish();

@@ -7,7 +7,7 @@
  */
 import type { FlowRecord } from '../model/index.js';
 import type { DetectionContext, Detector } from './detector.js';
-import { SRC_HOME } from './detector.js';
+import { HOME_SIDES, SRC_HOME } from './detector.js';
 import { createTrackedTable } from './tracked-table.js';
 
 interface PeerHistory {
@@ -70,7 +70,7 @@ export function createEnrichmentMatchDetector(ctx: DetectionContext): Detector {
           }
         }
       }
-      if (!lookups.geo || sides !== SRC_HOME) return;
+      if (!lookups.geo || (sides & HOME_SIDES) !== SRC_HOME) return;
       const geo = lookups.geo(f.dstIp);
       if (!geo) return;
       let h = history.get(f.srcIp);

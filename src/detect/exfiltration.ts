@@ -6,7 +6,7 @@
  * `minOutboundBytes`), otherwise `minOutboundBytes`; the out/in ratio must reach `minRatio` too.
  */
 import type { DetectionContext, Detector } from './detector.js';
-import { DST_HOME, keepEvidence, SRC_HOME } from './detector.js';
+import { DST_HOME, HOME_SIDES, keepEvidence, SRC_HOME } from './detector.js';
 import { bytes, scoreOver, seconds } from './explain.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
@@ -84,12 +84,13 @@ export function createExfiltrationDetector(ctx: DetectionContext): Detector {
       let peer: string;
       let out: number;
       let back: number;
-      if (sides === SRC_HOME) {
+      const home = sides & HOME_SIDES;
+      if (home === SRC_HOME) {
         host = f.srcIp;
         peer = f.dstIp;
         out = f.fwdBytes;
         back = f.revBytes;
-      } else if (sides === DST_HOME) {
+      } else if (home === DST_HOME) {
         host = f.dstIp;
         peer = f.srcIp;
         out = f.revBytes;

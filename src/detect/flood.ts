@@ -9,9 +9,8 @@
  */
 import type { FlowRecord } from '../model/index.js';
 import type { DetectionContext, Detector } from './detector.js';
-import { keepEvidence } from './detector.js';
+import { DST_GROUP, keepEvidence } from './detector.js';
 import { bytes, count, rate, scoreOver, seconds } from './explain.js';
-import { isGroupAddress } from './networks.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
 const BITMAP_BITS = 8192;
@@ -98,11 +97,28 @@ interface RateState extends Windowed {
   udpPackets: number;
   udpBytes: number;
   icmpPackets: number;
+  /** The last destination port seen, and the first (-1 before any). */
   port: number;
-  /** Distinct destination ports, counted up to MAX_PORTS. */
-  ports: Set<number>;
-  sources: SourceCounter;
+  firstPort: number;
+  /** Distinct destination ports, counted up to MAX_PORTS; made at the second distinct port. */
+  ports: Set<number> | undefined;
+  /** The first source; the counter is made at the second distinct source (most targets see one). */
+  firstSource: string;
+  sources: SourceCounter | undefined;
   evidence: string[];
+}
+
+function portCount(s: RateState): number {
+  return s.ports !== undefined ? s.ports.size : s.firstPort === -1 ? 0 : 1;
+}
+
+function sourceCount(s: RateState): number {
+  return s.sources !== undefined ? s.sources.estimate : s.firstSource === '' ? 0 : 1;
+}
+
+function singleSource(s: RateState): string | undefined {
+  if (s.sources !== undefined) return s.sources.single;
+  return s.firstSource === '' ? undefined : s.firstSource;
 }
 
 interface ReflectionState extends Windowed {
@@ -131,12 +147,13 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
     const span = Math.max(1, s.lastTs - s.minFirst);
     const perSecond = n / span;
     if (perSecond < threshold) return;
-    const sources = s.sources.estimate;
-    if (sources === 1 && s.ports.size >= MAX_PORTS) return;
-    const about = s.sources.saturated ? 'more than ' : '~';
+    const sources = sourceCount(s);
+    const ports = portCount(s);
+    if (sources === 1 && ports >= MAX_PORTS) return;
+    const about = s.sources?.saturated === true ? 'more than ' : '~';
     const from =
-      sources === 1 ? `from ${s.sources.single ?? '1 source'}` : `from ${about}${count(sources)} sources`;
-    const at = s.ports.size === 1 ? `${target} port ${s.port}` : target;
+      sources === 1 ? `from ${singleSource(s) ?? '1 source'}` : `from ${about}${count(sources)} sources`;
+    const at = ports === 1 ? `${target} port ${s.port}` : target;
     const detail =
       kind === 'syn'
         ? `${count(n)} unanswered SYNs in ${seconds(span)} (${rate(perSecond)}/s) ${from}; ${count(s.synAcked)} connections were answered with SYN-ACK (SYN/SYN-ACK ${count(n)}:${count(s.synAcked)})`
@@ -147,7 +164,7 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
       type: 'flood',
       mitre: kind === 'syn' ? ['T1499.002', 'T1498'] : ['T1498.001', 'T1498'],
       score: scoreOver(perSecond, threshold, 60, 10, 100),
-      source: s.sources.single,
+      source: singleSource(s),
       targets: [target],
       targetKey: `${target}/${kind}`,
       firstSeen: s.minFirst,
@@ -212,8 +229,10 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
       udpBytes: 0,
       icmpPackets: 0,
       port: -1,
-      ports: new Set(),
-      sources: new SourceCounter(),
+      firstPort: -1,
+      ports: undefined,
+      firstSource: '',
+      sources: undefined,
       evidence: [],
     }),
     evaluateRate,
@@ -239,18 +258,29 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
     const s = rates.touch(f.dstIp, f.firstTs);
     if (f.firstTs < s.minFirst) s.minFirst = f.firstTs;
     if (f.lastTs > s.lastTs) s.lastTs = f.lastTs;
-    if (s.port !== f.dstPort) {
-      if (s.ports.size < MAX_PORTS) s.ports.add(f.dstPort);
-      s.port = f.dstPort;
+    const port = f.dstPort;
+    if (s.port !== port) {
+      if (s.firstPort === -1) s.firstPort = port;
+      else if (s.ports !== undefined) {
+        if (s.ports.size < MAX_PORTS) s.ports.add(port);
+      } else if (port !== s.firstPort) s.ports = new Set([s.firstPort, port]);
+      s.port = port;
     }
-    s.sources.add(f.srcIp);
+    const source = f.srcIp;
+    if (s.sources !== undefined) s.sources.add(source);
+    else if (s.firstSource === '') s.firstSource = source;
+    else if (source !== s.firstSource) {
+      s.sources = new SourceCounter();
+      s.sources.add(s.firstSource);
+      s.sources.add(source);
+    }
     keepEvidence(s.evidence, f.communityId, maxEvidence);
     return s;
   }
 
   return {
     name: 'flood',
-    onFlow(f) {
+    onFlow(f, sides) {
       const protocol = f.protocol;
       if (protocol === 6) {
         if ((f.fwdTcpFlags & SYN) === 0) return;
@@ -259,10 +289,10 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
           if (s) s.synAcked++;
           return;
         }
-        if (isGroupAddress(f.dstIp)) return;
+        if ((sides & DST_GROUP) !== 0) return;
         rateState(f).syn += f.fwdPackets;
       } else if (protocol === 17) {
-        if (f.revPackets > 0 || isGroupAddress(f.dstIp)) return;
+        if (f.revPackets > 0 || (sides & DST_GROUP) !== 0) return;
         const s = rateState(f);
         s.udpPackets += f.fwdPackets;
         s.udpBytes += f.fwdBytes;
@@ -277,7 +307,7 @@ export function createFloodDetector(ctx: DetectionContext): Detector {
           keepEvidence(r.evidence, f.communityId, maxEvidence);
         }
       } else if (protocol === 1 || protocol === 58) {
-        if (f.srcPort !== (protocol === 1 ? 8 : 128) || isGroupAddress(f.dstIp)) return;
+        if (f.srcPort !== (protocol === 1 ? 8 : 128) || (sides & DST_GROUP) !== 0) return;
         rateState(f).icmpPackets += f.fwdPackets;
       }
     },

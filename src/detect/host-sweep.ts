@@ -4,9 +4,8 @@
  * `hostSweep.windowSeconds`. Gratuitous ARP (sender = target) is not a probe.
  */
 import type { DetectionContext, Detector } from './detector.js';
-import { keepEvidence } from './detector.js';
+import { DST_GROUP, keepEvidence } from './detector.js';
 import { count, percent, scoreOver, seconds } from './explain.js';
-import { isGroupAddress } from './networks.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
 const MAX_HOSTS = 8192;
@@ -81,12 +80,12 @@ export function createHostSweepDetector(ctx: DetectionContext): Detector {
 
   return {
     name: 'host-sweep',
-    onFlow(f) {
+    onFlow(f, sides) {
       // Echo request first (type 8 / 128), or reply-first flows whose originator answered.
       const v4 = f.protocol === 1;
       if (!v4 && f.protocol !== 58) return;
       const request = v4 ? 8 : 128;
-      if (f.srcPort !== request || isGroupAddress(f.dstIp)) return;
+      if (f.srcPort !== request || (sides & DST_GROUP) !== 0) return;
       const s = icmp.touch(f.srcIp, f.firstTs);
       if (f.firstTs < s.firstTs) s.firstTs = f.firstTs;
       if (f.lastTs > s.lastTs) s.lastTs = f.lastTs;

@@ -5,9 +5,8 @@
  * SYN-ACK back); failed attempts are the port-scan detector's business.
  */
 import type { DetectionContext, Detector } from './detector.js';
-import { DST_HOME, keepEvidence, SRC_HOME } from './detector.js';
+import { DST_GROUP, HOME_SIDES, keepEvidence } from './detector.js';
 import { count, scoreOver, seconds } from './explain.js';
-import { isGroupAddress } from './networks.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
 const MAX_TARGETS = 4096;
@@ -86,8 +85,8 @@ export function createLateralMovementDetector(ctx: DetectionContext): Detector {
   return {
     name: 'lateral-movement',
     onFlow(f, sides) {
-      if (sides !== (SRC_HOME | DST_HOME) || f.protocol !== 6 || admin[f.dstPort] === 0) return;
-      if ((f.revTcpFlags & SYN_ACK) !== SYN_ACK || f.srcIp === f.dstIp || isGroupAddress(f.dstIp)) return;
+      if ((sides & HOME_SIDES) !== HOME_SIDES || f.protocol !== 6 || admin[f.dstPort] === 0) return;
+      if ((f.revTcpFlags & SYN_ACK) !== SYN_ACK || f.srcIp === f.dstIp || (sides & DST_GROUP) !== 0) return;
       const s = table.touch(f.srcIp, f.firstTs);
       if (f.firstTs < s.firstTs) s.firstTs = f.firstTs;
       if (f.lastTs > s.lastTs) s.lastTs = f.lastTs;

@@ -12,6 +12,8 @@ import { ERR, FlowlensError } from '../shared/index.js';
 export interface AddressMatcher {
   readonly empty: boolean;
   matches(ip: string): boolean;
+  /** `matches` for an IPv4 address already parsed by ipv4Value. */
+  matchesV4(value: number): boolean;
 }
 
 const V6_CACHE_MAX = 65_536;
@@ -81,14 +83,16 @@ export function createAddressMatcher(cidrs: readonly string[]): AddressMatcher {
     if (net.v6) v6.push(net.v6);
   }
   const cache = new Map<string, boolean>();
+  const matchesV4 = (value: number): boolean => {
+    for (let i = 0; i < v4.length; i += 2) if (value >= v4[i] && value <= v4[i + 1]) return true;
+    return false;
+  };
   return {
     empty: cidrs.length === 0,
+    matchesV4,
     matches(ip: string): boolean {
       const value = ipv4Value(ip);
-      if (value >= 0) {
-        for (let i = 0; i < v4.length; i += 2) if (value >= v4[i] && value <= v4[i + 1]) return true;
-        return false;
-      }
+      if (value >= 0) return matchesV4(value);
       if (v6.length === 0) return false;
       const known = cache.get(ip);
       if (known !== undefined) return known;
@@ -107,7 +111,11 @@ export function isGroupAddress(ip: string): boolean {
   const c = ip.charCodeAt(0);
   if (c === 102 && ip.charCodeAt(1) === 102) return true; // 'ff…'
   const value = ipv4Value(ip);
-  if (value < 0) return false;
+  return value >= 0 && isGroupV4(value);
+}
+
+/** isGroupAddress for an IPv4 address already parsed by ipv4Value. */
+export function isGroupV4(value: number): boolean {
   const first = Math.floor(value / 16_777_216);
   return (first >= 224 && first <= 239) || value === 0xffffffff || value % 256 === 255;
 }

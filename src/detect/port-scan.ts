@@ -10,9 +10,8 @@
  */
 import type { FlowRecord } from '../model/index.js';
 import type { DetectionContext, Detector } from './detector.js';
-import { keepEvidence } from './detector.js';
+import { DST_GROUP, keepEvidence } from './detector.js';
 import { count, percent, scoreOver, seconds } from './explain.js';
-import { isGroupAddress } from './networks.js';
 import { createWindowedTable, type Windowed } from './tracked-table.js';
 
 const MAX_TARGETS_PER_SOURCE = 4096;
@@ -233,7 +232,7 @@ export function createPortScanDetector(ctx: DetectionContext): Detector {
 
   return {
     name: 'port-scan',
-    onFlow(f) {
+    onFlow(f, sides) {
       const protocol = f.protocol;
       let outcome = OUTCOME_NONE;
       if (protocol === 6) {
@@ -254,7 +253,7 @@ export function createPortScanDetector(ctx: DetectionContext): Detector {
         }
         return;
       } else return;
-      if (isGroupAddress(f.dstIp)) return;
+      if ((sides & DST_GROUP) !== 0) return;
       const key = (protocol << 16) | f.dstPort;
       let s = table.get(f.srcIp);
       if (s === undefined) {

@@ -7,8 +7,8 @@
  */
 import type { FlowRecord } from '../model/index.js';
 import type { DetectionContext, Detector } from './detector.js';
+import { DST_GROUP } from './detector.js';
 import { protoName } from './explain.js';
-import { isGroupAddress } from './networks.js';
 
 /** Well-known ports of applications that analyzers name; elsewhere they are "off-port". */
 const HOME_PORTS: Record<string, readonly number[]> = {
@@ -69,10 +69,10 @@ export function createSuspiciousPortDetector(ctx: DetectionContext): Detector {
 
   return {
     name: 'suspicious-port',
-    onFlow(f) {
+    onFlow(f, sides) {
       if (f.protocol !== 6 && f.protocol !== 17) return;
       if (suspicious[f.dstPort] === 1) {
-        if (!answered(f) || isGroupAddress(f.dstIp)) return;
+        if (!answered(f) || (sides & DST_GROUP) !== 0) return;
         const tor = f.dstPort === 9001 || f.dstPort === 9030;
         raise(
           f,

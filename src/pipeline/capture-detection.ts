@@ -1,32 +1,123 @@
 /**
- * Detections in the capture pass: the ARP analyzer feeds the detection engine's ARP input,
- * ended flows feed its flow input, and `finish` returns the deduplicated alerts. `storedAlerts`
- * maps them onto the store's alert rows (fingerprint, count, first/last seen, score, targets).
+ * Detections in the capture pass: the ARP analyzer feeds the detection engine's ARP input, a DNS
+ * analyzer's messages feed its DNS input, ended flows feed its flow input, and `finish` returns
+ * the deduplicated alerts. `storedAlerts` maps them onto the store's alert rows (fingerprint,
+ * count, first/last seen, score, targets).
+ *
+ * The DNS input comes from an instance of the DNS analyzer of its own (`annotateFlows: false`,
+ * published under the name 'detection-dns' with no result), so the flow records and the
+ * analysis are the same with detections on or off. Each DNS event carries the Community ID of
+ * the flow that carried it, computed once per flow from the packet.
  */
 import { randomUUID } from 'node:crypto';
-import { createArpAnalyzer, type PacketAnalyzer } from '../analyze/index.js';
-import { createDetectionEngine, type DetectionConfigInput } from '../detect/index.js';
-import type { Alert, FlowRecord } from '../model/index.js';
+import { createArpAnalyzer, createDnsAnalyzer, type PacketAnalyzer } from '../analyze/index.js';
+import {
+  createDetectionEngine,
+  type DetectionConfigInput,
+  type DetectionEngineOptions,
+  type DetectionStats,
+} from '../detect/index.js';
+import type { Alert, DecodedPacket, DnsMessageInfo, FlowRecord } from '../model/index.js';
+import { communityIdAt } from '../model/index.js';
 import type { StoredAlert } from '../store/index.js';
 
 export interface CaptureDetection {
   /** Add these to the pass's analyzers. */
   readonly analyzers: PacketAnalyzer[];
   onFlow(record: FlowRecord): void;
+  /** Stream time reached `now` without data (a wall-clock timer): see DetectionEngine.tick. */
+  tick(now: number): void;
   finish(): Alert[];
+  stats(): DetectionStats;
 }
 
-export function createCaptureDetection(config: DetectionConfigInput = {}): CaptureDetection {
-  const engine = createDetectionEngine(config);
+export type CaptureDetectionOptions = Pick<DetectionEngineOptions, 'onAlert' | 'history' | 'lookups'>;
+
+/** The analyzer's name in the pass; its `finish` publishes nothing. */
+const DNS_EVENTS_NAME = 'detection-dns';
+
+/**
+ * A DNS analyzer whose messages go to `onDns` with the Community ID of their flow. The ID is
+ * computed at the flow's first DNS message (SHA-1 once per DNS flow, not per packet) and
+ * forgotten at the flow's final record.
+ */
+function createDnsEventAnalyzer(
+  onDns: (message: DnsMessageInfo, communityId: string) => void,
+): PacketAnalyzer {
+  const flowIds: (string | undefined)[] = [];
+  let packet: DecodedPacket | undefined;
+  let flowId = 0;
+  const inner = createDnsAnalyzer({
+    annotateFlows: false,
+    onMessage(message) {
+      let id = flowIds[flowId];
+      if (id === undefined && packet !== undefined && packet.hasPorts) {
+        const length = packet.ipVersion === 4 ? 4 : 16;
+        id = communityIdAt(
+          packet.protocol,
+          packet.data,
+          packet.srcAddrOffset,
+          packet.dstAddrOffset,
+          length,
+          packet.srcPort,
+          packet.dstPort,
+        );
+        flowIds[flowId] = id;
+      }
+      onDns(message, id ?? '');
+    },
+  });
   return {
-    analyzers: [createArpAnalyzer((event) => engine.onArp(event))],
-    onFlow: (record) => engine.onFlow(record),
-    finish: () => engine.finish(),
+    name: DNS_EVENTS_NAME,
+    onPacket(p, timestamp, frameLength, id, forward) {
+      packet = p;
+      flowId = id;
+      inner.onPacket(p, timestamp, frameLength, id, forward);
+      packet = undefined;
+    },
+    onFlowEnd(id, record) {
+      inner.onFlowEnd(id, record);
+      if (record.endReason !== 'active-timeout') flowIds[id] = undefined;
+    },
+    finish() {
+      inner.finish();
+      return undefined;
+    },
   };
 }
 
-export function storedAlerts(alerts: readonly Alert[], ingestId?: string): StoredAlert[] {
-  return alerts.map((alert) => ({
+export function createCaptureDetection(
+  config: DetectionConfigInput = {},
+  options: CaptureDetectionOptions = {},
+): CaptureDetection {
+  const engine = createDetectionEngine(config, options);
+  return {
+    analyzers: [
+      createArpAnalyzer((event) => engine.onArp(event)),
+      createDnsEventAnalyzer((message, communityId) =>
+        engine.onDns({
+          ts: message.ts,
+          client: message.client,
+          server: message.server,
+          qname: message.qname,
+          qtype: message.qtype,
+          rcode: message.rcode,
+          isResponse: message.isResponse,
+          answerCount: message.answerCount,
+          communityId,
+        }),
+      ),
+    ],
+    onFlow: (record) => engine.onFlow(record),
+    tick: (now) => engine.tick(now),
+    finish: () => engine.finish(),
+    stats: () => engine.stats(),
+  };
+}
+
+/** One store row for `alert`; `count` is what the row adds to a stored alert with its fingerprint. */
+export function storedAlert(alert: Alert, ingestId?: string, count = alert.count): StoredAlert {
+  return {
     // The detector's id is deterministic (fingerprint and first seen); a stored row needs a
     // fresh one, since the same capture may be stored again after a dismissal.
     id: randomUUID(),
@@ -45,7 +136,11 @@ export function storedAlerts(alerts: readonly Alert[], ingestId?: string): Store
     score: alert.score,
     firstSeen: alert.firstSeen,
     lastSeen: alert.lastSeen,
-    count: alert.count,
+    count,
     targets: alert.targets,
-  }));
+  };
+}
+
+export function storedAlerts(alerts: readonly Alert[], ingestId?: string): StoredAlert[] {
+  return alerts.map((alert) => storedAlert(alert, ingestId));
 }

@@ -4,20 +4,26 @@
  * timer expires flows even when no packet arrives). Optionally keeps the packets in rotating
  * pcap files for later analysis.
  *
+ * Detections (optional `detection`, see continuous-detection.ts): its analyzers join the pass,
+ * every ended flow reaches it, and the expiry timer ticks it with the wall clock, so windows
+ * close and alerts are written while the capture runs.
+ *
  * Contract: resolves when `signal` aborts (or the capture tool exits): the tool is stopped,
- * every active flow is flushed to `onFlow` (nothing finished is lost), the saved file is closed,
- * and the result carries the tool's drop counters. Start-up failures reject with the source's
+ * every active flow is flushed to `onFlow` (nothing finished is lost), every open detection
+ * window is evaluated and its alerts written, the saved file is closed, and the result carries
+ * the tool's drop counters. Start-up failures reject with the source's
  * FlowlensError (see sources/live).
  */
 import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { ActiveFlow } from '../flows/index.js';
-import type { Frame } from '../model/index.js';
+import type { Alert, Frame } from '../model/index.js';
 import type { FrameSink, LiveCaptureOptions, LiveCaptureStats, PcapStreamWriter } from '../sources/index.js';
 import { captureLive, createPcapStreamWriter } from '../sources/index.js';
 import { type CaptureEngineOptions, createCaptureEngine } from './capture-engine.js';
 import type { CaptureSummary } from './capture-summary.js';
+import type { ContinuousDetection } from './continuous-detection.js';
 
 export interface SaveOptions {
   dir: string;
@@ -48,6 +54,8 @@ export interface CaptureLiveOptions extends CaptureEngineOptions {
   /** Called after every expiry sweep. */
   onStatus?(status: LiveStatus): void;
   backpressure?(): Promise<void> | undefined;
+  /** Runs detections on the flows as they end (createContinuousDetection). */
+  detection?: ContinuousDetection;
 }
 
 export interface CaptureLiveResult {
@@ -56,10 +64,24 @@ export interface CaptureLiveResult {
   stats: LiveCaptureStats;
   ended: 'stopped' | 'tool-exited';
   savedFiles: string[];
+  /** With `detection`: every alert raised during the capture. */
+  alerts?: Alert[];
 }
 
 export async function runLiveCapture(options: CaptureLiveOptions): Promise<CaptureLiveResult> {
-  const engine = createCaptureEngine(options);
+  const detection = options.detection;
+  const engine = createCaptureEngine(
+    detection === undefined
+      ? options
+      : {
+          ...options,
+          analyzers: [...(options.analyzers ?? []), ...detection.analyzers],
+          onFlow(record) {
+            options.onFlow(record);
+            detection.onFlow(record);
+          },
+        },
+  );
   const saver = options.save ? createRotatingSaver(options.save, options.capture.interface) : undefined;
   const sink: FrameSink = {
     onFrame(frame) {
@@ -88,6 +110,7 @@ export async function runLiveCapture(options: CaptureLiveOptions): Promise<Captu
   };
   const timer = setInterval(() => {
     engine.expire(Date.now() / 1000);
+    detection?.tick(Date.now() / 1000);
     options.onStatus?.(status());
   }, options.expireIntervalMs ?? 1000);
   try {
@@ -95,8 +118,16 @@ export async function runLiveCapture(options: CaptureLiveOptions): Promise<Captu
     engine.setInput(result.info.file);
     engine.addInputInfo(result.info);
     const { summary, analysis } = engine.finish();
+    const alerts = await detection?.finish();
     await saver?.close();
-    return { summary, analysis, stats: result.stats, ended: result.ended, savedFiles: saver?.files ?? [] };
+    return {
+      summary,
+      analysis,
+      stats: result.stats,
+      ended: result.ended,
+      savedFiles: saver?.files ?? [],
+      ...(alerts ? { alerts } : {}),
+    };
   } finally {
     clearInterval(timer);
     await saver?.close();

@@ -12,8 +12,14 @@
  * dropped and counted in `flowsDropped` (the oldest data is kept, memory stays bounded), never
  * buffered without limit. A partial batch is written every `flushIntervalMs`.
  *
+ * Detections (optional `detection`, see continuous-detection.ts): every decoded record also goes
+ * to the detection engine as it arrives; the flush timer ticks it with the wall clock, so windows
+ * close and alerts are written to the store while the collector runs (exporters' clocks are taken
+ * to be within the engine's `latenessSeconds` of ours).
+ *
  * Contract: resolves when `signal` aborts: sockets close, records waiting for their template are
- * decoded or counted expired, every queued batch is written, then the final stats return. The
+ * decoded or counted expired, every queued batch is written, every open detection window is
+ * evaluated and its alerts written, then the final stats return. The
  * counters can be read while it runs through `registry` (the server's `/metrics`).
  */
 import {
@@ -24,6 +30,7 @@ import {
 import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } from '../model/index.js';
 import type { BoundListener, ExportListenerConfig, ExportListenerKind } from '../sources/index.js';
 import { createExportListeners, createThreadedExportListeners } from '../sources/index.js';
+import type { ContinuousDetection, ContinuousDetectionStats } from './continuous-detection.js';
 
 export interface CollectorOptions {
   listeners: ExportListenerConfig;
@@ -50,6 +57,8 @@ export interface CollectorOptions {
   statsIntervalMs?: number;
   /** Where the live counters can be read from outside (see createCollectorRegistry). */
   registry?: CollectorRegistry;
+  /** Runs detections on the records as they arrive (createContinuousDetection). */
+  detection?: ContinuousDetection;
 }
 
 export interface CollectorStats {
@@ -66,6 +75,8 @@ export interface CollectorStats {
   counterRecordsDropped: number;
   /** Batches waiting for the store now. */
   queuedBatches: number;
+  /** With `detection`: flows judged, alerts raised, stored and dropped. */
+  detection?: ContinuousDetectionStats;
 }
 
 export async function runCollector(options: CollectorOptions): Promise<CollectorStats> {
@@ -125,8 +136,10 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
       }),
     );
   };
+  const detection = options.detection;
   const sink = {
     onFlow(record: ExportedFlowRecord) {
+      detection?.onFlow(record);
       batch.push(record);
       if (batch.length >= batchSize) enqueue();
     },
@@ -161,6 +174,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     queuedBatches: queue.length,
     datagramsDropped: threaded?.dropped() ?? 0,
     counterRecordsDropped,
+    ...(detection ? { detection: detection.stats() } : {}),
   });
 
   bound = await listeners.start();
@@ -168,6 +182,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
   options.onStarted?.(bound);
   const flusher = setInterval(() => {
     decoder.expirePending(Date.now() / 1000);
+    detection?.tick(Date.now() / 1000);
     enqueue();
     writeCounters();
   }, options.flushIntervalMs ?? 2000);
@@ -186,6 +201,7 @@ export async function runCollector(options: CollectorOptions): Promise<Collector
     await listeners.stop();
     decoder.flushPending();
     enqueue();
+    await detection?.finish();
     await writing;
     writeCounters();
     await chain;
@@ -322,6 +338,28 @@ export function collectorMetricFamilies(stats: CollectorStats): CollectorMetricF
       'Batches of flows waiting for the store now.',
       'gauge',
       one(stats.queuedBatches),
+    ),
+    ...(stats.detection ? detectionFamilies(stats.detection) : []),
+  ];
+}
+
+/** `flowlens_collector_alerts_*`: what the detections raised and stored. */
+function detectionFamilies(d: ContinuousDetectionStats): CollectorMetricFamily[] {
+  const one = (value: number) => [{ labels: {}, value }];
+  const family = (name: string, help: string, value: number): CollectorMetricFamily => ({
+    name: `flowlens_collector_${name}`,
+    help,
+    type: 'counter',
+    samples: one(value),
+  });
+  return [
+    family('alerts_total', 'Alerts raised by the detections (new fingerprints).', d.alertsNew),
+    family('alert_updates_total', 'Repeats of an open alert (count and last seen updated).', d.alertsUpdated),
+    family('alerts_stored_total', 'Alert rows written to the store.', d.alertsStored),
+    family(
+      'alerts_not_stored_total',
+      'Alert rows dropped: alert queue full or a failed write.',
+      d.alertsNotStored,
     ),
   ];
 }

@@ -5,7 +5,13 @@ export {
   type AnalyzeResult,
   analyzeCaptures,
 } from './analyze-captures.js';
-export { type CaptureDetection, createCaptureDetection, storedAlerts } from './capture-detection.js';
+export {
+  type CaptureDetection,
+  type CaptureDetectionOptions,
+  createCaptureDetection,
+  storedAlert,
+  storedAlerts,
+} from './capture-detection.js';
 export {
   type CaptureLiveOptions,
   type CaptureLiveResult,
@@ -24,6 +30,12 @@ export {
   createCollectorRegistry,
   runCollector,
 } from './collect-exports.js';
+export {
+  type ContinuousDetection,
+  type ContinuousDetectionOptions,
+  type ContinuousDetectionStats,
+  createContinuousDetection,
+} from './continuous-detection.js';
 export {
   type DecodeExportCaptureOptions,
   type DecodeExportCaptureResult,

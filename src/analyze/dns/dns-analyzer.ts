@@ -46,6 +46,11 @@ export interface DnsAnalyzerConfig {
   maxAnswers: number;
   /** Called for every DNS message parsed, for consumers such as detections and passive DNS. */
   onMessage?: (message: DnsMessageInfo) => void;
+  /**
+   * Set `record.dns` and `record.dnsName` on the flows that carried DNS (default true). False for
+   * an instance that only feeds `onMessage` beside the main DNS analyzer, so records stay as they are.
+   */
+  annotateFlows?: boolean;
 }
 
 export const DEFAULT_DNS_ANALYZER_CONFIG: Readonly<DnsAnalyzerConfig> = {
@@ -462,7 +467,7 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerConfig> = {}): Pac
         }
       }
       const dns = state.dns;
-      if (dns.queries + dns.responses > 0) {
+      if (config.annotateFlows !== false && dns.queries + dns.responses > 0) {
         if (dns.answered > 0) {
           dns.responseTimeMeanMs = Math.round((state.responseTimeSum / dns.answered) * 1e6) / 1e3;
           dns.responseTimeMaxMs = Math.round((dns.responseTimeMaxMs ?? 0) * 1e3) / 1e3;

@@ -20,6 +20,7 @@ import { formatCount } from '../format.js';
 import { dataDirectory } from '../ingest/ingest-command.js';
 import { countAtLeastOne, rotation } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
+import { alertSummary, createCliDetection } from './live-detection.js';
 
 interface CaptureFlags extends FlowTableFlags {
   interface: string;
@@ -32,6 +33,7 @@ interface CaptureFlags extends FlowTableFlags {
   save?: string;
   rotate?: { bytes?: number; seconds?: number };
   status?: boolean;
+  detect: boolean;
 }
 
 const EXAMPLES = `
@@ -68,7 +70,8 @@ export function registerCaptureCommand(program: Command): void {
     .option('--save <dir>', 'also keep the packets as pcap files in this directory')
     .option('--rotate <size|duration>', 'with --save: a new file every 100MB, 1h, …', rotation)
     .option('--status', 'show a status line on stderr (default: when stderr is a terminal)')
-    .option('--no-status', 'never show the status line');
+    .option('--no-status', 'never show the status line')
+    .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)');
   addFlowTableOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (flags: CaptureFlags) => {
@@ -105,6 +108,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
   };
   const writer = setInterval(() => void writeBatch().catch(stop), WRITE_INTERVAL_MS);
   const showStatus = flags.status ?? process.stderr.isTTY === true;
+  const detection = flags.detect ? createCliDetection(store) : undefined;
   try {
     const result = await runLiveCapture({
       capture: {
@@ -117,6 +121,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
       signal: controller.signal,
       flowTable: flowTableConfig(flags),
       analyzers: createAnalyzers(ANALYZER_NAMES),
+      detection,
       save: flags.save
         ? { dir: flags.save, rotateBytes: flags.rotate?.bytes, rotateSeconds: flags.rotate?.seconds }
         : undefined,
@@ -135,7 +140,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
         out?.flush();
         if (showStatus) {
           process.stderr.write(
-            `\r\x1b[Kcapturing on ${flags.interface}: ${formatCount(status.packets)} packets, ${formatCount(status.activeFlows)} active flows (${formatCount(Math.round(status.newFlowsPerSecond))} new/s), ${formatCount(status.flowsEnded)} ended`,
+            `\r\x1b[Kcapturing on ${flags.interface}: ${formatCount(status.packets)} packets, ${formatCount(status.activeFlows)} active flows (${formatCount(Math.round(status.newFlowsPerSecond))} new/s), ${formatCount(status.flowsEnded)} ended${detection ? `, ${formatCount(detection.stats().alertsNew)} alerts` : ''}`,
           );
         }
       },
@@ -147,7 +152,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
     const { stats } = result;
     const drops = stats.droppedByKernel ?? 0;
     process.stderr.write(
-      `flowlens: captured ${formatCount(result.summary.packets)} packets on ${flags.interface} (${stats.tool}: ${formatCount(stats.receivedByFilter ?? 0)} received, ${formatCount(drops)} dropped by the kernel${stats.droppedByInterface ? `, ${formatCount(stats.droppedByInterface)} by the interface` : ''}); ${formatCount(result.summary.flows)} flows${store ? `, ${formatCount(stored)} stored` : ''}${result.savedFiles.length > 0 ? `; packets saved in ${result.savedFiles.length} file(s) under ${flags.save}` : ''}${result.ended === 'tool-exited' ? ` (${stats.tool} stopped on its own)` : ''}\n`,
+      `flowlens: captured ${formatCount(result.summary.packets)} packets on ${flags.interface} (${stats.tool}: ${formatCount(stats.receivedByFilter ?? 0)} received, ${formatCount(drops)} dropped by the kernel${stats.droppedByInterface ? `, ${formatCount(stats.droppedByInterface)} by the interface` : ''}); ${formatCount(result.summary.flows)} flows${store ? `, ${formatCount(stored)} stored` : ''}${detection ? `; ${alertSummary(detection, store !== undefined)}` : ''}${result.savedFiles.length > 0 ? `; packets saved in ${result.savedFiles.length} file(s) under ${flags.save}` : ''}${result.ended === 'tool-exited' ? ` (${stats.tool} stopped on its own)` : ''}\n`,
     );
   } finally {
     clearInterval(writer);

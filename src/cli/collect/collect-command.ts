@@ -9,9 +9,15 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } from '../../model/index.js';
-import { type CollectorStats, decodeExportCapture, runCollector } from '../../pipeline/index.js';
+import {
+  type CollectorStats,
+  type ContinuousDetection,
+  decodeExportCapture,
+  runCollector,
+} from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
+import { alertSummary, createCliDetection } from '../capture/live-detection.js';
 import { formatCount, renderTable } from '../format.js';
 import { dataDirectory } from '../ingest/ingest-command.js';
 import { wholeNumber } from '../option-values.js';
@@ -28,6 +34,7 @@ interface CollectFlags {
   stats?: boolean;
   format: 'table' | 'json' | 'ndjson';
   fromPcap?: string;
+  detect: boolean;
 }
 
 const EXAMPLES = `
@@ -67,6 +74,7 @@ export function registerCollectCommand(program: Command): void {
         .default('table'),
     )
     .option('--from-pcap <file>', 'decode flow exports captured in a pcap/pcapng file instead of listening')
+    .option('--no-detect', 'skip the detections (scans, brute force, floods, …) on the records')
     .addHelpText('after', EXAMPLES)
     .action(async (flags: CollectFlags) => {
       await runCollect(flags);
@@ -102,12 +110,13 @@ async function runCollect(flags: CollectFlags): Promise<void> {
     await store?.writeFlows(batch as StoredFlow[]);
     out?.flush();
   };
+  const detection = flags.detect ? createCliDetection(store) : undefined;
   try {
     const writeCounters = store
       ? (batch: InterfaceCounterRecord[]) => store.writeInterfaceCounters(batch)
       : undefined;
-    if (flags.fromPcap) await fromPcap(flags.fromPcap, writeFlows, writeCounters, flags, out);
-    else await listen(flags, writeFlows, writeCounters, out);
+    if (flags.fromPcap) await fromPcap(flags.fromPcap, writeFlows, writeCounters, flags, out, detection);
+    else await listen(flags, writeFlows, writeCounters, out, detection);
   } finally {
     await out?.end();
     await store?.stop();
@@ -120,15 +129,23 @@ async function fromPcap(
   writeCounters: ((batch: InterfaceCounterRecord[]) => Promise<void>) | undefined,
   flags: CollectFlags,
   out: OutputStream | undefined,
+  detection: ContinuousDetection | undefined,
 ): Promise<void> {
   const records: ExportedFlowRecord[] = [];
   const counters: InterfaceCounterRecord[] = [];
   const result = await decodeExportCapture({
     file,
-    sink: { onFlow: (r) => records.push(r), onCounters: (c) => counters.push(c) },
+    sink: {
+      onFlow: (r) => {
+        detection?.onFlow(r);
+        records.push(r);
+      },
+      onCounters: (c) => counters.push(c),
+    },
   });
   for (let i = 0; i < records.length; i += 10_000) await writeFlows(records.slice(i, i + 10_000));
   if (writeCounters && counters.length > 0) await writeCounters(counters);
+  await detection?.finish();
   report(
     {
       listeners: [],
@@ -140,10 +157,12 @@ async function fromPcap(
       datagramsDropped: 0,
       counterRecordsDropped: 0,
       queuedBatches: 0,
+      ...(detection ? { detection: detection.stats() } : {}),
     },
     flags,
     out,
     `${formatCount(result.datagrams)} export datagrams in ${file}`,
+    detection,
   );
 }
 
@@ -152,6 +171,7 @@ async function listen(
   writeFlows: (batch: ExportedFlowRecord[]) => Promise<void>,
   writeCounters: ((batch: InterfaceCounterRecord[]) => Promise<void>) | undefined,
   out: OutputStream | undefined,
+  detection: ContinuousDetection | undefined,
 ): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -166,6 +186,7 @@ async function listen(
       },
       writeFlows,
       writeCounters,
+      detection,
       signal: controller.signal,
       onStarted(bound) {
         for (const l of bound) {
@@ -191,6 +212,7 @@ async function listen(
       flags,
       out,
       `${formatCount(Object.values(stats.datagrams).reduce((a, b) => a + b, 0))} export datagrams received`,
+      detection,
     );
   } finally {
     process.off('SIGINT', stop);
@@ -203,14 +225,16 @@ function report(
   flags: CollectFlags,
   out: OutputStream | undefined,
   headline: string,
+  detection?: ContinuousDetection,
 ): void {
   if (flags.format === 'json' && out) {
     out.write(`${JSON.stringify(stats)}\n`);
     return;
   }
   const records = stats.exporters.reduce((n, e) => n + e.records, 0);
+  const alerts = detection ? `; ${alertSummary(detection, flags.store)}` : '';
   process.stderr.write(
-    `flowlens: ${headline}, ${formatCount(records)} flow records; ${formatCount(stats.flowsWritten)} ${flags.store ? 'written to the store' : flags.ndjson ? 'printed' : 'handled (--no-store)'}, ${formatCount(stats.flowsDropped)} dropped${stats.datagramsDropped > 0 ? `; ${formatCount(stats.datagramsDropped)} datagrams dropped (decoding fell behind)` : ''}\n`,
+    `flowlens: ${headline}, ${formatCount(records)} flow records; ${formatCount(stats.flowsWritten)} ${flags.store ? 'written to the store' : flags.ndjson ? 'printed' : 'handled (--no-store)'}, ${formatCount(stats.flowsDropped)} dropped${stats.datagramsDropped > 0 ? `; ${formatCount(stats.datagramsDropped)} datagrams dropped (decoding fell behind)` : ''}${alerts}\n`,
   );
   if (flags.stats) process.stderr.write(statsTable(stats));
 }
