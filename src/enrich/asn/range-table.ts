@@ -4,7 +4,7 @@
  * from ranges given in ascending start order; where ranges overlap, the later (more specific)
  * one wins and the earlier is clipped around it.
  */
-import type { AsInfo } from '../enricher.js';
+import type { AsInfo, Ipv4Ranges } from '../enricher.js';
 
 export class RangeTableBuilder {
   private readonly width: number;
@@ -173,6 +173,19 @@ export class RangeTable {
     }
     if (found < 0 || this.ends[found] < ip) return undefined;
     return this.info(found);
+  }
+
+  /** IPv4 tables only: every row, its index as the id. */
+  ipv4Ranges(): Ipv4Ranges<AsInfo> {
+    const ids = new Uint32Array(this.size);
+    for (let i = 0; i < ids.length; i++) ids[i] = i;
+    return {
+      count: this.size,
+      starts: this.starts,
+      ends: this.ends,
+      ids,
+      value: (id) => this.info(id),
+    };
   }
 
   /** IPv6 tables only: the range holding a 16-byte address. */
