@@ -18,7 +18,7 @@ import {
   type Ipv4Table,
   specialIpv4Ranges,
 } from '../src/enrich/ipv4-table.js';
-import { writeMmdb } from '../src/enrich/mmdb/testing/mmdb-writer.js';
+import { type WriterValue, writeMmdb } from '../src/enrich/mmdb/testing/mmdb-writer.js';
 import { classifyIpv4 } from '../src/enrich/ranges/index.js';
 import type { FlowRecord } from '../src/model/index.js';
 
@@ -115,7 +115,7 @@ describe('bundled databases', () => {
 });
 
 describe('MMDB trees of every shape', () => {
-  const entries = [
+  const entries: { cidr: string; value: WriterValue }[] = [
     { cidr: '1.0.0.0/15', value: { country: { iso_code: 'AU' } } },
     { cidr: '1.2.3.0/24', value: { country: { iso_code: 'CN' } } },
     { cidr: '81.2.69.0/24', value: { country_code: 'GB' } },
