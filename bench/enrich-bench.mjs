@@ -158,7 +158,7 @@ async function engineCost() {
     );
     return;
   }
-  const enricher = createEnricher();
+  const enricher = createEnricher({ ipv4TableAfter: 0 });
   await enricher.start();
   const build = performance.now();
   enricher.enrichFlow({ srcIp: '192.0.2.1', dstIp: '198.51.100.1' }); // builds the merged IPv4 table

@@ -167,8 +167,21 @@ describe('MMDB trees of every shape', () => {
 });
 
 describe('enrichFlow uses the table', () => {
+  it('builds the table only after ipv4TableAfter addresses', async () => {
+    const enricher = createEnricher({ ipv4TableAfter: 3 });
+    await enricher.start();
+    const record = () => ({ srcIp: '8.8.8.8', dstIp: '1.1.1.1' }) as FlowRecord;
+    enricher.enrichFlow(record());
+    expect(enricher.counters().flowlens_enrich_ipv4_table_lookups_total).toBe(0);
+    const early = enricher.enrichFlow(record());
+    const late = enricher.enrichFlow(record());
+    expect(enricher.counters().flowlens_enrich_ipv4_table_lookups_total).toBeGreaterThan(0);
+    expect(late).toEqual(early);
+    await enricher.stop();
+  });
+
   it('sets what lookupIp answers, and keeps one property order', async () => {
-    const enricher = createEnricher();
+    const enricher = createEnricher({ ipv4TableAfter: 0 });
     await enricher.start();
     const addresses = ['8.8.8.8', '10.1.2.3', '2606:4700::1111', '81.2.69.160', '224.0.0.251', '1.1.1.1'];
     for (let i = 0; i < 2000; i++) {

@@ -1,4 +1,4 @@
-/** Wires the stages together: sources → decode → flows (→ analyze/enrich/detect later) → store. */
+/** Wires the stages together: sources → decode → flows → analyze/enrich/detect → store. */
 export {
   type AnalyzeOptions,
   type AnalyzeProgress,
@@ -32,4 +32,13 @@ export {
   looksLikeFlowExport,
 } from './decode-export-capture.js';
 export { deviceEventAlerts } from './device-alerts.js';
+export {
+  createFlowEnrichment,
+  type EnrichmentSummary,
+  type FlowEnrichment,
+  type FlowEnrichmentOptions,
+  type ThreatMatch,
+  type TopAs,
+  type TopCountry,
+} from './enrich-flows.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';

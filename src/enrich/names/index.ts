@@ -1,0 +1,2 @@
+/** Passive names (DNS answers, SNI, HTTP Host) and reverse DNS. */
+export * from './passive-names.js';
