@@ -103,6 +103,8 @@ function csvFields(line: string): string[] {
   const fields: string[] = [];
   let i = 0;
   while (i <= line.length) {
+    // ThreatFox writes `", "` between fields: blanks before a field are not part of it.
+    while (line[i] === ' ') i++;
     if (line[i] === '"') {
       let value = '';
       i++;
