@@ -171,6 +171,34 @@ describe('enrichment in analyze and ingest', () => {
     for (const row of rows) expect(row.threatTags).toEqual(expect.arrayContaining(['c2', 'test-ips']));
   }, 120_000);
 
+  it('collect fills the same columns for flow exports', async () => {
+    if (!corpusAvailable) return;
+    const data = path.join(tmp, 'collect');
+    const collect = await runCli([
+      'collect',
+      '--from-pcap',
+      corpusPath('flow_netflow_v5.pcap'),
+      '--data',
+      data,
+      '--threat-feeds',
+      feeds,
+    ]);
+    expect(collect.code, collect.stderr).toBe(0);
+    const result = await runCli(['query', 'export', '--data', data, '--range', 'all', '-f', 'json']);
+    const rows = JSON.parse(result.stdout) as FlowRecord[];
+    expect(rows.length).toBeGreaterThan(0);
+    let located = 0;
+    for (const row of rows) {
+      for (const side of ['src', 'dst'] as const) {
+        const info = enricher.lookupIp(side === 'src' ? row.srcIp : row.dstIp);
+        expect(row[`${side}Country`] ?? undefined).toBe(info.country);
+        expect(row[`${side}Asn`] ?? undefined).toBe(info.asn);
+        if (info.country) located++;
+      }
+    }
+    expect(located).toBeGreaterThan(0);
+  }, 60_000);
+
   it('learns names from DNS answers in the capture', () => {
     if (!corpusAvailable) return;
     const names = enriched.analysis.enrichment?.names;
