@@ -1,7 +1,7 @@
 /**
  * Threat matching: the feeds' networks and domains compiled into lookup structures.
  * - IPv4: every network of every feed merged into sorted, disjoint segments (typed arrays), each
- *   with the set of tags of all networks covering it; one binary search per address.
+ *   with the set of tags of all networks covering it; one binary search within the address's /16.
  * - IPv6: per prefix length present, a Map from the masked prefix to its tags.
  * - Domains: exact match or any parent domain listed ("evil.example" matches "a.evil.example").
  *
@@ -98,6 +98,13 @@ export function compileThreatMatcher(feeds: CompiledFeed[]): ThreatMatcher {
     }
   }
   const v4Starts = Uint32Array.from(starts);
+  // first[k]: the segment holding address k·65536, so a search covers one /16's segments.
+  const first = new Uint32Array(65537);
+  for (let k = 0, seg = 0; k < 65536; k++) {
+    while (seg + 1 < v4Starts.length && v4Starts[seg + 1] <= k * 65536) seg++;
+    first[k] = seg;
+  }
+  first[65536] = v4Starts.length - 1;
   const v6Lengths = [...v6.keys()].sort((a, b) => b - a);
   const v6Tags = new Map<number, Map<string, readonly string[]>>();
   for (const [prefix, byKey] of v6) {
@@ -106,8 +113,9 @@ export function compileThreatMatcher(feeds: CompiledFeed[]): ThreatMatcher {
   const frozenDomains = new Map([...domainTags].map(([d, set]) => [d, intern(set)]));
 
   const matchIpv4 = (ip: number): readonly string[] => {
-    let lo = 0;
-    let hi = v4Starts.length - 1;
+    const k = ip >>> 16;
+    let lo = first[k];
+    let hi = first[k + 1];
     while (lo < hi) {
       const mid = (lo + hi + 1) >>> 1;
       if (v4Starts[mid] <= ip) lo = mid;
