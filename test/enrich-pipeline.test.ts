@@ -22,7 +22,11 @@ const CAPTURE = 'bulk_mixed_apps_1kxun.pcap';
 
 interface AnalyzeJson {
   flows: FlowRecord[];
-  analysis: { enrichment?: EnrichmentSummary; passiveDns?: unknown };
+  analysis: {
+    enrichment?: EnrichmentSummary;
+    passiveDns?: unknown;
+    alerts?: { type: string; source?: string; targets: string[]; explanation: string }[];
+  };
 }
 
 async function analyze(args: string[]): Promise<AnalyzeJson> {
@@ -127,6 +131,10 @@ describe('enrichment in analyze and ingest', () => {
     const summary = enriched.analysis.enrichment as EnrichmentSummary;
     expect(summary.threat.matches.map((m) => m.value)).toEqual(expect.arrayContaining([listedIp]));
     expect(summary.threat.flowsTagged).toBe(enriched.flows.filter((f) => f.threatTags).length);
+    // The detection engine raises a threat-intel alert for the listed address.
+    const alerts = (enriched.analysis.alerts ?? []).filter((a) => a.type === 'threat-intel');
+    expect(alerts.some((a) => a.explanation.includes(`${listedIp} is listed by test-ips (c2)`))).toBe(true);
+    expect((plain.analysis.alerts ?? []).some((a) => a.type === 'threat-intel')).toBe(false);
   });
 
   it('ingest fills the store, and the filter fields select what analyze enriched', async () => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createArpAnalyzer, type PacketAnalyzer } from '../analyze/index.js';
-import { createDetectionEngine, type DetectionConfigInput } from '../detect/index.js';
+import { createDetectionEngine, type DetectionConfigInput, type EnrichmentLookups } from '../detect/index.js';
 import type { Alert, FlowRecord } from '../model/index.js';
 import type { StoredAlert } from '../store/index.js';
 
@@ -16,8 +16,12 @@ export interface CaptureDetection {
   finish(): Alert[];
 }
 
-export function createCaptureDetection(config: DetectionConfigInput = {}): CaptureDetection {
-  const engine = createDetectionEngine(config);
+/** `lookups` (FlowEnrichment.lookups) turn on the enrichment-driven detections (threat intel, new country/ASN). */
+export function createCaptureDetection(
+  config: DetectionConfigInput = {},
+  lookups?: EnrichmentLookups,
+): CaptureDetection {
+  const engine = createDetectionEngine(config, lookups ? { lookups } : {});
   return {
     analyzers: [createArpAnalyzer((event) => engine.onArp(event))],
     onFlow: (record) => engine.onFlow(record),

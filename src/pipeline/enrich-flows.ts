@@ -13,6 +13,7 @@
  * returns the run's top countries and ASNs (when `summarize` is on), names and threat matches.
  */
 import { createDnsAnalyzer, type PacketAnalyzer } from '../analyze/index.js';
+import type { EnrichmentLookups } from '../detect/index.js';
 import type { Enricher, PassiveNames, PassiveNamesSummary, ThreatMatcher } from '../enrich/index.js';
 import type { DnsMessageInfo, FlowRecord } from '../model/index.js';
 
@@ -77,6 +78,12 @@ export interface FlowEnrichment {
   onDnsMessage(message: DnsMessageInfo): void;
   enrich(record: FlowRecord): void;
   summary(): EnrichmentSummary;
+  /**
+   * For the detection engine (createCaptureDetection's `lookups`): threat-intel matches of an
+   * address (its first feed), when feeds are loaded. The `geo` lookup (new-country/new-ASN
+   * detections) is not turned on yet.
+   */
+  readonly lookups: EnrichmentLookups;
 }
 
 export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrichment {
@@ -177,8 +184,18 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
       ]
     : [];
 
+  const lookups: EnrichmentLookups = {};
+  if (threat) {
+    lookups.threatIntel = (ip) => {
+      const matcher = threat();
+      const [first] = matcher.feedsOf(matcher.matchIp(ip));
+      return first ? { feed: first.feed, tag: first.category } : undefined;
+    };
+  }
+
   return {
     analyzers,
+    lookups,
     onDnsMessage,
     enrich(record) {
       flows++;

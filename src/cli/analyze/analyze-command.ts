@@ -90,7 +90,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   const enrichment = await startEnrichment(flags, { summarize: true }); // enrichment (issue 9)
   view.begin();
   try {
-    const detection = flags.detect ? createCaptureDetection() : undefined;
+    const detection = flags.detect ? createCaptureDetection({}, enrichment?.enrichment.lookups) : undefined;
     const { summary, analysis } = await analyzeCaptures({
       files,
       flowTable,

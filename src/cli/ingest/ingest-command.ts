@@ -200,7 +200,7 @@ async function ingestFile(
   }
   const writer = await store.beginIngest({ file, sha256, sizeBytes, sourceKind: 'pcap', replace: force });
   try {
-    const detection = createCaptureDetection();
+    const detection = createCaptureDetection({}, enrichment?.lookups); // enrichment (issue 9)
     const result = await ingestCapture({
       file,
       writer,

@@ -33,8 +33,10 @@ export class RangeTableBuilder {
     let nameId = this.nameIndex.get(asName);
     if (nameId === undefined) {
       nameId = this.names.length;
-      this.names.push(asName);
-      this.nameIndex.set(asName, nameId);
+      // A copy: a slice of the CSV text would keep the whole file (≈30 MB) alive.
+      const owned = Buffer.from(asName, 'utf8').toString('utf8');
+      this.names.push(owned);
+      this.nameIndex.set(owned, nameId);
     }
     if (compare(start, 0, end, 0, this.width) > 0) return;
     const w = this.width;

@@ -23,6 +23,8 @@ export interface ThreatMatcher {
   matchIp(ip: string): readonly string[];
   /** Tags for a domain name, by exact or parent-domain match. */
   matchDomain(name: string): readonly string[];
+  /** The feeds behind a tag list returned by a match: each feed contributes its name and category. */
+  feedsOf(tags: readonly string[]): { feed: string; category: string }[];
   readonly networks: number;
   readonly domains: number;
 }
@@ -137,9 +139,18 @@ export function compileThreatMatcher(feeds: CompiledFeed[]): ThreatMatcher {
     return all.length === 0 ? NONE : intern(all);
   };
 
+  const categoryOf = new Map(feeds.map((f) => [f.name, f.category]));
   return {
     networks,
     domains: frozenDomains.size,
+    feedsOf(tags) {
+      const out: { feed: string; category: string }[] = [];
+      for (const t of tags) {
+        const category = categoryOf.get(t);
+        if (category !== undefined) out.push({ feed: t, category });
+      }
+      return out;
+    },
     matchIp(ip) {
       const v4 = parseIpv4Number(ip);
       if (v4 >= 0) return matchIpv4(v4);
