@@ -8,6 +8,7 @@
  *   `as_name`, `threat` and `tag` select exactly the flows analyze enriched that way.
  * - Passive DNS: DNS answers in a capture name their addresses.
  */
+import { createSocket } from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -205,6 +206,51 @@ describe('enrichment in analyze and ingest', () => {
       }
     }
     expect(located).toBeGreaterThan(0);
+  }, 60_000);
+
+  it('--reverse-dns asks the given resolver for PTR names of public servers', async () => {
+    if (!corpusAvailable) return;
+    // A DNS server on 127.0.0.1 answering every PTR query with host-<last octet>.example.test.
+    const server = createSocket('udp4');
+    let queries = 0;
+    server.on('message', (msg, peer) => {
+      queries++;
+      let o = 12;
+      const first = msg.toString('latin1', o + 1, o + 1 + msg[o]);
+      while (msg[o] !== 0) o += msg[o] + 1;
+      const question = msg.subarray(12, o + 5);
+      const header = Buffer.alloc(12);
+      msg.copy(header, 0, 0, 2);
+      header.writeUInt16BE(0x8180, 2);
+      header.writeUInt16BE(1, 4);
+      header.writeUInt16BE(1, 6);
+      const labels = [`host-${first}`, 'example', 'test'];
+      const target = Buffer.concat([
+        ...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])),
+        Buffer.from([0]),
+      ]);
+      const answer = Buffer.alloc(12);
+      answer.writeUInt16BE(0xc00c, 0);
+      answer.writeUInt16BE(12, 2);
+      answer.writeUInt16BE(1, 4);
+      answer.writeUInt32BE(60, 6);
+      answer.writeUInt16BE(target.length, 10);
+      server.send(Buffer.concat([header, question, answer, target]), peer.port, peer.address);
+    });
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
+    try {
+      const out = await analyze(['--reverse-dns', `127.0.0.1:${server.address().port}`]);
+      const ptr = out.analysis.enrichment?.reverseDns;
+      expect(ptr?.names.length).toBeGreaterThan(0);
+      expect(queries).toBeGreaterThan(0);
+      for (const { ip, name } of ptr?.names ?? []) expect(name).toBe(`host-${ip.split('.')[3]}.example.test`);
+      // Without the flag, no query is sent.
+      const before = queries;
+      await analyze([]);
+      expect(queries).toBe(before);
+    } finally {
+      server.close();
+    }
   }, 60_000);
 
   it('learns names from DNS answers in the capture', () => {

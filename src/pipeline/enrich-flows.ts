@@ -14,7 +14,14 @@
  */
 import { createDnsAnalyzer, type PacketAnalyzer } from '../analyze/index.js';
 import type { EnrichmentLookups } from '../detect/index.js';
-import type { Enricher, PassiveNames, PassiveNamesSummary, ThreatMatcher } from '../enrich/index.js';
+import type {
+  Enricher,
+  PassiveNames,
+  PassiveNamesSummary,
+  ReverseDns,
+  ReverseDnsStats,
+  ThreatMatcher,
+} from '../enrich/index.js';
 import type { DnsMessageInfo, FlowRecord } from '../model/index.js';
 
 export interface FlowEnrichmentOptions {
@@ -24,6 +31,12 @@ export interface FlowEnrichmentOptions {
   names?: PassiveNames;
   /** Threat tags; absent: no matching. Read on each record, so a refreshed matcher applies at once. */
   threat?: () => ThreatMatcher;
+  /**
+   * Reverse DNS: the server address of every flow with a public address is queued (never
+   * awaited; the resolver's queue, rate and concurrency bound the work). Names found go to
+   * `names` (source 'ptr') and the summary. Off unless given.
+   */
+  reverseDns?: ReverseDns;
   /** Count flows and bytes per country and per AS for `summary` (analyze's report). */
   summarize?: boolean;
   /** Entries in each top list; default 10. */
@@ -65,6 +78,8 @@ export interface EnrichmentSummary {
   topAsns: TopAs[];
   threat: { flowsTagged: number; matches: ThreatMatch[]; matchesDropped: number };
   names?: PassiveNamesSummary;
+  /** With reverse DNS: its counters and the names found (at most 100). */
+  reverseDns?: { stats: ReverseDnsStats; names: { ip: string; name: string }[] };
   /** Enricher counters (flowlens_enrich_*) and cache hit ratio. */
   counters?: Record<string, number>;
   cacheHitRatio?: number;
@@ -87,7 +102,8 @@ export interface FlowEnrichment {
 }
 
 export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrichment {
-  const { enricher, names, threat } = options;
+  const { enricher, names, threat, reverseDns } = options;
+  const ptrRequested: string[] = [];
   const summarize = options.summarize === true;
   const topN = options.topN ?? 10;
   const maxMatches = options.maxThreatMatches ?? 1000;
@@ -205,6 +221,10 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
         if (record.httpHost) names.add(record.dstIp, record.httpHost, 'http', record.firstTs);
       }
       if (threat) tagFlow(record, threat());
+      if (reverseDns && record.dstCountry !== undefined) {
+        if (ptrRequested.length < 100_000 && reverseDns.request(record.dstIp))
+          ptrRequested.push(record.dstIp);
+      }
       if (summarize) {
         const bytes = record.bytes;
         const src = record.srcCountry;
@@ -223,6 +243,17 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
       const byBytes = <T extends { bytes: number }>(list: Iterable<T>) =>
         [...list].sort((a, b) => b.bytes - a.bytes).slice(0, topN);
       const counters = enricher ? { ...enricher.counters() } : undefined;
+      let ptr: EnrichmentSummary['reverseDns'];
+      if (reverseDns) {
+        const found: { ip: string; name: string }[] = [];
+        for (const ip of ptrRequested) {
+          const name = reverseDns.nameOf(ip);
+          if (!name) continue;
+          names?.add(ip, name, 'ptr', Date.now() / 1000);
+          if (found.length < 100) found.push({ ip, name });
+        }
+        ptr = { stats: reverseDns.stats(), names: found };
+      }
       return {
         flows,
         flowsWithCountry,
@@ -235,6 +266,7 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
           matchesDropped,
         },
         ...(names ? { names: names.summary(topN) } : {}),
+        ...(ptr ? { reverseDns: ptr } : {}),
         ...(counters ? { counters: counters as unknown as Record<string, number> } : {}),
         ...(enricher ? { cacheHitRatio: Number(enricher.cacheHitRatio().toFixed(4)) } : {}),
         attribution: enricher?.attribution() ?? [],

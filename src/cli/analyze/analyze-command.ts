@@ -64,7 +64,7 @@ export function registerAnalyzeCommand(program: Command): void {
       ANALYZER_NAMES,
     )
     .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)');
-  addEnrichOptions(command); // enrichment (issue 9)
+  addEnrichOptions(command, { reverseDns: true }); // enrichment (issue 9)
   addFlowTableOptions(command)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)
@@ -111,7 +111,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     });
     bar?.done();
     if (detection) analysis.alerts = detection.finish();
-    if (enrichment) analysis.enrichment = enrichment.enrichment.summary(); // enrichment (issue 9)
+    if (enrichment) analysis.enrichment = await enrichment.finish(); // enrichment (issue 9)
     view.finish(summary, analysis);
   } finally {
     bar?.done();

@@ -8,6 +8,7 @@
  * `close()` stops new lookups; answers still in flight are ignored.
  */
 import { Resolver } from 'node:dns/promises';
+import { ERR, FlowlensError } from '../../shared/index.js';
 
 export interface ReverseDnsConfig {
   servers?: string[];
@@ -47,8 +48,8 @@ export interface ReverseDnsStats {
 }
 
 export interface ReverseDns {
-  /** Queues a lookup unless the address is cached, queued or in flight. */
-  request(ip: string): void;
+  /** Queues a lookup unless the address is cached, queued or in flight (or the queue is full); true when queued. */
+  request(ip: string): boolean;
   /** The cached name, null when the address is known to have none, undefined when not known. */
   nameOf(ip: string): string | null | undefined;
   /** Resolves when nothing is queued or in flight, or after `ms` milliseconds, whichever is first. */
@@ -65,7 +66,17 @@ interface Cached {
 export function createReverseDns(config: Partial<ReverseDnsConfig> = {}): ReverseDns {
   const c: ReverseDnsConfig = { ...DEFAULT_REVERSE_DNS_CONFIG, ...config };
   const resolver = new Resolver({ timeout: c.timeoutMs, tries: 1 });
-  if (c.servers && c.servers.length > 0) resolver.setServers(c.servers);
+  if (c.servers && c.servers.length > 0) {
+    try {
+      resolver.setServers(c.servers);
+    } catch {
+      throw new FlowlensError(
+        ERR.USAGE,
+        `reverse DNS: not a list of resolver addresses: ${c.servers.join(',')}`,
+        2,
+      );
+    }
+  }
   const cache = new Map<string, Cached>();
   const queue: string[] = [];
   const pending = new Set<string>();
@@ -144,18 +155,19 @@ export function createReverseDns(config: Partial<ReverseDnsConfig> = {}): Revers
 
   return {
     request(ip) {
-      if (closed || pending.has(ip)) return;
+      if (closed || pending.has(ip)) return false;
       if (lookupCache(ip)) {
         stats.cacheHits++;
-        return;
+        return false;
       }
       if (queue.length >= c.maxQueue) {
         stats.dropped++;
-        return;
+        return false;
       }
       pending.add(ip);
       queue.push(ip);
       schedule();
+      return true;
     },
     nameOf(ip) {
       return lookupCache(ip)?.name;
@@ -163,8 +175,8 @@ export function createReverseDns(config: Partial<ReverseDnsConfig> = {}): Revers
     drain(ms) {
       if (queue.length === 0 && inFlight === 0) return Promise.resolve();
       return new Promise((resolve) => {
+        // Not unref'd: a caller awaiting drain keeps the process alive until the deadline.
         const t = setTimeout(resolve, ms);
-        t.unref();
         idle.push(() => {
           clearTimeout(t);
           resolve();
