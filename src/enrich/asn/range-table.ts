@@ -38,6 +38,10 @@ export class RangeTableBuilder {
       this.names.push(owned);
       this.nameIndex.set(owned, nameId);
     }
+    if (this.width === 1) {
+      this.addIpv4(start[0], end[0], asn, nameId);
+      return;
+    }
     if (compare(start, 0, end, 0, this.width) > 0) return;
     const w = this.width;
     if (this.count > 0 && compare(this.starts, (this.count - 1) * w, start, 0, w) > 0) {
@@ -66,6 +70,49 @@ export class RangeTableBuilder {
     }
     this.push(start, end, asn, nameId);
     if (tail) this.push(tail.start, tail.end, tail.asn, tail.nameId);
+  }
+
+  /** `add` for IPv4 (one word per bound), without the generic comparisons: 400,000 rows load at start-up. */
+  private addIpv4(start: number, end: number, asn: number, nameId: number): void {
+    if (start > end) return;
+    const starts = this.starts;
+    const ends = this.ends;
+    if (this.count > 0 && starts[this.count - 1] > start) {
+      this.unsorted++;
+      return;
+    }
+    let tailStart = -1;
+    let tailEnd = 0;
+    let tailAsn = 0;
+    let tailName = 0;
+    while (this.count > 0) {
+      const last = this.count - 1;
+      if (ends[last] < start) break;
+      this.overlaps++;
+      if (starts[last] >= start) {
+        this.count--;
+        continue;
+      }
+      if (ends[last] > end) {
+        tailStart = end + 1;
+        tailEnd = ends[last];
+        tailAsn = this.asns[last];
+        tailName = this.nameIds[last];
+      }
+      ends[last] = start - 1;
+      break;
+    }
+    this.pushIpv4(start, end, asn, nameId);
+    if (tailStart >= 0) this.pushIpv4(tailStart, tailEnd, tailAsn, tailName);
+  }
+
+  private pushIpv4(start: number, end: number, asn: number, nameId: number): void {
+    if (this.count === this.asns.length) this.grow();
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.asns[this.count] = asn;
+    this.nameIds[this.count] = nameId;
+    this.count++;
   }
 
   build(): RangeTable {
