@@ -63,7 +63,7 @@ describe('flowlens lookup', () => {
     const result = await runCli(['lookup', '1.1.1.1', '10.0.0.1', '00:0c:29:40:0e:ef']);
     expect(result.code).toBe(0);
     const lines = result.stdout.split('\n');
-    expect(lines[0]).toMatch(/^VALUE\s+TYPE\s+COUNTRY\s+CITY\s+ASN\s+AS NAME\s+VENDOR\s+NOTE$/);
+    expect(lines[0]).toMatch(/^VALUE\s+TYPE\s+COUNTRY\s+CITY\s+ASN\s+AS NAME\s+VENDOR\s+THREAT\s+NOTE$/);
     const one = enricher.lookupIp('1.1.1.1');
     const row = lines.find((l) => l.startsWith('1.1.1.1 ')) as string;
     expect(row).toContain(` ${one.country} `);
@@ -76,10 +76,50 @@ describe('flowlens lookup', () => {
     for (const line of ATTRIBUTION) expect(result.stdout).toContain(`Data: ${line}`);
   });
 
-  it('domains only: says names and threat data are not available yet, exit 0, no databases read', async () => {
+  it('domains only: says names are not stored yet, exit 0, no databases read', async () => {
     const result = await runCli(['lookup', 'example.org']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Domains: names and threat data are not available yet/);
+    expect(result.stdout).toMatch(/Domains: names seen in traffic are not available yet/);
+  });
+
+  it('--threat-feeds: threat tags for addresses and domains from a feed file', {
+    timeout: 30_000,
+  }, async () => {
+    writeFileSync(path.join(dir, 'drop.txt'), '; Spamhaus DROP\n1.19.0.0/16 ; SBL434604\n');
+    writeFileSync(path.join(dir, 'domains.txt'), 'evil.example\n');
+    const feeds = path.join(dir, 'feeds.json');
+    writeFileSync(
+      feeds,
+      JSON.stringify({
+        feeds: [
+          { name: 'drop', file: 'drop.txt', format: 'spamhaus-drop', category: 'hijacked' },
+          { name: 'doms', file: 'domains.txt', format: 'domain-list', category: 'malware' },
+        ],
+      }),
+    );
+    const result = await runCli([
+      'lookup',
+      '1.19.2.3',
+      '8.8.8.8',
+      'www.Evil.example',
+      '--threat-feeds',
+      feeds,
+      '-f',
+      'json',
+    ]);
+    expect(result.stderr).toBe('');
+    const out = JSON.parse(result.stdout);
+    expect(out.results.map((r: { threatTags?: string[] }) => r.threatTags)).toEqual([
+      ['drop', 'hijacked'],
+      [],
+      ['doms', 'malware'],
+    ]);
+    const table = await runCli(['lookup', '1.19.2.3', '--threat-feeds', feeds]);
+    expect(table.stdout.split('\n')[0]).toMatch(/VENDOR\s+THREAT\s+NOTE$/);
+    expect(table.stdout).toContain('drop, hijacked');
+    const bad = await runCli(['lookup', '1.19.2.3', '--threat-feeds', path.join(dir, 'missing.json')]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^flowlens: cannot read threat feeds config .*missing\.json: ENOENT\n$/);
   });
 
   it('a value that is nothing known: exit 2 with a one-line message', async () => {

@@ -76,4 +76,6 @@ export interface FlowEnrichment {
   dstAsn?: number;
   srcAsName?: string;
   dstAsName?: string;
+  /** Threat-intelligence tags of the flow's addresses and names: categories and feed names (enrich/threat). */
+  threatTags?: string[];
 }

@@ -10,6 +10,7 @@ import type { FrameSink } from '../sources/index.js';
 import { checkCaptureFile, readCapture } from '../sources/index.js';
 import { type CaptureEngineOptions, createCaptureEngine } from './capture-engine.js';
 import type { CaptureSummary } from './capture-summary.js';
+import type { FlowEnrichment } from './enrich-flows.js';
 
 export interface AnalyzeProgress {
   /** Index of the file being read, from 0. */
@@ -21,6 +22,8 @@ export interface AnalyzeProgress {
 
 export interface AnalyzeOptions extends CaptureEngineOptions {
   files: string[];
+  /** Enrichment (createFlowEnrichment): runs on each record before `onFlow`; its analyzers join the pass. */
+  enrichment?: FlowEnrichment;
   onProgress?(progress: AnalyzeProgress): void;
   /** Returns a promise when the consumer needs the pass to pause (see FrameSink.backpressure). */
   backpressure?(): Promise<void> | undefined;
@@ -34,7 +37,19 @@ export interface AnalyzeResult {
 }
 
 export async function analyzeCaptures(options: AnalyzeOptions): Promise<AnalyzeResult> {
-  const engine = createCaptureEngine(options);
+  const enrichment = options.enrichment;
+  const engine = createCaptureEngine(
+    enrichment
+      ? {
+          ...options,
+          analyzers: [...(options.analyzers ?? []), ...enrichment.analyzers],
+          onFlow: (record) => {
+            enrichment.enrich(record);
+            options.onFlow(record);
+          },
+        }
+      : options,
+  );
   let bytesBefore = 0;
   let fileIndex = 0;
   const sink: FrameSink = {

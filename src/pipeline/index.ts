@@ -1,4 +1,4 @@
-/** Wires the stages together: sources → decode → flows (→ analyze/enrich/detect later) → store. */
+/** Wires the stages together: sources → decode → flows → analyze/enrich/detect → store. */
 export {
   type AnalyzeOptions,
   type AnalyzeProgress,
@@ -50,4 +50,13 @@ export {
   type RecordedInventory,
   recordInventory,
 } from './device-alerts.js';
+export {
+  createFlowEnrichment,
+  type EnrichmentSummary,
+  type FlowEnrichment,
+  type FlowEnrichmentOptions,
+  type ThreatMatch,
+  type TopAs,
+  type TopCountry,
+} from './enrich-flows.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';

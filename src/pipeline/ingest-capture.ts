@@ -13,6 +13,7 @@ import type { FlowRecord } from '../model/index.js';
 import type { IngestWriter, SourceKind, StoredFlow } from '../store/index.js';
 import { type AnalyzeProgress, analyzeCaptures } from './analyze-captures.js';
 import type { CaptureSummary } from './capture-summary.js';
+import type { FlowEnrichment } from './enrich-flows.js';
 
 export interface IngestCaptureOptions {
   file: string;
@@ -21,6 +22,8 @@ export interface IngestCaptureOptions {
   flowTable?: Partial<FlowTableConfig>;
   /** Analyzers of the pass; their per-flow fields (application, SNI, …) are stored with the flows. */
   analyzers?: PacketAnalyzer[];
+  /** Country, AS, names and threat tags, filled before `onFlow` and the store see a record. */
+  enrichment?: FlowEnrichment;
   /** Sees every flow record before it is written (e.g. detections). */
   onFlow?(record: FlowRecord): void;
   /** Flows per `writer.write`; default 10,000. */
@@ -55,6 +58,7 @@ export async function ingestCapture(options: IngestCaptureOptions): Promise<Inge
     files: [options.file],
     flowTable: options.flowTable,
     analyzers: options.analyzers,
+    enrichment: options.enrichment,
     signal: options.signal,
     onProgress: options.onProgress,
     onFlow(record: FlowRecord) {

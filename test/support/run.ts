@@ -32,6 +32,7 @@ export const CLI = path.join(PROJECT_ROOT, 'bin', 'flowlens.js');
 
 /** `analyze` options for comparing with tshark: JSON, no idle splits, no interim records. */
 export const ORACLE_ARGS = [
+  '--no-enrich',
   '--format',
   'json',
   '--tcp-timeout',

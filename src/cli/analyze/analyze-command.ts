@@ -7,6 +7,8 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { InputWarning } from '../../model/index.js';
 import { analyzeCaptures, createCaptureDetection } from '../../pipeline/index.js';
+// Enrichment (issue 9): flags and start-up live in ../enrich-options.ts.
+import { addEnrichOptions, type EnrichFlags, startEnrichment } from '../enrich-options.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { wholeNumber } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
@@ -16,7 +18,7 @@ import type { AnalyzeView } from './flow-writers.js';
 import { createJsonView, createNdjsonView } from './flow-writers.js';
 import { createTableView, warningText } from './table-view.js';
 
-interface AnalyzeFlags extends FlowTableFlags {
+interface AnalyzeFlags extends FlowTableFlags, EnrichFlags {
   format: 'table' | 'json' | 'ndjson';
   analyzers: string[];
   detect: boolean;
@@ -62,6 +64,7 @@ export function registerAnalyzeCommand(program: Command): void {
       ANALYZER_NAMES,
     )
     .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)');
+  addEnrichOptions(command, { reverseDns: true }); // enrichment (issue 9)
   addFlowTableOptions(command)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)
@@ -84,14 +87,16 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   const flowTable = flowTableConfig(flags);
   const warningsToStderr = flags.format === 'ndjson';
 
+  const enrichment = await startEnrichment(flags, { summarize: true }); // enrichment (issue 9)
   view.begin();
   try {
-    const detection = flags.detect ? createCaptureDetection() : undefined;
+    const detection = flags.detect ? createCaptureDetection({}, { lookups: enrichment?.enrichment.lookups }) : undefined;
     const { summary, analysis } = await analyzeCaptures({
       files,
       flowTable,
       analyzers: [...createAnalyzers(flags.analyzers), ...(detection?.analyzers ?? [])],
       maxWarnings: flags.maxWarnings,
+      enrichment: enrichment?.enrichment, // enrichment (issue 9)
       onFlow: (record) => {
         detection?.onFlow(record);
         view.flow(record);
@@ -106,10 +111,12 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
     });
     bar?.done();
     if (detection) analysis.alerts = detection.finish();
+    if (enrichment) analysis.enrichment = await enrichment.finish(); // enrichment (issue 9)
     view.finish(summary, analysis);
   } finally {
     bar?.done();
     await out.end();
+    await enrichment?.stop(); // enrichment (issue 9)
   }
 }
 

@@ -24,6 +24,14 @@ const OPTIONAL_FIELDS = [
   'dnsName',
   'app',
   'tcp',
+  // Enrichment (issue 9), set after the analyzers, in this order.
+  'srcCountry',
+  'dstCountry',
+  'srcAsn',
+  'dstAsn',
+  'srcAsName',
+  'dstAsName',
+  'threatTags',
 ] as const satisfies readonly (keyof FlowRecord)[];
 
 function optionalJson(r: FlowRecord): string {

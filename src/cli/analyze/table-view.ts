@@ -5,6 +5,8 @@
 import type { FlowRecord, InputWarning } from '../../model/index.js';
 import type { CaptureSummary } from '../../pipeline/index.js';
 import { protocolName } from '../../pipeline/index.js';
+// Enrichment (issue 9): ../enrich-view.ts.
+import { enrichmentLines, withCountry } from '../enrich-view.js';
 import {
   formatBytes,
   formatCount,
@@ -86,8 +88,8 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
       else {
         const rows = top.map((f) => [
           protocolName(f.protocol),
-          endpoint(f.srcIp, f.srcPort, f.protocol),
-          endpoint(f.dstIp, f.dstPort, f.protocol),
+          withCountry(endpoint(f.srcIp, f.srcPort, f.protocol), f.srcCountry),
+          withCountry(endpoint(f.dstIp, f.dstPort, f.protocol), f.dstCountry),
           formatCount(f.packets),
           formatBytes(f.bytes),
           formatDuration(f.lastTs - f.firstTs),
@@ -105,6 +107,7 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
       }
 
       lines.push(...diagnosisLines(analysis));
+      lines.push(...enrichmentLines(analysis)); // enrichment (issue 9)
 
       lines.push('', 'Warnings');
       if (s.warnings === 0) lines.push('  none');

@@ -18,12 +18,18 @@ import {
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { alertSummary, createCliDetection } from '../capture/live-detection.js';
+import {
+  addEnrichOptions,
+  type EnrichFlags,
+  type EnrichmentRun,
+  startEnrichment,
+} from '../enrich-options.js';
 import { formatCount, renderTable } from '../format.js';
 import { dataDirectory } from '../ingest/ingest-command.js';
 import { wholeNumber } from '../option-values.js';
 import { createOutputStream, type OutputStream } from '../output-stream.js';
 
-interface CollectFlags {
+interface CollectFlags extends EnrichFlags {
   netflow: number | false;
   ipfix: number | false;
   sflow: number | false;
@@ -51,7 +57,7 @@ A kernel receive buffer smaller than asked (32 MiB) drops bursts; raise the limi
 `;
 
 export function registerCollectCommand(program: Command): void {
-  program
+  const command = program
     .command('collect')
     .description('collect NetFlow v5/v9, IPFIX and sFlow v5 exports over UDP into the flow store')
     .option('--netflow <port>', 'NetFlow v5/v9 UDP port (0: no NetFlow listener)', wholeNumber, 2055)
@@ -74,7 +80,8 @@ export function registerCollectCommand(program: Command): void {
         .default('table'),
     )
     .option('--from-pcap <file>', 'decode flow exports captured in a pcap/pcapng file instead of listening')
-    .option('--no-detect', 'skip the detections (scans, brute force, floods, …) on the records')
+    .option('--no-detect', 'skip the detections (scans, brute force, floods, …) on the records');
+  addEnrichOptions(command) // enrichment (issue 9): ../enrich-options.ts
     .addHelpText('after', EXAMPLES)
     .action(async (flags: CollectFlags) => {
       await runCollect(flags);
@@ -99,6 +106,7 @@ async function runCollect(flags: CollectFlags): Promise<void> {
   }
   const out = flags.ndjson || flags.format === 'json' ? createOutputStream() : undefined;
   let store: FlowStore | undefined;
+  const enrichment: EnrichmentRun | undefined = await startEnrichment(flags); // enrichment (issue 9)
   if (flags.store) {
     // Loaded on use: see cli/query/open-store.ts.
     const { createDuckDbStore } = await import('../../store/index.js');
@@ -106,6 +114,7 @@ async function runCollect(flags: CollectFlags): Promise<void> {
     await store.start();
   }
   const writeFlows = async (batch: ExportedFlowRecord[]) => {
+    if (enrichment) for (const record of batch) enrichment.enrichment.enrich(record); // enrichment (issue 9)
     if (flags.ndjson && out) for (const record of batch) out.write(`${JSON.stringify(record)}\n`);
     await store?.writeFlows(batch as StoredFlow[]);
     out?.flush();
@@ -120,6 +129,7 @@ async function runCollect(flags: CollectFlags): Promise<void> {
   } finally {
     await out?.end();
     await store?.stop();
+    await enrichment?.stop();
   }
 }
 

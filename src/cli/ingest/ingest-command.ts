@@ -13,6 +13,7 @@ import { Option } from 'commander';
 import type { DeviceInventory } from '../../analyze/index.js';
 import {
   createCaptureDetection,
+  type FlowEnrichment,
   ingestCapture,
   recordInventory,
   storedAlerts,
@@ -20,12 +21,18 @@ import {
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestRecord } from '../../store/index.js';
 import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
+import {
+  addEnrichOptions,
+  type EnrichFlags,
+  type EnrichmentRun,
+  startEnrichment,
+} from '../enrich-options.js';
 import { formatCount } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { sha256File } from './file-hash.js';
 
-interface IngestFlags {
+interface IngestFlags extends EnrichFlags {
   data?: string;
   force?: boolean;
   progress?: boolean;
@@ -64,7 +71,7 @@ Exit codes: 0 every file is in, 2 a file was refused (already ingested, unreadab
 capture) or bad usage, 130 interrupted, 1 unexpected failure.`;
 
 export function registerIngestCommand(program: Command): void {
-  program
+  const command = program
     .command('ingest')
     .description('read pcap/pcapng captures (gzip too) into the flow store')
     .argument('<file...>', 'capture files')
@@ -74,7 +81,8 @@ export function registerIngestCommand(program: Command): void {
     .option('--no-progress', 'never show a progress bar')
     .addOption(
       new Option('-f, --format <format>', 'report format').choices(['table', 'json']).default('table'),
-    )
+    );
+  addEnrichOptions(command) // enrichment (issue 9): ../enrich-options.ts
     .addHelpText('after', EXAMPLES)
     .action(async (files: string[], flags: IngestFlags) => {
       await runIngest(files, flags);
@@ -102,7 +110,9 @@ async function runIngest(files: string[], flags: IngestFlags): Promise<void> {
   const { createDuckDbStore } = await import('../../store/index.js');
   const store = createDuckDbStore({ dataDir: dataDirectory(flags.data) });
   const outcomes: FileOutcome[] = [];
+  let enrichment: EnrichmentRun | undefined;
   try {
+    enrichment = await startEnrichment(flags); // enrichment (issue 9)
     const { rolledBack } = await store.start();
     for (const ingest of rolledBack) {
       process.stderr.write(
@@ -135,6 +145,7 @@ async function runIngest(files: string[], flags: IngestFlags): Promise<void> {
         bar,
         before,
         packetsBefore,
+        enrichment?.enrichment,
       );
       outcomes.push(outcome);
       before += sizes[i];
@@ -144,6 +155,7 @@ async function runIngest(files: string[], flags: IngestFlags): Promise<void> {
   } finally {
     process.off('SIGINT', onSigint);
     await store.stop();
+    await enrichment?.stop();
   }
   await printReport(outcomes, flags.format);
   finalVerdict(outcomes);
@@ -157,6 +169,7 @@ async function ingestFile(
   bar: ProgressBar | undefined,
   bytesBefore: number,
   packetsBefore: number,
+  enrichment: FlowEnrichment | undefined,
 ): Promise<FileOutcome> {
   let sizeBytes: number;
   let sha256: string;
@@ -187,12 +200,13 @@ async function ingestFile(
   }
   const writer = await store.beginIngest({ file, sha256, sizeBytes, sourceKind: 'pcap', replace: force });
   try {
-    const detection = createCaptureDetection();
+    const detection = createCaptureDetection({}, { lookups: enrichment?.lookups }); // enrichment (issue 9)
     const result = await ingestCapture({
       file,
       writer,
       signal,
       analyzers: [...createAnalyzers(ANALYZER_NAMES), ...detection.analyzers],
+      enrichment,
       onFlow: (record) => detection.onFlow(record),
       onProgress: bar ? (p) => bar.update(bytesBefore + p.bytesRead, packetsBefore + p.packets) : undefined,
     });

@@ -1,13 +1,20 @@
 /**
  * `flowlens lookup IP|DOMAIN|MAC…`: everything Flowlens knows about a value, from the
- * enrichment databases: country, city, AS, special-range labels, MAC vendors. Names and threat
- * data for domains come with passive DNS and threat feeds (issue 9); until then a domain prints
- * that they are not available. Exit codes: 0 done (also for domains); 2 a value that is neither
- * an IP address, a MAC address nor a domain name, or bad options.
+ * enrichment databases: country, city, AS, special-range labels, MAC vendors, and threat tags
+ * from the feeds given with --threat-feeds. Names seen in traffic are learnt per analyze run
+ * and not stored yet, so a domain says so. Exit codes: 0 done (also for domains); 2 a value
+ * that is neither an IP address, a MAC address nor a domain name, a bad feeds config, or bad
+ * options.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createEnricher, type Enricher, normalizeMac } from '../../enrich/index.js';
+import {
+  createEnricher,
+  type Enricher,
+  loadThreatFeedsConfig,
+  normalizeMac,
+  type ThreatMatcher,
+} from '../../enrich/index.js';
 import type { IpEnrichment, MacEnrichment } from '../../model/index.js';
 import { parseIpAddress } from '../../model/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
@@ -19,21 +26,23 @@ Examples:
   $ flowlens lookup 8.8.8.8 2606:4700::1111 192.168.1.10
   $ flowlens lookup 00:0c:29:40:0e:ef --format json
   $ flowlens lookup 1.1.1.1 --geoip-db GeoLite2-City.mmdb --asn-db GeoLite2-ASN.mmdb
+  $ flowlens lookup 185.220.101.1 evil.example --threat-feeds feeds.json
 
 Databases: the bundled country and ASN data (npm packages, see docs/enrichment.md), or your own
 .mmdb files through --geoip-db/--asn-db or $FLOWLENS_GEOIP_DB/$FLOWLENS_ASN_DB.
 `;
 
 export const NAMES_NOT_AVAILABLE =
-  'names and threat data are not available yet: passive DNS and threat feeds come in a later version';
+  'names seen in traffic are not available yet: analyze learns them per run (analysis.enrichment.names), the store does not keep them';
 
 const DOMAIN =
   /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i;
 
+/** `threatTags` is present when threat feeds were given (empty: no feed lists the value). */
 export type LookupResult =
-  | ({ kind: 'ip' } & IpEnrichment)
+  | ({ kind: 'ip'; threatTags?: string[] } & IpEnrichment)
   | ({ kind: 'mac' } & MacEnrichment)
-  | { kind: 'domain'; domain: string; note: string };
+  | { kind: 'domain'; domain: string; note: string; threatTags?: string[] };
 
 type Kind = LookupResult['kind'];
 
@@ -45,17 +54,27 @@ function kindOf(value: string): Kind {
   throw new FlowlensError(ERR.USAGE, `not an IP address, MAC address or domain name: ${value}`, 2);
 }
 
-export async function lookupValues(values: string[], enricher: Enricher): Promise<LookupResult[]> {
+export async function lookupValues(
+  values: string[],
+  enricher: Enricher,
+  threat?: ThreatMatcher,
+): Promise<LookupResult[]> {
   const kinds = values.map(kindOf);
   if (kinds.includes('ip')) await enricher.start();
+  const tags = (found: readonly string[] | undefined) => (found ? { threatTags: [...found] } : {});
   return values.map((value, i): LookupResult => {
     switch (kinds[i]) {
       case 'ip':
-        return { kind: 'ip', ...enricher.lookupIp(value) };
+        return { kind: 'ip', ...enricher.lookupIp(value), ...tags(threat?.matchIp(value)) };
       case 'mac':
         return { kind: 'mac', ...(enricher.lookupMac(value) as MacEnrichment) };
       default:
-        return { kind: 'domain', domain: value.toLowerCase(), note: NAMES_NOT_AVAILABLE };
+        return {
+          kind: 'domain',
+          domain: value.toLowerCase(),
+          note: NAMES_NOT_AVAILABLE,
+          ...tags(threat?.matchDomain(value)),
+        };
     }
   });
 }
@@ -64,6 +83,11 @@ function macKind(mac: MacEnrichment): string {
   if (mac.label) return mac.label;
   const scope = mac.locallyAdministered ? 'locally administered' : 'universal';
   return `${scope} ${mac.multicast ? 'multicast' : 'unicast'}${mac.randomized ? ' (randomized)' : ''}`;
+}
+
+function threatText(tags: string[] | undefined): string {
+  if (tags === undefined) return '-';
+  return tags.length === 0 ? 'none' : tags.join(', ');
 }
 
 function tableRow(result: LookupResult): string[] {
@@ -84,18 +108,29 @@ function tableRow(result: LookupResult): string[] {
         result.asn === undefined ? '-' : `AS${result.asn}`,
         dash(result.asName),
         '-',
+        threatText(result.threatTags),
         dash(label),
       ];
     }
     case 'mac':
-      return [result.mac, 'mac', '-', '-', '-', '-', dash(result.vendor), macKind(result)];
+      return [result.mac, 'mac', '-', '-', '-', '-', dash(result.vendor), '-', macKind(result)];
     default:
-      return [result.domain, 'domain', '-', '-', '-', '-', '-', 'names/threat data not available yet'];
+      return [
+        result.domain,
+        'domain',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        threatText(result.threatTags),
+        'names: not stored yet',
+      ];
   }
 }
 
 export function lookupTable(results: LookupResult[], attribution: string[]): string {
-  const header = ['VALUE', 'TYPE', 'COUNTRY', 'CITY', 'ASN', 'AS NAME', 'VENDOR', 'NOTE'];
+  const header = ['VALUE', 'TYPE', 'COUNTRY', 'CITY', 'ASN', 'AS NAME', 'VENDOR', 'THREAT', 'NOTE'];
   const lines = [renderTable(header, results.map(tableRow))];
   if (results.some((r) => r.kind === 'domain')) lines.push('', `Domains: ${NAMES_NOT_AVAILABLE}.`);
   if (attribution.length > 0) lines.push('', ...attribution.map((line) => `Data: ${line}`));
@@ -112,15 +147,21 @@ export function registerLookupCommand(program: Command): void {
     )
     .option('--geoip-db <file>', 'country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)')
     .option('--asn-db <file>', 'ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
+    .option('--threat-feeds <file>', 'threat feeds config, JSON (default: $FLOWLENS_THREAT_FEEDS, else none)')
     .addHelpText('after', EXAMPLES)
     .action(
-      async (values: string[], flags: { format: 'table' | 'json'; geoipDb?: string; asnDb?: string }) => {
+      async (
+        values: string[],
+        flags: { format: 'table' | 'json'; geoipDb?: string; asnDb?: string; threatFeeds?: string },
+      ) => {
         const enricher = createEnricher({
           geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
           asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
         });
+        const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
         try {
-          const results = await lookupValues(values, enricher);
+          const feeds = feedsFile ? await loadThreatFeedsConfig(feedsFile) : undefined;
+          const results = await lookupValues(values, enricher, feeds?.matcher);
           const attribution = results.some((r) => r.kind !== 'domain') ? enricher.attribution() : [];
           const text =
             flags.format === 'json'

@@ -184,5 +184,13 @@ export async function openAsnCsv(
     description: `ASN ranges (CSV, ${v4?.size ?? 0} IPv4 and ${v6?.size ?? 0} IPv6)`,
     lookupIpv4: (ip) => v4?.lookupIpv4(ip),
     lookupIpv6: (bytes) => v6?.lookupIpv6(bytes),
+    ipv4Ranges: () =>
+      v4?.ipv4Ranges() ?? {
+        count: 0,
+        starts: new Uint32Array(0),
+        ends: new Uint32Array(0),
+        ids: new Uint32Array(0),
+        value: () => undefined,
+      },
   };
 }

@@ -3,6 +3,7 @@
  * since many networks share one record (a country database has a few hundred distinct records).
  */
 import type { IpDatabase } from '../enricher.js';
+import { Ipv4RangeList } from '../ranges/index.js';
 import type { MmdbReader, MmdbValue } from './mmdb-reader.js';
 
 /** Past this many distinct records (city databases) the record cache starts over. */
@@ -31,5 +32,11 @@ export function mmdbDatabase<T>(
     description: `${meta.databaseType || 'MaxMind DB'} (mmdb, built ${built})`,
     lookupIpv4: (ip) => at(reader.lookupIpv4(ip)),
     lookupIpv6: (bytes) => at(reader.lookupIpv6(bytes)),
+    ipv4Ranges() {
+      // Ids are data-section offsets: one record (one cached value) per distinct offset.
+      const list = new Ipv4RangeList(1 << 16);
+      reader.forEachIpv4Network((start, end, offset) => list.add(start, end, offset));
+      return { ...list.done(), value: at };
+    },
   };
 }

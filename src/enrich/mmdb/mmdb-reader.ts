@@ -48,6 +48,8 @@ export class MmdbReader {
   private readonly dataStart: number;
   private readonly dataEnd: number;
   private readonly ipv4StartDepth: number;
+  /** The node (or record) where the IPv4 space starts: ::/96 in an IPv6 tree, the root in an IPv4 tree. */
+  private readonly ipv4StartNode: number;
   /**
    * IPv4 jump table: the record reached after the first 16 bits of each /16 (or earlier, where
    * the tree ends sooner) and the bits it took, so a lookup walks at most 16 more nodes.
@@ -82,6 +84,7 @@ export class MmdbReader {
       for (; depth < 96 && node < this.nodeCount; depth++) node = this.readRecord(node, 0);
     }
     this.ipv4StartDepth = depth;
+    this.ipv4StartNode = node;
     for (let prefix = 0; prefix < 65536; prefix++) {
       let at = node;
       let bits = 0;
@@ -125,6 +128,46 @@ export class MmdbReader {
     for (; i < 128 && node < n; i++) node = this.readRecord(node, (bytes[i >> 3] >> (7 - (i & 7))) & 1);
     this.prefixLength = i;
     return this.resolve(node, i === 128);
+  }
+
+  /**
+   * Every IPv4 network that has a record, in ascending address order, as inclusive bounds
+   * (unsigned 32-bit) and the record's data-section offset. Adjacent networks with the same
+   * record are merged into one call. Where an IPv6 tree ends above ::/96, the whole IPv4 space
+   * is one network. Visits each tree node of the IPv4 space once.
+   */
+  forEachIpv4Network(visit: (start: number, end: number, offset: number) => void): void {
+    const n = this.nodeCount;
+    let pendingStart = 0;
+    let pendingEnd = -1;
+    let pendingOffset = -1;
+    const emit = (start: number, end: number, offset: number) => {
+      if (offset === pendingOffset && start === pendingEnd + 1) {
+        pendingEnd = end;
+        return;
+      }
+      if (pendingOffset >= 0) visit(pendingStart, pendingEnd, pendingOffset);
+      pendingStart = start;
+      pendingEnd = end;
+      pendingOffset = offset;
+    };
+    // A valid tree reaches each node once; a corrupt one could share nodes and explode.
+    let budget = n + 1;
+    const walk = (node: number, depth: number, prefix: number): void => {
+      if (node >= n) {
+        if (node === n) return;
+        const offset = this.resolve(node, true);
+        emit(prefix, prefix + 2 ** (32 - depth) - 1, offset);
+        return;
+      }
+      if (depth === 32) this.fail('search tree deeper than the address');
+      if (--budget < 0) this.fail('search tree nodes are shared (not a tree)');
+      walk(this.readRecord(node, 0), depth + 1, prefix);
+      walk(this.readRecord(node, 1), depth + 1, prefix + 2 ** (31 - depth));
+    };
+    if (this.ipv4StartDepth === 96 || this.metadata.ipVersion !== 6) walk(this.ipv4StartNode, 0, 0);
+    else if (this.ipv4StartNode > n) emit(0, 0xffffffff, this.resolve(this.ipv4StartNode, true));
+    if (pendingOffset >= 0) visit(pendingStart, pendingEnd, pendingOffset);
   }
 
   /** The value stored at a data-section offset returned by a lookup. */

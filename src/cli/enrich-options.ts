@@ -1,0 +1,105 @@
+/**
+ * The enrichment options shared by `analyze`, `ingest` and `collect`, and the enrichment they
+ * start: country and AS (bundled data or the user's .mmdb files), passive names, threat feeds.
+ *
+ *   --no-enrich            no enrichment at all
+ *   --geoip-db FILE        country/city .mmdb ($FLOWLENS_GEOIP_DB)
+ *   --asn-db FILE          ASN .mmdb ($FLOWLENS_ASN_DB)
+ *   --threat-feeds FILE    threat feeds config, JSON ($FLOWLENS_THREAT_FEEDS; docs/enrichment.md)
+ *   --no-names             do not learn names from DNS answers, SNI and HTTP Host
+ *   --reverse-dns [LIST]   analyze only: PTR names of public server addresses (off by default,
+ *                          for privacy); LIST: resolvers, comma-separated (default: the system's)
+ */
+import type { Command } from 'commander';
+import {
+  createEnricher,
+  createPassiveNames,
+  createReverseDns,
+  type Enricher,
+  loadThreatFeedsConfig,
+  type ReverseDns,
+  type ThreatFeeds,
+} from '../enrich/index.js';
+import { createFlowEnrichment, type EnrichmentSummary, type FlowEnrichment } from '../pipeline/index.js';
+
+/** How long the end of a run waits for reverse DNS answers still in flight. */
+const REVERSE_DNS_DRAIN_MS = 3000;
+
+export interface EnrichFlags {
+  enrich: boolean;
+  geoipDb?: string;
+  asnDb?: string;
+  threatFeeds?: string;
+  names: boolean;
+  reverseDns?: boolean | string;
+}
+
+/** `reverseDns`: offer --reverse-dns (analyze only: ingest and collect do not keep names yet). */
+export function addEnrichOptions(command: Command, offer: { reverseDns?: boolean } = {}): Command {
+  if (offer.reverseDns) {
+    command.option(
+      '--reverse-dns [servers]',
+      'look up PTR names of public server addresses (off by default); servers: comma-separated resolvers',
+    );
+  }
+  return command
+    .option('--no-enrich', 'no enrichment (country, AS, names, threat tags)')
+    .option('--geoip-db <file>', 'country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)')
+    .option('--asn-db <file>', 'ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
+    .option('--threat-feeds <file>', 'threat feeds config, JSON (default: $FLOWLENS_THREAT_FEEDS, else none)')
+    .option('--no-names', 'do not learn host names from DNS answers, TLS SNI and HTTP Host');
+}
+
+export interface EnrichmentRun {
+  enrichment: FlowEnrichment;
+  enricher: Enricher;
+  feeds?: ThreatFeeds;
+  reverseDns?: ReverseDns;
+  /** Waits (at most a few seconds) for reverse DNS answers, then summarises the run. */
+  finish(): Promise<EnrichmentSummary>;
+  stop(): Promise<void>;
+}
+
+/** Starts the enrichment the flags ask for (reads the databases and feeds); undefined with --no-enrich. */
+export async function startEnrichment(
+  flags: EnrichFlags,
+  options: { summarize?: boolean } = {},
+): Promise<EnrichmentRun | undefined> {
+  if (!flags.enrich) return undefined;
+  const enricher = createEnricher({
+    geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
+    asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
+  });
+  const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
+  const [feeds] = await Promise.all([
+    feedsFile ? loadThreatFeedsConfig(feedsFile) : undefined,
+    enricher.start(),
+  ]);
+  const reverseDns = flags.reverseDns
+    ? createReverseDns({
+        servers:
+          typeof flags.reverseDns === 'string' ? flags.reverseDns.split(',').map((s) => s.trim()) : undefined,
+      })
+    : undefined;
+  const enrichment = createFlowEnrichment({
+    enricher,
+    names: flags.names ? createPassiveNames() : undefined,
+    threat: feeds ? () => feeds.matcher : undefined,
+    reverseDns,
+    summarize: options.summarize,
+  });
+  return {
+    enrichment,
+    enricher,
+    feeds,
+    reverseDns,
+    async finish() {
+      await reverseDns?.drain(REVERSE_DNS_DRAIN_MS);
+      return enrichment.summary();
+    },
+    async stop() {
+      reverseDns?.close();
+      await enricher.stop();
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * One IPv4 table for the per-flow hot path: the special-purpose ranges, the geography database's
+ * ranges and the AS database's ranges merged into a single sorted list of segments covering the
+ * whole address space, so an address costs one binary search (within its /16) instead of a
+ * range classification, an MMDB tree walk and an AS range search.
+ *
+ * Contract: built once from Ipv4Ranges (sorted and disjoint, as the databases give them); a
+ * segment answers exactly what the separate lookups would for every address in it. Values are
+ * the databases' shared objects and must be treated as read-only.
+ */
+import type { AddressRange } from '../model/index.js';
+import type { AsInfo, GeoInfo, Ipv4Ranges } from './enricher.js';
+import { parseIpv4Number, SPECIAL_RANGES } from './ranges/index.js';
+
+const SPACE_END = 0x1_0000_0000;
+
+/** What a flow record takes from an address: shared per segment, read-only. */
+export interface Ipv4Info {
+  range?: AddressRange;
+  country?: string;
+  asn?: number;
+  asName?: string;
+}
+
+const NOTHING: Ipv4Info = Object.freeze({});
+
+class SegmentBuilder {
+  count = 0;
+  starts = new Uint32Array(1 << 16);
+  geo = new Int32Array(1 << 16);
+  as = new Int32Array(1 << 16);
+  special = new Int8Array(1 << 16);
+
+  add(start: number, geo: number, as: number, special: number): void {
+    const last = this.count - 1;
+    if (last >= 0 && this.geo[last] === geo && this.as[last] === as && this.special[last] === special) return;
+    if (this.count === this.starts.length) this.grow();
+    this.starts[this.count] = start;
+    this.geo[this.count] = geo;
+    this.as[this.count] = as;
+    this.special[this.count] = special;
+    this.count++;
+  }
+
+  private grow(): void {
+    const size = this.starts.length * 2;
+    const starts = new Uint32Array(size);
+    starts.set(this.starts);
+    this.starts = starts;
+    const geo = new Int32Array(size);
+    geo.set(this.geo);
+    this.geo = geo;
+    const as = new Int32Array(size);
+    as.set(this.as);
+    this.as = as;
+    const special = new Int8Array(size);
+    special.set(this.special);
+    this.special = special;
+  }
+}
+
+/** The IPv4 special-purpose ranges as disjoint ranges, the most specific block winning; ids index SPECIAL_RANGES. */
+export function specialIpv4Ranges(): Ipv4Ranges<AddressRange> {
+  const blocks = SPECIAL_RANGES.map((range, index) => ({ range, index })).filter(
+    ({ range }) => !range.cidr.includes(':'),
+  );
+  const bounds = new Set<number>([0]);
+  const parsed = blocks.map(({ range, index }) => {
+    const [address, bits] = range.cidr.split('/');
+    const size = 2 ** (32 - Number(bits));
+    const start = parseIpv4Number(address);
+    bounds.add(start);
+    if (start + size < SPACE_END) bounds.add(start + size);
+    return { start, end: start + size - 1, index };
+  });
+  const sorted = [...bounds].sort((a, b) => a - b);
+  const starts: number[] = [];
+  const ends: number[] = [];
+  const ids: number[] = [];
+  for (let i = 0; i < sorted.length; i++) {
+    const start = sorted[i];
+    const end = (sorted[i + 1] ?? SPACE_END) - 1;
+    // SPECIAL_RANGES lists the most specific block first among overlapping ones.
+    const hit = parsed.find((p) => p.start <= start && end <= p.end);
+    if (hit) {
+      starts.push(start);
+      ends.push(end);
+      ids.push(hit.index);
+    }
+  }
+  return {
+    count: ids.length,
+    starts: Uint32Array.from(starts),
+    ends: Uint32Array.from(ends),
+    ids: Uint32Array.from(ids),
+    value: (id) => SPECIAL_RANGES[id],
+  };
+}
+
+const NONE: Ipv4Ranges<never> = {
+  count: 0,
+  starts: new Uint32Array(0),
+  ends: new Uint32Array(0),
+  ids: new Uint32Array(0),
+  value: () => undefined,
+};
+
+export class Ipv4Table {
+  readonly segments: number;
+  /**
+   * Per segment, interleaved so the search's last probe brings the answer into the same cache
+   * line: [2i] its first address, [2i+1] 0 until first used, then an index into `infos`.
+   */
+  private readonly segs: Uint32Array;
+  private readonly geoIds: Int32Array;
+  private readonly asIds: Int32Array;
+  private readonly specialIds: Int8Array;
+  /** first[k]: the segment holding address k·65536; first[65536] is the last segment. */
+  private readonly first: Uint32Array;
+  /** Distinct infos (many segments share one: same country and AS), interned by `infoKeys`. */
+  private readonly infos: Ipv4Info[] = [NOTHING];
+  private readonly infoKeys = new Map<string, number>();
+
+  constructor(
+    private readonly geo: Ipv4Ranges<GeoInfo>,
+    private readonly as: Ipv4Ranges<AsInfo>,
+    private readonly special: Ipv4Ranges<AddressRange>,
+  ) {
+    const out = new SegmentBuilder();
+    const lists = [geo, as, special] as Ipv4Ranges<unknown>[];
+    const at = [0, 0, 0];
+    const values = [-1, -1, -1];
+    let pos = 0;
+    while (pos < SPACE_END) {
+      let next = SPACE_END;
+      for (let k = 0; k < 3; k++) {
+        const list = lists[k];
+        let i = at[k];
+        while (i < list.count && list.ends[i] < pos) i++;
+        at[k] = i;
+        if (i < list.count && list.starts[i] <= pos) {
+          values[k] = list.ids[i];
+          next = Math.min(next, list.ends[i] + 1);
+        } else {
+          values[k] = -1;
+          if (i < list.count) next = Math.min(next, list.starts[i]);
+        }
+      }
+      out.add(pos, values[0], values[1], values[2]);
+      pos = next;
+    }
+    const n = out.count;
+    this.segments = n;
+    this.segs = new Uint32Array(2 * n);
+    for (let i = 0; i < n; i++) this.segs[2 * i] = out.starts[i];
+    this.geoIds = out.geo.slice(0, n);
+    this.asIds = out.as.slice(0, n);
+    this.specialIds = out.special.slice(0, n);
+    this.first = new Uint32Array(65537);
+    let s = 0;
+    for (let k = 0; k < 65536; k++) {
+      const bound = k * 65536;
+      while (s + 1 < n && out.starts[s + 1] <= bound) s++;
+      this.first[k] = s;
+    }
+    this.first[65536] = n - 1;
+  }
+
+  /** The segment holding an IPv4 address (unsigned 32-bit). */
+  find(ip: number): number {
+    const segs = this.segs;
+    const k = ip >>> 16;
+    let lo = this.first[k];
+    let hi = this.first[k + 1];
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >>> 1;
+      if (segs[2 * mid] <= ip) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** Range label, country and AS of an address, shared by every address of its segment. */
+  info(ip: number): Ipv4Info {
+    const segment = this.find(ip);
+    const id = this.segs[2 * segment + 1];
+    return id === 0 ? this.resolve(segment) : this.infos[id];
+  }
+
+  rangeOf(segment: number): AddressRange | undefined {
+    const id = this.specialIds[segment];
+    return id < 0 ? undefined : this.special.value(id);
+  }
+
+  geoOf(segment: number): GeoInfo | undefined {
+    const id = this.geoIds[segment];
+    return id < 0 ? undefined : this.geo.value(id);
+  }
+
+  asOf(segment: number): AsInfo | undefined {
+    const id = this.asIds[segment];
+    return id < 0 ? undefined : this.as.value(id);
+  }
+
+  private resolve(segment: number): Ipv4Info {
+    const range = this.rangeOf(segment);
+    const g = range ? undefined : this.geoOf(segment);
+    const a = range ? undefined : this.asOf(segment);
+    const key = range ? range.cidr : `${g?.country ?? ''}|${a?.asn ?? ''}|${a?.asName ?? ''}`;
+    let id = this.infoKeys.get(key);
+    if (id === undefined) {
+      const info: Ipv4Info = {};
+      if (range) info.range = range;
+      if (g?.country) info.country = g.country;
+      if (a) {
+        info.asn = a.asn;
+        if (a.asName) info.asName = a.asName;
+      }
+      id = this.infos.length;
+      this.infos.push(info);
+      this.infoKeys.set(key, id);
+    }
+    this.segs[2 * segment + 1] = id;
+    return this.infos[id];
+  }
+}
+
+/**
+ * A direct-mapped cache of recent addresses → their info, keyed by the number itself: a hit
+ * costs a hash, one typed-array read and one array read; a collision replaces the entry.
+ */
+export class Ipv4InfoCache {
+  hits = 0;
+  misses = 0;
+  private readonly mask: number;
+  private readonly keys: Int32Array;
+  private readonly values: (Ipv4Info | undefined)[];
+
+  /** `entries` is rounded up to a power of two. */
+  constructor(
+    private readonly table: Ipv4Table,
+    entries: number,
+  ) {
+    const size = 2 ** Math.max(4, Math.ceil(Math.log2(Math.max(1, entries))));
+    this.mask = size - 1;
+    this.keys = new Int32Array(size);
+    this.values = new Array(size).fill(undefined);
+  }
+
+  info(ip: number): Ipv4Info {
+    const slot = (Math.imul(ip ^ (ip >>> 16), 0x45d9f3b) >>> 7) & this.mask;
+    const cached = this.values[slot];
+    if (cached !== undefined && this.keys[slot] === (ip | 0)) {
+      this.hits++;
+      return cached;
+    }
+    this.misses++;
+    const info = this.table.info(ip);
+    this.keys[slot] = ip | 0;
+    this.values[slot] = info;
+    return info;
+  }
+}
+
+/** Merges the databases' IPv4 ranges (either may be absent) with the special-purpose ranges. */
+export function buildIpv4Table(
+  geo: Ipv4Ranges<GeoInfo> | undefined,
+  as: Ipv4Ranges<AsInfo> | undefined,
+): Ipv4Table {
+  return new Ipv4Table(geo ?? NONE, as ?? NONE, specialIpv4Ranges());
+}
