@@ -25,6 +25,7 @@ interface ServeFlags {
   reportTtl: number;
   keepUploads?: boolean;
   rateLimit: boolean;
+  queryCacheTtl: number;
   logLevel: string;
 }
 
@@ -66,6 +67,12 @@ export function registerServeCommand(program: Command): void {
     .option('--report-ttl <duration>', 'keep reports this long', duration, 86_400)
     .option('--keep-uploads', 'keep uploaded captures after analysis (default: deleted)')
     .option('--no-rate-limit', 'turn per-endpoint rate limits off (benchmarks)')
+    .option(
+      '--query-cache-ttl <ms>',
+      'reuse an analytics answer this long (0: only share queries in flight)',
+      wholeNumber,
+      1000,
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
@@ -97,6 +104,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     reportTtlMs: flags.reportTtl * 1000,
     keepUploads: flags.keepUploads ?? false,
     rateLimit: flags.rateLimit ? undefined : (false as const),
+    queryCacheTtlMs: flags.queryCacheTtl,
     logLevel: flags.logLevel,
   };
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.

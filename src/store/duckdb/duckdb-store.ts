@@ -68,17 +68,6 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
     return { instance, ledger };
   };
 
-  const withConnection = async <T>(run: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
-    const connection = await opened().instance.connect();
-    try {
-      return await run(connection);
-    } catch (error) {
-      throw storeError('query failed', error);
-    } finally {
-      connection.closeSync();
-    }
-  };
-
   return {
     async start(): Promise<StoreStartReport> {
       if (instance) throw new Error('the flow store is already started');
@@ -370,11 +359,26 @@ ORDER BY last_seen DESC, id LIMIT ?`,
       };
     },
 
-    query<T extends StoreRow = StoreRow>(sql: string, params?: readonly StoreParam[]): Promise<T[]> {
-      return withConnection(async (connection) => {
+    async query<T extends StoreRow = StoreRow>(
+      sql: string,
+      params?: readonly StoreParam[],
+      options: Pick<StoreQueryOptions, 'signal'> = {},
+    ): Promise<T[]> {
+      const { signal } = options;
+      signal?.throwIfAborted();
+      const connection = await opened().instance.connect();
+      const onAbort = () => connection.interrupt();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
         const reader = await connection.runAndReadAll(sql, bindParams(params));
         return reader.convertRowObjects(STORE_VALUE_CONVERTER) as T[];
-      });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        throw storeError('query failed', error);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        connection.closeSync();
+      }
     },
 
     stream<T extends StoreRow = StoreRow>(

@@ -42,6 +42,8 @@ export interface SeriesOptions {
   metric?: Metric;
   /** Values of `splitBy` shown on their own, 1–50; default 5. */
   topK?: number;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export interface SeriesLine {
@@ -103,7 +105,7 @@ export async function seriesWhere(
     const statement = sql`SELECT ${bucketExpr} AS b, ${ident(SUMS)}
 FROM flows WHERE ${where} GROUP BY b`;
     const line = emptyLine('total', null, count);
-    for (const row of await store.query(statement.text, statement.params)) {
+    for (const row of await store.query(statement.text, statement.params, { signal: options.signal })) {
       add(line, num(row.b) - firstIndex, row);
     }
     return { range, bucket, buckets, series: [line] };
@@ -115,7 +117,7 @@ FROM flows WHERE ${where} GROUP BY b`;
   if (!isMetric(metric)) throw usage(`unknown metric "${metric}"`);
   const topK = checkLimit(options.topK, 5);
   if (topK > 50) throw usage(`top K must be at most 50, got ${topK}`);
-  const keys = (await topKeys(store, splitBy, metric, where, topK)).map((row) => row.key);
+  const keys = (await topKeys(store, splitBy, metric, where, topK, options.signal)).map((row) => row.key);
   const inTop =
     keys.length === 0
       ? ident('NULL')
@@ -128,7 +130,7 @@ FROM flows WHERE ${where} GROUP BY b`;
 FROM (${rowsSql}) GROUP BY ALL`;
   const lines = new Map<string | number, SeriesLine>(keys.map((k) => [k, emptyLine('value', k, count)]));
   const other = emptyLine('other', null, count);
-  for (const row of await store.query(statement.text, statement.params)) {
+  for (const row of await store.query(statement.text, statement.params, { signal: options.signal })) {
     const k = key(row.k);
     add((k === null ? undefined : lines.get(k)) ?? other, num(row.b) - firstIndex, row);
   }

@@ -25,6 +25,8 @@ export interface TopOptions {
   filter?: FilterInput;
   /** Rows returned, 1–10000; default 10. */
   limit?: number;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export interface TopRow {
@@ -58,7 +60,14 @@ export async function top(store: FlowStore, options: TopOptions): Promise<TopRes
   if (!isDimension(options.by)) throw usage(`unknown dimension "${options.by}"`);
   if (!isMetric(metric)) throw usage(`unknown metric "${metric}"`);
   const limit = checkLimit(options.limit, 10);
-  const rows = await topKeys(store, options.by, metric, selection(options.range, options.filter), limit);
+  const rows = await topKeys(
+    store,
+    options.by,
+    metric,
+    selection(options.range, options.filter),
+    limit,
+    options.signal,
+  );
   return { by: options.by, metric, range: options.range, rows };
 }
 
@@ -69,11 +78,12 @@ export async function topKeys(
   metric: Metric,
   where: Sql,
   limit: number,
+  signal?: AbortSignal,
 ): Promise<TopRow[]> {
   const statement = sql`SELECT key, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
 FROM (${dimensionRows(by, where, ident(COUNTERS))})
 GROUP BY key ORDER BY ${metricAggregate(metric)} DESC, key ASC LIMIT ${limit}`;
-  const rows = await store.query(statement.text, statement.params);
+  const rows = await store.query(statement.text, statement.params, { signal });
   return rows.map((row) => ({
     key: key(row.key) ?? '',
     flows: num(row.flows),
