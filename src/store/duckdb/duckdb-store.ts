@@ -42,6 +42,7 @@ import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { openIngest } from './ingest-writer.js';
 import { allIngests, completeIngestBySha256, recoverRunningIngests } from './ledger.js';
 import { runMigrations, schemaVersion } from './migrate.js';
+import { addTableRollups, COARSEST_ROLLUP_SECONDS, rebuildRollupsBefore } from './rollups.js';
 import { bindParams, STORE_VALUE_CONVERTER } from './values.js';
 
 export interface DuckDbStoreConfig {
@@ -55,6 +56,8 @@ export interface DuckDbStoreConfig {
 }
 
 export const DATABASE_FILE = 'flowlens.duckdb';
+/** The live writer's staging table (one per store, on its own connection, so TEMP). */
+const LIVE_STAGING = 'live_flows_staging';
 
 export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
   const path = join(config.dataDir, DATABASE_FILE);
@@ -108,19 +111,35 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
     },
 
     async writeFlows(batch: readonly StoredFlow[]) {
+      // The batch is appended to a private staging table, then moved into flows together with
+      // its rollups in one transaction: flows and rollups never disagree.
       if (!liveFlows) {
         const connection = await opened().instance.connect();
-        liveFlows = { connection, appender: createFlowAppender(await connection.createAppender('flows')) };
+        await connection.run(`CREATE TEMP TABLE ${LIVE_STAGING} AS SELECT * FROM flows LIMIT 0`);
+        const appender = await connection.createAppender(LIVE_STAGING, null, 'temp');
+        liveFlows = { connection, appender: createFlowAppender(appender) };
       }
+      const { connection, appender } = liveFlows;
       try {
-        liveFlows.appender.append(batch, null);
-        liveFlows.appender.flush();
+        appender.append(batch, null);
+        appender.flush();
       } catch (error) {
         // Nothing of this batch was flushed; the appender is dropped with its rows.
-        liveFlows.appender.discard();
-        liveFlows.connection.closeSync();
+        appender.discard();
+        connection.closeSync();
         liveFlows = undefined;
         throw error instanceof RangeError ? error : storeError('writing flows failed', error);
+      }
+      try {
+        await connection.run('BEGIN TRANSACTION');
+        await connection.run(`INSERT INTO flows SELECT * FROM ${LIVE_STAGING}`);
+        await addTableRollups(connection, LIVE_STAGING);
+        await connection.run('COMMIT');
+      } catch (error) {
+        await connection.run('ROLLBACK').catch(() => undefined);
+        throw storeError('writing flows failed', error);
+      } finally {
+        await connection.run(`DELETE FROM ${LIVE_STAGING}`).catch(() => undefined);
       }
     },
 
@@ -335,6 +354,11 @@ ORDER BY last_seen DESC, id LIMIT ?`,
       try {
         const flows = await led.run('DELETE FROM flows WHERE last_ts < ?', [cutoff]);
         const alerts = await led.run('DELETE FROM alerts WHERE ts < ?', [cutoff]);
+        // Rollup buckets are by first_ts while retention goes by last_ts: every bucket up to
+        // the next whole coarsest bucket is rebuilt from the flows that stay.
+        const step = BigInt(COARSEST_ROLLUP_SECONDS) * 1_000_000n;
+        const micros = cutoff.micros;
+        await rebuildRollupsBefore(led, new DuckDBTimestampValue(((micros + step - 1n) / step) * step));
         await led.run('COMMIT');
         return { flowsDeleted: flows.rowsChanged, alertsDeleted: alerts.rowsChanged };
       } catch (error) {
