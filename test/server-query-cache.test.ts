@@ -109,6 +109,35 @@ describe('QueryCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('serves an expired answer while one refresh runs, then the refreshed one', async () => {
+    let clock = 0;
+    const cache = new QueryCache({ ttlMs: 100, maxEntries: 8, staleMs: 1000, now: () => clock });
+    let version = 0;
+    let release: () => void = () => undefined;
+    const compute = async () => {
+      version++;
+      if (version > 1) await new Promise<void>((resolve) => (release = resolve));
+      return version;
+    };
+    expect(await cache.run('k', compute).answer).toBe(1);
+    clock = 150;
+    const first = cache.run('k', compute);
+    const second = cache.run('k', compute);
+    expect([first.source, second.source]).toEqual(['stale', 'stale']);
+    expect([await first.answer, await second.answer]).toEqual([1, 1]);
+    expect(version).toBe(2); // one refresh, not two
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const fresh = cache.run('k', compute);
+    expect(fresh.source).toBe('hit');
+    expect(await fresh.answer).toBe(2);
+    // Past TTL + stale, an answer is never served: the caller waits for a new one.
+    clock = 150 + 100 + 1000;
+    const late = cache.run('k', async () => 3);
+    expect(late.source).toBe('miss');
+    expect(await late.answer).toBe(3);
+  });
+
   it('refuses a negative TTL and an empty bound', () => {
     expect(() => new QueryCache({ ttlMs: -1, maxEntries: 1 })).toThrow(/TTL/);
     expect(() => new QueryCache({ ttlMs: 1, maxEntries: 0 })).toThrow(/size/);

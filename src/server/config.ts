@@ -49,6 +49,8 @@ export interface ServerConfig {
   queryCacheTtlMs?: number;
   /** Analytics answers kept at most. Default 512. */
   queryCacheEntries?: number;
+  /** An expired analytics answer is still served this long while it is refreshed, ms. Default 0. */
+  queryCacheStaleMs?: number;
   /** WebSocket: heartbeat period, ms. Default 15 s. */
   heartbeatMs?: number;
   /** WebSocket: a client whose unsent bytes pass this is cut off. Default 4 MiB. */
@@ -128,6 +130,10 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     queryCacheTtlMs:
       config.queryCacheTtlMs === 0 ? 0 : positive('queryCacheTtlMs', config.queryCacheTtlMs ?? 1000, false),
     queryCacheEntries: positive('queryCacheEntries', config.queryCacheEntries ?? 512),
+    queryCacheStaleMs:
+      (config.queryCacheStaleMs ?? 0) === 0
+        ? 0
+        : positive('queryCacheStaleMs', config.queryCacheStaleMs ?? 0, false),
     heartbeatMs: positive('heartbeatMs', config.heartbeatMs ?? 15_000),
     maxBufferedBytes: positive('maxBufferedBytes', config.maxBufferedBytes ?? 4 << 20),
     liveHistory: positive('liveHistory', config.liveHistory ?? 1000),

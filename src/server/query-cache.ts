@@ -4,7 +4,10 @@
  * computation while it runs, and its answer is served for `ttlMs` after it completes.
  *
  * Contract:
- * - An answer is at most `ttlMs` old when served (counted from when its computation finished).
+ * - An answer is at most `ttlMs` old when served (counted from when its computation finished),
+ *   or, with `staleMs` > 0, at most `ttlMs + staleMs` old: an expired answer is then served at
+ *   once while one refresh runs in the background (stale-while-revalidate), so a query slower
+ *   than the TTL does not make every client wait for it once per TTL.
  * - Failures are never cached: every waiter of a failed computation gets its error, and the next
  *   request computes again.
  * - At most `maxEntries` answers are kept; the oldest go first.
@@ -18,6 +21,8 @@ export interface QueryCacheOptions {
   ttlMs: number;
   /** Answers kept at most. */
   maxEntries: number;
+  /** How long past its TTL an answer may still be served while it is refreshed, ms; default 0. */
+  staleMs?: number;
   /** Clock, ms; default `performance.now`. */
   now?: () => number;
 }
@@ -25,6 +30,8 @@ export interface QueryCacheOptions {
 export interface QueryCacheStats {
   /** Answered from a cached answer. */
   hits: number;
+  /** Answered from an expired answer while it was refreshed. */
+  stale: number;
   /** Joined a computation already running. */
   coalesced: number;
   /** Started a computation. */
@@ -34,7 +41,7 @@ export interface QueryCacheStats {
 }
 
 /** Where an answer came from: the cache, a computation already running, or a new one. */
-export type AnswerSource = 'hit' | 'coalesced' | 'miss';
+export type AnswerSource = 'hit' | 'stale' | 'coalesced' | 'miss';
 
 interface Running {
   promise: Promise<unknown>;
@@ -46,7 +53,8 @@ export class QueryCache {
   private readonly answers = new Map<string, { value: unknown; expires: number }>();
   private readonly running = new Map<string, Running>();
   private readonly now: () => number;
-  readonly stats: QueryCacheStats = { hits: 0, coalesced: 0, misses: 0, cancelled: 0 };
+  readonly stats: QueryCacheStats = { hits: 0, stale: 0, coalesced: 0, misses: 0, cancelled: 0 };
+  private readonly staleMs: number;
 
   constructor(private readonly options: QueryCacheOptions) {
     if (!(options.ttlMs >= 0) || !Number.isFinite(options.ttlMs)) {
@@ -54,6 +62,12 @@ export class QueryCache {
     }
     if (!Number.isInteger(options.maxEntries) || options.maxEntries < 1) {
       throw new RangeError(`query cache size must be a positive whole number, got ${options.maxEntries}`);
+    }
+    this.staleMs = options.staleMs ?? 0;
+    if (!(this.staleMs >= 0) || !Number.isFinite(this.staleMs)) {
+      throw new RangeError(
+        `query cache stale time must be a non-negative number of ms, got ${options.staleMs}`,
+      );
     }
     this.now = options.now ?? (() => performance.now());
   }
@@ -75,9 +89,16 @@ export class QueryCache {
     if (signal?.aborted) return { source: 'miss', answer: Promise.reject(signal.reason) };
     const cached = this.answers.get(key);
     if (cached !== undefined) {
-      if (cached.expires > this.now()) {
+      const now = this.now();
+      if (cached.expires > now) {
         this.stats.hits++;
         return { source: 'hit', answer: Promise.resolve(cached.value as T) };
+      }
+      if (cached.expires + this.staleMs > now) {
+        // Nobody waits for the refresh, so nothing cancels it; a failed one leaves the old answer.
+        if (!this.running.has(key)) this.start(key, compute);
+        this.stats.stale++;
+        return { source: 'stale', answer: Promise.resolve(cached.value as T) };
       }
       this.answers.delete(key);
     }

@@ -216,7 +216,11 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
         await api.register(analyticsRoutes, {
           store: deps.store,
           rateLimit: rateLimitConfig,
-          queryCache: { ttlMs: config.queryCacheTtlMs, maxEntries: config.queryCacheEntries },
+          queryCache: {
+            ttlMs: config.queryCacheTtlMs,
+            maxEntries: config.queryCacheEntries,
+            staleMs: config.queryCacheStaleMs,
+          },
         });
         await api.register(jobRoutes, {
           config,

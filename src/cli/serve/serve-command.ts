@@ -26,6 +26,7 @@ interface ServeFlags {
   keepUploads?: boolean;
   rateLimit: boolean;
   queryCacheTtl: number;
+  queryCacheStale: number;
   logLevel: string;
 }
 
@@ -73,6 +74,12 @@ export function registerServeCommand(program: Command): void {
       wholeNumber,
       1000,
     )
+    .option(
+      '--query-cache-stale <ms>',
+      'serve an expired analytics answer this much longer while one refresh runs',
+      wholeNumber,
+      0,
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
@@ -105,6 +112,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     keepUploads: flags.keepUploads ?? false,
     rateLimit: flags.rateLimit ? undefined : (false as const),
     queryCacheTtlMs: flags.queryCacheTtl,
+    queryCacheStaleMs: flags.queryCacheStale,
     logLevel: flags.logLevel,
   };
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.

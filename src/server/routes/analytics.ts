@@ -7,7 +7,7 @@
  * validated parameters: identical requests in flight share one store query, an answer is reused
  * for the cache's TTL (1 s by default, so relative ranges may end up to that much behind the
  * newest flow), and a query whose clients have all disconnected is interrupted. The header
- * `x-flowlens-cache: hit|coalesced|miss` says which happened.
+ * `x-flowlens-cache: hit|stale|coalesced|miss` says which happened.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -96,8 +96,8 @@ function clientGone(reply: FastifyReply): AbortSignal {
 export interface AnalyticsRouteOptions {
   store: FlowStore;
   rateLimit(weight: 'light' | 'heavy'): Record<string, unknown>;
-  /** Answer cache (TTL ms, entries); default 1000 ms, 512 entries. TTL 0 keeps only coalescing. */
-  queryCache?: { ttlMs: number; maxEntries: number };
+  /** Answer cache (TTL ms, entries, stale ms); default 1000 ms, 512, 0. TTL 0 keeps only coalescing. */
+  queryCache?: { ttlMs: number; maxEntries: number; staleMs?: number };
 }
 
 /** The cache key of a request: route and its validated (coerced, defaulted) parameters, sorted. */
