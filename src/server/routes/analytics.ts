@@ -113,16 +113,27 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
   const tags = ['analytics'];
   const cache = new QueryCache(options.queryCache ?? { ttlMs: 1000, maxEntries: 512 });
   /** Runs `compute` through the cache; the filter is parsed first, so a 400 never waits. */
-  const cached = <T>(
+  /**
+   * The answer is cached as its JSON text, serialized once: a cache hit then costs no
+   * serialization (the 200 schemas only describe the answer, so the text is what Fastify would
+   * have sent).
+   */
+  const cached = async (
     route: string,
     request: { query: object; params?: unknown },
     reply: FastifyReply,
-    compute: (signal: AbortSignal) => Promise<T>,
-  ): Promise<T> => {
+    compute: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<string> => {
     const key = cacheKey(route, request.query, (request.params ?? {}) as object);
-    const { source, answer } = cache.run(key, compute, clientGone(reply));
+    const { source, answer } = cache.run(
+      key,
+      async (signal) => JSON.stringify(await compute(signal)),
+      clientGone(reply),
+    );
     reply.header('x-flowlens-cache', source);
-    return answer;
+    const body = await answer;
+    reply.type('application/json; charset=utf-8');
+    return body;
   };
 
   app.get<{ Querystring: Selection }>(
