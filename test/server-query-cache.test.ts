@@ -95,6 +95,18 @@ describe('QueryCache', () => {
     expect(cache.run('d', async () => 'again').source).toBe('hit');
   });
 
+  it('bounds the characters kept, and never keeps an answer above a quarter of them', async () => {
+    const cache = new QueryCache({ ttlMs: 60_000, maxEntries: 100, maxChars: 1000 });
+    for (const key of ['a', 'b', 'c', 'd', 'e']) await cache.run(key, async () => key.repeat(240)).answer;
+    expect(cache.keptChars).toBeLessThanOrEqual(1000);
+    expect(cache.size).toBe(4);
+    expect(cache.run('a', async () => '').source).toBe('miss');
+    expect(cache.run('e', async () => '').source).toBe('hit');
+    const big = 'x'.repeat(251);
+    expect(await cache.run('big', async () => big).answer).toBe(big);
+    expect(cache.run('big', async () => big).source).toBe('miss');
+  });
+
   it('with TTL 0 shares computations in flight but keeps no answers', async () => {
     const cache = new QueryCache({ ttlMs: 0, maxEntries: 8 });
     let runs = 0;

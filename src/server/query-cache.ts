@@ -10,7 +10,9 @@
  *   than the TTL does not make every client wait for it once per TTL.
  * - Failures are never cached: every waiter of a failed computation gets its error, and the next
  *   request computes again.
- * - At most `maxEntries` answers are kept; the oldest go first.
+ * - At most `maxEntries` answers are kept, of at most `maxChars` characters together (string
+ *   answers count their length, others nothing); the oldest go first, and an answer larger than
+ *   a quarter of `maxChars` is shared while in flight but not kept.
  * - A waiter whose signal aborts stops waiting (its promise rejects with the signal's reason).
  *   When no waiter is left, the computation's own signal aborts, so the store can interrupt the
  *   query; its answer, if it still arrives, is not cached.
@@ -23,6 +25,8 @@ export interface QueryCacheOptions {
   maxEntries: number;
   /** How long past its TTL an answer may still be served while it is refreshed, ms; default 0. */
   staleMs?: number;
+  /** Characters of string answers kept at most; default 32 Mi. */
+  maxChars?: number;
   /** Clock, ms; default `performance.now`. */
   now?: () => number;
 }
@@ -50,7 +54,9 @@ interface Running {
 }
 
 export class QueryCache {
-  private readonly answers = new Map<string, { value: unknown; expires: number }>();
+  private readonly answers = new Map<string, { value: unknown; expires: number; chars: number }>();
+  private chars = 0;
+  private readonly maxChars: number;
   private readonly running = new Map<string, Running>();
   private readonly now: () => number;
   readonly stats: QueryCacheStats = { hits: 0, stale: 0, coalesced: 0, misses: 0, cancelled: 0 };
@@ -64,6 +70,7 @@ export class QueryCache {
       throw new RangeError(`query cache size must be a positive whole number, got ${options.maxEntries}`);
     }
     this.staleMs = options.staleMs ?? 0;
+    this.maxChars = options.maxChars ?? 32 * 1024 * 1024;
     if (!(this.staleMs >= 0) || !Number.isFinite(this.staleMs)) {
       throw new RangeError(
         `query cache stale time must be a non-negative number of ms, got ${options.staleMs}`,
@@ -100,7 +107,7 @@ export class QueryCache {
         this.stats.stale++;
         return { source: 'stale', answer: Promise.resolve(cached.value as T) };
       }
-      this.answers.delete(key);
+      this.forget(key);
     }
     let entry = this.running.get(key);
     let source: AnswerSource = 'coalesced';
@@ -159,12 +166,26 @@ export class QueryCache {
     });
   }
 
-  private store(key: string, value: unknown): void {
+  /** Characters of the answers kept now. */
+  get keptChars(): number {
+    return this.chars;
+  }
+
+  private forget(key: string): void {
+    const old = this.answers.get(key);
+    if (old === undefined) return;
+    this.chars -= old.chars;
     this.answers.delete(key);
-    while (this.answers.size >= this.options.maxEntries) {
-      const oldest = this.answers.keys().next().value as string;
-      this.answers.delete(oldest);
+  }
+
+  private store(key: string, value: unknown): void {
+    this.forget(key);
+    const chars = typeof value === 'string' ? value.length : 0;
+    if (chars > this.maxChars / 4) return;
+    while (this.answers.size >= this.options.maxEntries || this.chars + chars > this.maxChars) {
+      this.forget(this.answers.keys().next().value as string);
     }
-    this.answers.set(key, { value, expires: this.now() + this.options.ttlMs });
+    this.answers.set(key, { value, expires: this.now() + this.options.ttlMs, chars });
+    this.chars += chars;
   }
 }
