@@ -159,7 +159,13 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
   it('stays exact after live writes, a forced replacement and retention', async () => {
     // Live: flows of one capture again, as a collector would write them (no ingest id).
     const live: StoredFlow[] = data.files[2].flows.map((f) => ({ ...f, sourceKind: 'live' }));
-    await store.writeFlows(live);
+    const [before] = await store.query('SELECT count(*) AS n FROM flows');
+    // Overlapping calls: each batch is its own transaction, one after the other.
+    const batches = [0, 1, 2, 3].map((i) => live.filter((_, j) => j % 4 === i));
+    await Promise.all(batches.map((batch) => store.writeFlows(batch)));
+    expect(await store.query('SELECT count(*) AS n FROM flows')).toEqual([
+      { n: Number(before.n) + live.length },
+    ]);
     await expectRollupsWhole();
     await expectSameAnswers(ranges[0], 'source live');
 

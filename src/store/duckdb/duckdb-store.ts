@@ -71,6 +71,43 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
     return { instance, ledger };
   };
 
+  /**
+   * A live batch is appended to a private staging table, then moved into flows together with
+   * its rollups in one transaction: flows and rollups never disagree.
+   */
+  const writeLiveBatch = async (batch: readonly StoredFlow[]): Promise<void> => {
+    if (!liveFlows) {
+      const connection = await opened().instance.connect();
+      await connection.run(`CREATE TEMP TABLE ${LIVE_STAGING} AS SELECT * FROM flows LIMIT 0`);
+      const appender = await connection.createAppender(LIVE_STAGING, null, 'temp');
+      liveFlows = { connection, appender: createFlowAppender(appender) };
+    }
+    const { connection, appender } = liveFlows;
+    try {
+      appender.append(batch, null);
+      appender.flush();
+    } catch (error) {
+      // Nothing of this batch was flushed; the appender is dropped with its rows.
+      appender.discard();
+      connection.closeSync();
+      liveFlows = undefined;
+      throw error instanceof RangeError ? error : storeError('writing flows failed', error);
+    }
+    try {
+      await connection.run('BEGIN TRANSACTION');
+      await connection.run(`INSERT INTO flows SELECT * FROM ${LIVE_STAGING}`);
+      await addTableRollups(connection, LIVE_STAGING);
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw storeError('writing flows failed', error);
+    } finally {
+      await connection.run(`DELETE FROM ${LIVE_STAGING}`).catch(() => undefined);
+    }
+  };
+  /** The last live batch's write; the next one starts after it. */
+  let liveWrites: Promise<unknown> = Promise.resolve();
+
   return {
     async start(): Promise<StoreStartReport> {
       if (instance) throw new Error('the flow store is already started');
@@ -97,6 +134,7 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
       if (!instance) return;
       try {
         if (activeIngest) await activeIngest.abort('store stopped');
+        await liveWrites;
         if (liveFlows) {
           liveFlows.appender.close();
           liveFlows.connection.closeSync();
@@ -110,37 +148,11 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
       }
     },
 
-    async writeFlows(batch: readonly StoredFlow[]) {
-      // The batch is appended to a private staging table, then moved into flows together with
-      // its rollups in one transaction: flows and rollups never disagree.
-      if (!liveFlows) {
-        const connection = await opened().instance.connect();
-        await connection.run(`CREATE TEMP TABLE ${LIVE_STAGING} AS SELECT * FROM flows LIMIT 0`);
-        const appender = await connection.createAppender(LIVE_STAGING, null, 'temp');
-        liveFlows = { connection, appender: createFlowAppender(appender) };
-      }
-      const { connection, appender } = liveFlows;
-      try {
-        appender.append(batch, null);
-        appender.flush();
-      } catch (error) {
-        // Nothing of this batch was flushed; the appender is dropped with its rows.
-        appender.discard();
-        connection.closeSync();
-        liveFlows = undefined;
-        throw error instanceof RangeError ? error : storeError('writing flows failed', error);
-      }
-      try {
-        await connection.run('BEGIN TRANSACTION');
-        await connection.run(`INSERT INTO flows SELECT * FROM ${LIVE_STAGING}`);
-        await addTableRollups(connection, LIVE_STAGING);
-        await connection.run('COMMIT');
-      } catch (error) {
-        await connection.run('ROLLBACK').catch(() => undefined);
-        throw storeError('writing flows failed', error);
-      } finally {
-        await connection.run(`DELETE FROM ${LIVE_STAGING}`).catch(() => undefined);
-      }
+    writeFlows(batch: readonly StoredFlow[]) {
+      // One batch at a time: each is a transaction on the one live connection.
+      const written = liveWrites.then(() => writeLiveBatch(batch));
+      liveWrites = written.catch(() => undefined);
+      return written;
     },
 
     async writeAlerts(batch: readonly StoredAlert[]) {
