@@ -3,10 +3,12 @@
  * Query-layer benchmark: p50/p90 latency of `store/query` calls (top-N, time series, flow search,
  * overview, host detail) on a DuckDB store of synthetic flows. See bench/README.md.
  *
- * usage: node bench/query-bench.mjs [--flows N] [--days D] [--runs N] [--data DIR] [--json]
+ * usage: node bench/query-bench.mjs [--flows N] [--days D] [--runs N] [--data DIR] [--no-rollups] [--json]
  * needs: `npm run build`. The store is generated on first use into bench/out/query-store-N
  * (git-ignored) through the real schema (createDuckDbStore runs the migrations), then filled by
- * one INSERT … SELECT: flows in time order over D days, Zipf-like hosts and ports.
+ * one INSERT … SELECT: flows in time order over D days, Zipf-like hosts and ports, after which
+ * the time rollups are rebuilt with the store's own statements. `--no-rollups` runs every query
+ * on raw flows only (the queries' `rollups: false`), for comparison.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -16,6 +18,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { createDuckDbStore, DATABASE_FILE } = await import(path.join(ROOT, 'dist', 'store', 'index.js'));
+const { rebuildRollupStatements } = await import(path.join(ROOT, 'dist', 'store', 'duckdb', 'rollups.js'));
 const q = await import(path.join(ROOT, 'dist', 'store', 'query', 'index.js'));
 
 const { values: opts } = parseArgs({
@@ -25,8 +28,11 @@ const { values: opts } = parseArgs({
     runs: { type: 'string', default: '20' },
     data: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'no-rollups': { type: 'boolean', default: false },
   },
 });
+/** Passed to every query: `rollups: false` reads raw flows only. */
+const R = opts['no-rollups'] ? { rollups: false } : {};
 const FLOWS = Number(opts.flows);
 const DAYS = Number(opts.days);
 const RUNS = Number(opts.runs);
@@ -79,6 +85,7 @@ SELECT
   CASE WHEN dport = 443 THEN 'tls' WHEN dport = 53 THEN 'dns' WHEN dport = 80 THEN 'http' END,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, [], NULL
 FROM shaped`);
+  for (const statement of rebuildRollupStatements()) await connection.run(statement);
   await connection.run('CHECKPOINT');
   connection.closeSync();
   instance.closeSync();
@@ -115,15 +122,20 @@ const all = await q.resolveRange(store, q.parseRange('all'));
 const day = await q.resolveRange(store, q.parseRange('24h'));
 const hour = await q.resolveRange(store, q.parseRange('1h'));
 const results = [
-  await measure('top 10 dst_ip by bytes, all', 100, () => q.top(store, { by: 'dst_ip', range: all })),
-  await measure('top 10 src_ip by bytes, all', 100, () => q.top(store, { by: 'src_ip', range: all })),
-  await measure('top 10 dst_port by bytes, all', 100, () => q.top(store, { by: 'dst_port', range: all })),
-  await measure('top 10 host by bytes, all', 100, () => q.top(store, { by: 'host', range: all })),
-  await measure('top 10 dst_ip by bytes, 24h', 100, () => q.top(store, { by: 'dst_ip', range: day })),
-  await measure('series 24h (5 min buckets)', 100, () => q.series(store, { range: day })),
-  await measure('series all (auto buckets)', 100, () => q.series(store, { range: all })),
+  await measure('top 10 dst_ip by bytes, all', 100, () => q.top(store, { by: 'dst_ip', range: all, ...R })),
+  await measure('top 10 src_ip by bytes, all', 100, () => q.top(store, { by: 'src_ip', range: all, ...R })),
+  await measure('top 10 dst_port by bytes, all', 100, () =>
+    q.top(store, { by: 'dst_port', range: all, ...R }),
+  ),
+  await measure('top 10 host by bytes, all', 100, () => q.top(store, { by: 'host', range: all, ...R })),
+  await measure('top 10 application by flows, all, "tcp"', 100, () =>
+    q.top(store, { by: 'application', metric: 'flows', range: all, filter: 'tcp', ...R }),
+  ),
+  await measure('top 10 dst_ip by bytes, 24h', 100, () => q.top(store, { by: 'dst_ip', range: day, ...R })),
+  await measure('series 24h (5 min buckets)', 100, () => q.series(store, { range: day, ...R })),
+  await measure('series all (auto buckets)', 100, () => q.series(store, { range: all, ...R })),
   await measure('series 24h split by dst_port top 5', 100, () =>
-    q.series(store, { range: day, splitBy: 'dst_port', topK: 5 }),
+    q.series(store, { range: day, splitBy: 'dst_port', topK: 5, ...R }),
   ),
   await measure('flows page 1, "tcp and dst port 443", 24h', 50, () =>
     q.searchFlows(store, { range: day, filter: 'tcp and dst port 443', limit: 100 }),

@@ -5,7 +5,11 @@
  * requests/s and p50/p95/p99 latency measured per response. See bench/README.md.
  *
  * usage: node bench/server-load.mjs [--data DIR] [--flows N] [--connections C] [--duration S]
- *          [--range R] [--json]
+ *          [--range R] [--cache-ttl MS] [--cache-stale MS] [--distinct] [--json]
+ * `--cache-ttl` is the server's `--query-cache-ttl` (default 1000; 0 keeps only the sharing of
+ * identical queries in flight); `--cache-stale` its `--query-cache-stale` (default 0). `--distinct` gives every request its own `until` (one second
+ * apart, ending at the newest flow), so no two requests share a cache key: what the store
+ * answers when nothing is shared.
  * needs: `npm run build`. The store defaults to bench/out/query-store-10000000 (built by
  * `node bench/query-bench.mjs`); when it is missing, a smaller one is built with
  * `node bench/query-bench.mjs --flows N` (default 1,000,000) and the output says so.
@@ -28,6 +32,9 @@ const { values: opts } = parseArgs({
     connections: { type: 'string', default: '100' },
     duration: { type: 'string', default: '10' },
     range: { type: 'string', default: '24h' },
+    'cache-ttl': { type: 'string', default: '1000' },
+    'cache-stale': { type: 'string', default: '0' },
+    distinct: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   },
 });
@@ -68,7 +75,19 @@ const ENDPOINTS = [
 function startServer() {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin', 'flowlens.js'), 'serve', '--port', '0', '--data', data, '--no-rate-limit'],
+    [
+      path.join(ROOT, 'bin', 'flowlens.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      data,
+      '--no-rate-limit',
+      '--query-cache-ttl',
+      opts['cache-ttl'],
+      '--query-cache-stale',
+      opts['cache-stale'],
+    ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   return new Promise((resolve, reject) => {
@@ -87,10 +106,15 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 }
 
-async function load(url, name, pathAndQuery) {
+async function load(url, name, pathAndQuery, newest) {
   const times = [];
+  let n = 0;
   const instance = autocannon({
     url: url + pathAndQuery,
+    // --distinct: the same query, ending one second earlier per request.
+    requests: opts.distinct
+      ? [{ setupRequest: (request) => ({ ...request, path: `${pathAndQuery}&until=${newest - n++}` }) }]
+      : undefined,
     connections: Number(opts.connections),
     duration: Number(opts.duration),
     // Past the default 10 s: under 100 connections slow queries queue, and a timeout would hide them.
@@ -115,11 +139,14 @@ async function load(url, name, pathAndQuery) {
 
 const { child, url } = await startServer();
 const rows = [];
+const loadBefore = os.loadavg()[0];
+let newest = 0;
 try {
+  newest = (await (await fetch(`${url}/api/v1/overview?range=all`)).json()).range.to;
   // One warm-up request per endpoint: DuckDB's first read of a column pays the disk.
   for (const [, p] of ENDPOINTS) await fetch(url + p).then((r) => r.text());
   for (const [name, p] of ENDPOINTS) {
-    rows.push(await load(url, name, p));
+    rows.push(await load(url, name, p, newest));
     // Let the server finish what the previous run left queued before the next endpoint.
     // (`/ready` runs a store query: it answers quickly once the backlog is gone.)
     for (;;) {
@@ -135,12 +162,18 @@ try {
 }
 
 const ms = (value) => (Number.isNaN(value) ? '-' : value.toFixed(1)).padStart(8);
-const machine = `${os.cpus().length} vCPU (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}`;
+const load1 = `load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after`;
+const machine = `${os.cpus().length} vCPU (${os.cpus()[0]?.model ?? '?'}), Node ${process.versions.node}, ${load1}`;
+const mode = `cache TTL ${opts['cache-ttl']} ms, stale ${opts['cache-stale']} ms${opts.distinct ? ', every request distinct' : ''}`;
 if (opts.json) {
-  console.log(JSON.stringify({ machine, data, note, connections: Number(opts.connections), rows }, null, 2));
+  console.log(
+    JSON.stringify({ machine, mode, data, note, connections: Number(opts.connections), rows }, null, 2),
+  );
 } else {
   if (note) console.log(note);
-  console.log(`store ${data}; ${opts.connections} connections, ${opts.duration} s per endpoint; ${machine}`);
+  console.log(
+    `store ${data}; ${opts.connections} connections, ${opts.duration} s per endpoint, range ${opts.range}, ${mode}; ${machine}`,
+  );
   console.log('endpoint         req/s  requests  non-2xx   p50 ms   p95 ms   p99 ms');
   for (const r of rows) {
     console.log(

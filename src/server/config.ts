@@ -45,6 +45,12 @@ export interface ServerConfig {
   /** How often expired reports are removed, ms. Default 1 h. */
   sweepIntervalMs?: number;
   rateLimit?: RateLimits | false;
+  /** Analytics answers are reused this long, ms (server/query-cache.ts). Default 1000; 0: never (in-flight coalescing stays). */
+  queryCacheTtlMs?: number;
+  /** Analytics answers kept at most. Default 512. */
+  queryCacheEntries?: number;
+  /** An expired analytics answer is still served this long while it is refreshed, ms. Default 0. */
+  queryCacheStaleMs?: number;
   /** WebSocket: heartbeat period, ms. Default 15 s. */
   heartbeatMs?: number;
   /** WebSocket: a client whose unsent bytes pass this is cut off. Default 4 MiB. */
@@ -121,6 +127,13 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     reportTtlMs: positive('reportTtlMs', config.reportTtlMs ?? 24 * 3600_000),
     sweepIntervalMs: positive('sweepIntervalMs', config.sweepIntervalMs ?? 3600_000),
     rateLimit: limits,
+    queryCacheTtlMs:
+      config.queryCacheTtlMs === 0 ? 0 : positive('queryCacheTtlMs', config.queryCacheTtlMs ?? 1000, false),
+    queryCacheEntries: positive('queryCacheEntries', config.queryCacheEntries ?? 512),
+    queryCacheStaleMs:
+      (config.queryCacheStaleMs ?? 0) === 0
+        ? 0
+        : positive('queryCacheStaleMs', config.queryCacheStaleMs ?? 0, false),
     heartbeatMs: positive('heartbeatMs', config.heartbeatMs ?? 15_000),
     maxBufferedBytes: positive('maxBufferedBytes', config.maxBufferedBytes ?? 4 << 20),
     liveHistory: positive('liveHistory', config.liveHistory ?? 1000),

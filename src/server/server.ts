@@ -220,7 +220,15 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     await app.register(
       async (api) => {
         api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-        await api.register(analyticsRoutes, { store: deps.store, rateLimit: rateLimitConfig });
+        await api.register(analyticsRoutes, {
+          store: deps.store,
+          rateLimit: rateLimitConfig,
+          queryCache: {
+            ttlMs: config.queryCacheTtlMs,
+            maxEntries: config.queryCacheEntries,
+            staleMs: config.queryCacheStaleMs,
+          },
+        });
         await api.register(jobRoutes, {
           config,
           jobs,

@@ -254,8 +254,15 @@ export interface FlowStore {
   applyRetention(days: number, now?: Date): Promise<RetentionResult>;
   health(): Promise<StoreHealth>;
 
-  /** Runs one read statement and returns all rows. SQL errors reject with FLOWLENS_ERR_STORE. */
-  query<T extends StoreRow = StoreRow>(sql: string, params?: readonly StoreParam[]): Promise<T[]>;
+  /**
+   * Runs one read statement and returns all rows. SQL errors reject with FLOWLENS_ERR_STORE; an
+   * aborted `signal` interrupts the statement and rejects with the signal's reason.
+   */
+  query<T extends StoreRow = StoreRow>(
+    sql: string,
+    params?: readonly StoreParam[],
+    options?: Pick<StoreQueryOptions, 'signal'>,
+  ): Promise<T[]>;
   /** Runs one read statement and yields rows in batches, for exports that must not hold them all. */
   stream<T extends StoreRow = StoreRow>(
     sql: string,

@@ -34,6 +34,8 @@ interface ServeFlags {
   reportTtl: number;
   keepUploads?: boolean;
   rateLimit: boolean;
+  queryCacheTtl: number;
+  queryCacheStale: number;
   logLevel: string;
   demo?: boolean;
   collect?: boolean;
@@ -109,6 +111,18 @@ export function registerServeCommand(program: Command): void {
     .option('--collect-bind <address>', 'with --collect: address the collector listens on', '127.0.0.1')
     .option('--capture <interface>', 'also capture live from this interface (as flowlens capture)')
     .option('--filter <bpf>', 'with --capture: BPF filter')
+    .option(
+      '--query-cache-ttl <ms>',
+      'reuse an analytics answer this long (0: only share queries in flight)',
+      wholeNumber,
+      1000,
+    )
+    .option(
+      '--query-cache-stale <ms>',
+      'serve an expired analytics answer this much longer while one refresh runs',
+      wholeNumber,
+      0,
+    )
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
@@ -141,6 +155,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
     reportTtlMs: flags.reportTtl * 1000,
     keepUploads: flags.keepUploads ?? false,
     rateLimit: flags.rateLimit ? undefined : (false as const),
+    queryCacheTtlMs: flags.queryCacheTtl,
+    queryCacheStaleMs: flags.queryCacheStale,
     logLevel: flags.logLevel,
   };
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.

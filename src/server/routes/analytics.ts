@@ -2,6 +2,12 @@
  * `/api/v1` analytics: overview, top, series, flows, hosts/:ip and export, one to one onto
  * `store/query`. Each handler resolves the range and the filter the same way, calls one query
  * function and returns its result object unchanged (the CLI's `--format json` prints the same).
+ *
+ * overview, top, series, flows and hosts/:ip go through a QueryCache keyed by the route and its
+ * validated parameters: identical requests in flight share one store query, an answer is reused
+ * for the cache's TTL (1 s by default, so relative ranges may end up to that much behind the
+ * newest flow), and a query whose clients have all disconnected is interrupted. The header
+ * `x-flowlens-cache: hit|stale|coalesced|miss` says which happened.
  */
 import { PassThrough } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -25,6 +31,7 @@ import {
   top,
 } from '../../store/query/index.js';
 import { ApiError } from '../api-error.js';
+import { QueryCache } from '../query-cache.js';
 import {
   answer,
   ERROR_ANSWERS,
@@ -67,14 +74,14 @@ function filterOf(selection: Selection): FilterExpr | undefined {
   return filter === undefined ? net : { kind: 'and', args: [filter, net] };
 }
 
-async function rangeOf(store: FlowStore, selection: Selection): Promise<ResolvedRange> {
+async function rangeOf(store: FlowStore, selection: Selection, signal?: AbortSignal): Promise<ResolvedRange> {
   const until =
     selection.until === undefined
       ? undefined
       : selection.until === 'now'
         ? 'now'
         : parseTime(selection.until);
-  return resolveRange(store, parseRange(selection.range), { until });
+  return resolveRange(store, parseRange(selection.range), { until, signal });
 }
 
 /** Aborts when the connection closes before the answer is complete, so an export stops reading. */
@@ -89,11 +96,45 @@ function clientGone(reply: FastifyReply): AbortSignal {
 export interface AnalyticsRouteOptions {
   store: FlowStore;
   rateLimit(weight: 'light' | 'heavy'): Record<string, unknown>;
+  /** Answer cache (TTL ms, entries, stale ms); default 1000 ms, 512, 0. TTL 0 keeps only coalescing. */
+  queryCache?: { ttlMs: number; maxEntries: number; staleMs?: number };
+}
+
+/** The cache key of a request: route and its validated (coerced, defaulted) parameters, sorted. */
+function cacheKey(route: string, ...parts: object[]): string {
+  const entries = parts
+    .flatMap((part) => Object.entries(part))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `${route}?${JSON.stringify(entries)}`;
 }
 
 export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRouteOptions): Promise<void> {
   const { store } = options;
   const tags = ['analytics'];
+  const cache = new QueryCache(options.queryCache ?? { ttlMs: 1000, maxEntries: 512 });
+  /** Runs `compute` through the cache; the filter is parsed first, so a 400 never waits. */
+  /**
+   * The answer is cached as its JSON text, serialized once: a cache hit then costs no
+   * serialization (the 200 schemas only describe the answer, so the text is what Fastify would
+   * have sent).
+   */
+  const cached = async (
+    route: string,
+    request: { query: object; params?: unknown },
+    reply: FastifyReply,
+    compute: (signal: AbortSignal) => Promise<unknown>,
+  ): Promise<string> => {
+    const key = cacheKey(route, request.query, (request.params ?? {}) as object);
+    const { source, answer } = cache.run(
+      key,
+      async (signal) => JSON.stringify(await compute(signal)),
+      clientGone(reply),
+    );
+    reply.header('x-flowlens-cache', source);
+    const body = await answer;
+    reply.type('application/json; charset=utf-8');
+    return body;
+  };
 
   app.get<{ Querystring: Selection }>(
     '/overview',
@@ -106,9 +147,11 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
         response: { 200: answer('OverviewResult (docs/queries.md)'), ...ERROR_ANSWERS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const filter = filterOf(request.query);
-      return overview(store, { range: await rangeOf(store, request.query), filter });
+      return cached('overview', request, reply, async (signal) =>
+        overview(store, { range: await rangeOf(store, request.query, signal), filter, signal }),
+      );
     },
   );
 
@@ -123,10 +166,12 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
         response: { 200: answer('TopResult: { by, metric, range, rows[] }'), ...ERROR_ANSWERS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { by, metric, limit } = request.query;
       const filter = filterOf(request.query);
-      return top(store, { by, metric, limit, filter, range: await rangeOf(store, request.query) });
+      return cached('top', request, reply, async (signal) =>
+        top(store, { by, metric, limit, filter, range: await rangeOf(store, request.query, signal), signal }),
+      );
     },
   );
 
@@ -143,11 +188,13 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
         response: { 200: answer('SeriesResult: { range, bucket, buckets[], series[] }'), ...ERROR_ANSWERS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { bucket, splitBy, metric, topK } = request.query;
       const filter = filterOf(request.query);
-      const range = await rangeOf(store, request.query);
-      return series(store, { range, filter, bucket: bucket ?? 'auto', splitBy, metric, topK });
+      return cached('series', request, reply, async (signal) => {
+        const range = await rangeOf(store, request.query, signal);
+        return series(store, { range, filter, bucket: bucket ?? 'auto', splitBy, metric, topK, signal });
+      });
     },
   );
 
@@ -164,11 +211,13 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
         response: { 200: answer('SearchResult: { flows: FlowRow[], next? }'), ...ERROR_ANSWERS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const { sort, direction, limit, after } = request.query;
       const filter = filterOf(request.query);
-      const range = await rangeOf(store, request.query);
-      return searchFlows(store, { range, filter, sort, direction, limit, after });
+      return cached('flows', request, reply, async (signal) => {
+        const range = await rangeOf(store, request.query, signal);
+        return searchFlows(store, { range, filter, sort, direction, limit, after, signal });
+      });
     },
   );
 
@@ -184,10 +233,18 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
         response: { 200: answer('HostDetail (docs/queries.md)'), ...ERROR_ANSWERS },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const filter = filterOf(request.query);
-      const range = await rangeOf(store, request.query);
-      return hostDetail(store, { ip: request.params.ip, range, filter, limit: request.query.limit });
+      return cached('hosts', request, reply, async (signal) => {
+        const range = await rangeOf(store, request.query, signal);
+        return hostDetail(store, {
+          ip: request.params.ip,
+          range,
+          filter,
+          limit: request.query.limit,
+          signal,
+        });
+      });
     },
   );
 

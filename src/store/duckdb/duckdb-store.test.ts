@@ -212,7 +212,13 @@ describe('migrations', () => {
     connection.closeSync();
     instance.closeSync();
 
-    expect(await store.start()).toEqual({ migrated: [2, 3, 4, 5], rolledBack: [] });
+    expect(await store.start()).toEqual({ migrated: [2, 3, 4, 5, 6], rolledBack: [] });
+    // Version 6: the rollups hold the flows already stored.
+    for (const table of ['flows_1m', 'flows_5m', 'flows_1h']) {
+      expect(await store.query(`SELECT epoch(bucket) AS b, source_kind, flows FROM ${table}`)).toEqual([
+        { b: Date.UTC(2024, 0, 1) / 1000, source_kind: 'netflow', flows: 1 },
+      ]);
+    }
     // Version 3: an alert of before the lifecycle is a new alert seen once, its own fingerprint.
     const [alert] = await store.listAlerts();
     const jan1 = Date.UTC(2024, 0, 1) / 1000;

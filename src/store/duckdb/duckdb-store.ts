@@ -42,6 +42,7 @@ import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { openIngest } from './ingest-writer.js';
 import { allIngests, completeIngestBySha256, recoverRunningIngests } from './ledger.js';
 import { runMigrations, schemaVersion } from './migrate.js';
+import { addTableRollups, COARSEST_ROLLUP_SECONDS, rebuildRollupsBefore } from './rollups.js';
 import { bindParams, STORE_VALUE_CONVERTER } from './values.js';
 
 export interface DuckDbStoreConfig {
@@ -55,6 +56,8 @@ export interface DuckDbStoreConfig {
 }
 
 export const DATABASE_FILE = 'flowlens.duckdb';
+/** The live writer's staging table (one per store, on its own connection, so TEMP). */
+const LIVE_STAGING = 'live_flows_staging';
 
 export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
   const path = join(config.dataDir, DATABASE_FILE);
@@ -68,16 +71,42 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
     return { instance, ledger };
   };
 
-  const withConnection = async <T>(run: (connection: DuckDBConnection) => Promise<T>): Promise<T> => {
-    const connection = await opened().instance.connect();
+  /**
+   * A live batch is appended to a private staging table, then moved into flows together with
+   * its rollups in one transaction: flows and rollups never disagree.
+   */
+  const writeLiveBatch = async (batch: readonly StoredFlow[]): Promise<void> => {
+    if (!liveFlows) {
+      const connection = await opened().instance.connect();
+      await connection.run(`CREATE TEMP TABLE ${LIVE_STAGING} AS SELECT * FROM flows LIMIT 0`);
+      const appender = await connection.createAppender(LIVE_STAGING, null, 'temp');
+      liveFlows = { connection, appender: createFlowAppender(appender) };
+    }
+    const { connection, appender } = liveFlows;
     try {
-      return await run(connection);
+      appender.append(batch, null);
+      appender.flush();
     } catch (error) {
-      throw storeError('query failed', error);
-    } finally {
+      // Nothing of this batch was flushed; the appender is dropped with its rows.
+      appender.discard();
       connection.closeSync();
+      liveFlows = undefined;
+      throw error instanceof RangeError ? error : storeError('writing flows failed', error);
+    }
+    try {
+      await connection.run('BEGIN TRANSACTION');
+      await connection.run(`INSERT INTO flows SELECT * FROM ${LIVE_STAGING}`);
+      await addTableRollups(connection, LIVE_STAGING);
+      await connection.run('COMMIT');
+    } catch (error) {
+      await connection.run('ROLLBACK').catch(() => undefined);
+      throw storeError('writing flows failed', error);
+    } finally {
+      await connection.run(`DELETE FROM ${LIVE_STAGING}`).catch(() => undefined);
     }
   };
+  /** The last live batch's write; the next one starts after it. */
+  let liveWrites: Promise<unknown> = Promise.resolve();
 
   return {
     async start(): Promise<StoreStartReport> {
@@ -105,6 +134,7 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
       if (!instance) return;
       try {
         if (activeIngest) await activeIngest.abort('store stopped');
+        await liveWrites;
         if (liveFlows) {
           liveFlows.appender.close();
           liveFlows.connection.closeSync();
@@ -118,21 +148,11 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
       }
     },
 
-    async writeFlows(batch: readonly StoredFlow[]) {
-      if (!liveFlows) {
-        const connection = await opened().instance.connect();
-        liveFlows = { connection, appender: createFlowAppender(await connection.createAppender('flows')) };
-      }
-      try {
-        liveFlows.appender.append(batch, null);
-        liveFlows.appender.flush();
-      } catch (error) {
-        // Nothing of this batch was flushed; the appender is dropped with its rows.
-        liveFlows.appender.discard();
-        liveFlows.connection.closeSync();
-        liveFlows = undefined;
-        throw error instanceof RangeError ? error : storeError('writing flows failed', error);
-      }
+    writeFlows(batch: readonly StoredFlow[]) {
+      // One batch at a time: each is a transaction on the one live connection.
+      const written = liveWrites.then(() => writeLiveBatch(batch));
+      liveWrites = written.catch(() => undefined);
+      return written;
     },
 
     async writeAlerts(batch: readonly StoredAlert[]) {
@@ -346,6 +366,11 @@ ORDER BY last_seen DESC, id LIMIT ?`,
       try {
         const flows = await led.run('DELETE FROM flows WHERE last_ts < ?', [cutoff]);
         const alerts = await led.run('DELETE FROM alerts WHERE ts < ?', [cutoff]);
+        // Rollup buckets are by first_ts while retention goes by last_ts: every bucket up to
+        // the next whole coarsest bucket is rebuilt from the flows that stay.
+        const step = BigInt(COARSEST_ROLLUP_SECONDS) * 1_000_000n;
+        const micros = cutoff.micros;
+        await rebuildRollupsBefore(led, new DuckDBTimestampValue(((micros + step - 1n) / step) * step));
         await led.run('COMMIT');
         return { flowsDeleted: flows.rowsChanged, alertsDeleted: alerts.rowsChanged };
       } catch (error) {
@@ -370,11 +395,26 @@ ORDER BY last_seen DESC, id LIMIT ?`,
       };
     },
 
-    query<T extends StoreRow = StoreRow>(sql: string, params?: readonly StoreParam[]): Promise<T[]> {
-      return withConnection(async (connection) => {
+    async query<T extends StoreRow = StoreRow>(
+      sql: string,
+      params?: readonly StoreParam[],
+      options: Pick<StoreQueryOptions, 'signal'> = {},
+    ): Promise<T[]> {
+      const { signal } = options;
+      signal?.throwIfAborted();
+      const connection = await opened().instance.connect();
+      const onAbort = () => connection.interrupt();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      try {
         const reader = await connection.runAndReadAll(sql, bindParams(params));
         return reader.convertRowObjects(STORE_VALUE_CONVERTER) as T[];
-      });
+      } catch (error) {
+        if (signal?.aborted) throw signal.reason;
+        throw storeError('query failed', error);
+      } finally {
+        signal?.removeEventListener('abort', onAbort);
+        connection.closeSync();
+      }
     },
 
     stream<T extends StoreRow = StoreRow>(

@@ -4,7 +4,8 @@
  * holding an open transaction, and commit flips the row to 'complete' in that same transaction.
  * Measured choice: DuckDB appenders write inside an explicit transaction, other connections do
  * not see the rows, and a SIGKILL before COMMIT leaves none of them after restart (uncommitted
- * row groups written early are reclaimed). Recovery at start-up only has to mark the row.
+ * row groups written early are reclaimed). Recovery at start-up only has to mark the row. The
+ * ingest's rollups (rollups.ts) are added by SQL over its flows inside the same transaction.
  */
 import { randomUUID } from 'node:crypto';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
@@ -12,6 +13,7 @@ import { ERR, FlowlensError } from '../../shared/index.js';
 import type { IngestRecord, IngestSource, IngestTotals, IngestWriter, StoredFlow } from '../store.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { ingestById, markAborted } from './ledger.js';
+import { addIngestRollups, deleteIngestRollups } from './rollups.js';
 import { nowTimestamp } from './values.js';
 
 /** Rows handed to DuckDB's appender between flushes; bounds the appender's own buffer. */
@@ -67,12 +69,15 @@ export async function openIngest(
       ensureOpen();
       try {
         appender.close();
+        // Rollups of these flows, in their transaction: both commit or neither.
+        await addIngestRollups(connection, id);
         if (source.replace) {
           const old = await connection.runAndReadAll('SELECT id FROM ingests WHERE sha256 = ?', [
             source.sha256,
           ]);
           for (const row of old.getRowObjects()) {
             await connection.run('DELETE FROM flows WHERE ingest_id = ?', [row.id]);
+            await deleteIngestRollups(connection, row.id as string);
             await connection.run('DELETE FROM alerts WHERE ingest_id = ?', [row.id]);
             await connection.run('DELETE FROM ingests WHERE id = ?', [row.id]);
           }

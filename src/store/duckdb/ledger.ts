@@ -5,6 +5,7 @@
  */
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { IngestRecord, IngestStatus, SourceKind } from '../store.js';
+import { deleteIngestRollups } from './rollups.js';
 import { nowTimestamp, STORE_VALUE_CONVERTER } from './values.js';
 
 const INGEST_SELECT = `SELECT id, file, file_sha256, size_bytes, source_kind, status, started_at, finished_at,
@@ -46,6 +47,7 @@ export async function recoverRunningIngests(connection: DuckDBConnection): Promi
     // The ingest's transaction never committed, so this finds nothing unless an older version
     // of the store committed flows early; it keeps "in or out" true either way.
     await connection.run('DELETE FROM flows WHERE ingest_id = ?', [ingest.id]);
+    await deleteIngestRollups(connection, ingest.id);
     await markAborted(connection, ingest.id, KILLED_REASON);
     const record = await ingestById(connection, ingest.id);
     if (record) recovered.push(record);

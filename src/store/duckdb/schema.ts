@@ -13,6 +13,8 @@
  * `src_ip`/`dst_ip` keep the text form for display. Timestamps are TIMESTAMP (microseconds, UTC).
  */
 
+import { createRollupTables, rebuildRollupStatements } from './rollups.js';
+
 export interface Migration {
   version: number;
   description: string;
@@ -223,6 +225,12 @@ export const MIGRATIONS: readonly Migration[] = [
   if_promiscuous_mode UBIGINT NOT NULL
 )`,
     ],
+  },
+  {
+    // Time rollups (store/rollups.ts), filled from the flows already stored.
+    version: 6,
+    description: 'rollups per 1 min, 5 min and 1 h',
+    statements: [...createRollupTables(FLOW_COLUMNS), ...rebuildRollupStatements()],
   },
 ];
 

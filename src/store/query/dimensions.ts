@@ -48,6 +48,11 @@ export function isDimension(value: string): value is Dimension {
   return (DIMENSIONS as readonly string[]).includes(value);
 }
 
+/** The `flows` columns a dimension reads. */
+export function dimensionColumns(dimension: Dimension): readonly string[] {
+  return SPECS[dimension].columns;
+}
+
 export function isMetric(value: string): value is Metric {
   return (METRICS as readonly string[]).includes(value);
 }
@@ -68,25 +73,28 @@ export function metricAggregate(metric: Metric): Sql {
 
 /**
  * Rows `(key, <extra columns>)` for the flows matching `where`, one per flow and side as the
- * file header describes. `extra` is a select list over `flows` (e.g. `packets, bytes`).
+ * file header describes. `extra` is a select list over `flows` (e.g. `packets, bytes`), or over
+ * `table` when given (a relation with the flows' columns, such as rollup-source.ts builds).
  */
-export function dimensionRows(dimension: Dimension, where: Sql, extra: Sql): Sql {
+export function dimensionRows(dimension: Dimension, where: Sql, extra: Sql, table = 'flows'): Sql {
   const spec = SPECS[dimension];
   const [first, second] = spec.columns;
   const notNull = (column: string) => ident(spec.nullable ? ` AND ${column} IS NOT NULL` : '');
-  const firstRows = sql`SELECT ${ident(first)} AS key, ${extra} FROM flows WHERE ${where}${notNull(first)}`;
+  const from = ident(table);
+  const firstRows = sql`SELECT ${ident(first)} AS key, ${extra} FROM ${from} WHERE ${where}${notNull(first)}`;
   if (second === undefined) return firstRows;
-  return sql`${firstRows} UNION ALL SELECT ${ident(second)} AS key, ${extra} FROM flows WHERE ${where}${notNull(second)} AND ${ident(second)} IS DISTINCT FROM ${ident(first)}`;
+  return sql`${firstRows} UNION ALL SELECT ${ident(second)} AS key, ${extra} FROM ${from} WHERE ${where}${notNull(second)} AND ${ident(second)} IS DISTINCT FROM ${ident(first)}`;
 }
 
 /**
  * Like `dimensionRows` but keeps NULL keys, for splits where they belong to "other". A flow with
  * NULL on both sides of a two-sided dimension appears once, with a NULL key.
  */
-export function dimensionRowsWithNulls(dimension: Dimension, where: Sql, extra: Sql): Sql {
+export function dimensionRowsWithNulls(dimension: Dimension, where: Sql, extra: Sql, table = 'flows'): Sql {
   const spec = SPECS[dimension];
   const [first, second] = spec.columns;
-  const firstRows = sql`SELECT ${ident(first)} AS key, ${extra} FROM flows WHERE ${where}`;
+  const from = ident(table);
+  const firstRows = sql`SELECT ${ident(first)} AS key, ${extra} FROM ${from} WHERE ${where}`;
   if (second === undefined) return firstRows;
-  return sql`${firstRows} UNION ALL SELECT ${ident(second)} AS key, ${extra} FROM flows WHERE ${where} AND ${ident(second)} IS DISTINCT FROM ${ident(first)}`;
+  return sql`${firstRows} UNION ALL SELECT ${ident(second)} AS key, ${extra} FROM ${from} WHERE ${where} AND ${ident(second)} IS DISTINCT FROM ${ident(first)}`;
 }

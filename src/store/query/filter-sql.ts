@@ -41,6 +41,29 @@ function compile(expr: FilterExpr, params: unknown[]): string {
   }
 }
 
+/** The `flows` columns a predicate reads: one side of a two-sided field, or both for `any`. */
+function predicateColumns(p: Predicate): readonly string[] {
+  const spec = fieldSpec(p.field);
+  if (!spec.sided || p.dir === 'any') return spec.columns;
+  return p.dir === 'src' ? [spec.columns[0]] : [spec.columns[1]];
+}
+
+/** Every `flows` column the compiled filter reads. */
+export function filterColumns(expr: FilterExpr, into = new Set<string>()): Set<string> {
+  switch (expr.kind) {
+    case 'and':
+    case 'or':
+      for (const arg of expr.args) filterColumns(arg, into);
+      break;
+    case 'not':
+      filterColumns(expr.arg, into);
+      break;
+    case 'predicate':
+      for (const column of predicateColumns(expr)) into.add(column);
+  }
+  return into;
+}
+
 /** `field != v` is `not field = v`: for two-sided fields, "neither side is v". */
 function compilePredicate(p: Predicate, params: unknown[]): string {
   const spec = fieldSpec(p.field);

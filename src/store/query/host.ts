@@ -22,6 +22,8 @@ export interface HostOptions {
   filter?: FilterInput;
   /** Rows of each list (peers, ports, applications), 1–10000; default 10. */
   limit?: number;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export interface Usage {
@@ -80,7 +82,8 @@ export async function hostDetail(store: FlowStore, options: HostOptions): Promis
   const narrowed = condition === undefined ? ident('') : sql` AND ${condition}`;
   const where: Sql = sql`${overlaps(options.range)} AND (${isSrc} OR ${isDst})${narrowed}`;
   const sums = ident(SUMS);
-  const run = async (statement: Sql) => store.query(statement.text, statement.params);
+  const run = async (statement: Sql) =>
+    store.query(statement.text, statement.params, { signal: options.signal });
 
   const [totalsRow] = await run(sql`SELECT ${sums},
   sum(CAST(CASE WHEN ${isSrc} THEN fwd_bytes ELSE 0 END AS BIGINT)) + sum(CAST(CASE WHEN ${isDst} THEN rev_bytes ELSE 0 END AS BIGINT)) AS sent,

@@ -19,6 +19,8 @@ export const ACTIVE_WINDOW = 60;
 export interface OverviewOptions {
   range: TimeRange;
   filter?: FilterInput;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export interface Totals {
@@ -69,7 +71,7 @@ h AS (
   FROM (SELECT src_ip AS a, cur, prev FROM f UNION ALL SELECT dst_ip AS a, cur, prev FROM f)
 )
 SELECT * FROM t, h`;
-  const [row] = await store.query(statement.text, statement.params);
+  const [row] = await store.query(statement.text, statement.params, { signal: options.signal });
   const current: Totals = {
     flows: num(row?.flows),
     packets: num(row?.packets),

@@ -38,6 +38,8 @@ export interface ResolveOptions {
   until?: number | 'now';
   /** The wall clock, for tests. */
   now?: () => number;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 const UNIT_SECONDS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
@@ -100,7 +102,7 @@ export async function resolveRange(
     options.until === undefined ||
     spec.kind === 'all' ||
     (spec.kind === 'absolute' && spec.from === undefined);
-  const bounds = needsBounds ? await storeBounds(store) : undefined;
+  const bounds = needsBounds ? await storeBounds(store, options.signal) : undefined;
 
   let to: number;
   let anchor: ResolvedRange['anchor'];
@@ -128,8 +130,13 @@ export async function resolveRange(
 }
 
 /** Oldest first_ts and newest last_ts, or undefined for an empty store. */
-async function storeBounds(store: FlowStore): Promise<{ first: number; last: number } | undefined> {
-  const [row] = await store.query('SELECT min(first_ts) AS first, max(last_ts) AS last FROM flows');
+async function storeBounds(
+  store: FlowStore,
+  signal: AbortSignal | undefined,
+): Promise<{ first: number; last: number } | undefined> {
+  const [row] = await store.query('SELECT min(first_ts) AS first, max(last_ts) AS last FROM flows', [], {
+    signal,
+  });
   if (!row || row.first === null || row.last === null) return undefined;
   return { first: num(row.first), last: num(row.last) };
 }

@@ -52,6 +52,8 @@ export interface SearchOptions {
   limit?: number;
   /** `next` of the previous page; must come from the same sort and direction. */
   after?: string;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export interface SearchResult {
@@ -124,7 +126,7 @@ export async function searchFlows(store: FlowStore, options: SearchOptions): Pro
   // page's key span.
   const keysSql = sql`SELECT ${ident(spec.key)} AS sort_key, rowid AS row_id
 FROM flows WHERE ${where} ORDER BY ${order} ${dir}, rowid ${dir} LIMIT ${limit + 1}`;
-  const keys = await store.query(keysSql.text, keysSql.params);
+  const keys = await store.query(keysSql.text, keysSql.params, { signal: options.signal });
   const pageKeys = keys.slice(0, limit);
   const byRow = new Map<number, StoreRow>();
   if (pageKeys.length > 0) {
@@ -137,7 +139,8 @@ FROM flows WHERE ${where} ORDER BY ${order} ${dir}, rowid ${dir} LIMIT ${limit +
     );
     const rowsSql = sql`SELECT ${FLOW_ROW_COLUMNS}, rowid AS row_id FROM flows
 WHERE ${overlaps(options.range)} AND ${order} BETWEEN ${lo} AND ${hi} AND rowid IN (${ids})`;
-    for (const row of await store.query(rowsSql.text, rowsSql.params)) byRow.set(num(row.row_id), row);
+    for (const row of await store.query(rowsSql.text, rowsSql.params, { signal: options.signal }))
+      byRow.set(num(row.row_id), row);
   }
   // A row deleted (retention) between the two steps is left out; the cursor still holds.
   const page: StoreRow[] = [];

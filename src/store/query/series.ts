@@ -12,6 +12,7 @@ import type { FlowStore, StoreParam } from '../store.js';
 import {
   COUNTERS,
   type Dimension,
+  dimensionColumns,
   dimensionRowsWithNulls,
   isDimension,
   isMetric,
@@ -20,9 +21,9 @@ import {
 } from './dimensions.js';
 import { usage } from './errors.js';
 import type { TimeRange } from './range.js';
-import { type FilterInput, selection } from './selection.js';
+import type { FilterInput } from './selection.js';
 import { ident, join, type Sql, sql, timestamp } from './sql.js';
-import { checkLimit, topKeys } from './top.js';
+import { checkLimit, type FlowSource, flowSource, topKeys } from './top.js';
 import { key, num } from './values.js';
 
 /** Automatic bucket sizes, in seconds. */
@@ -42,6 +43,10 @@ export interface SeriesOptions {
   metric?: Metric;
   /** Values of `splitBy` shown on their own, 1–50; default 5. */
   topK?: number;
+  /** Answer from the time rollups when they fit (default); false reads raw flows only. */
+  rollups?: boolean;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export interface SeriesLine {
@@ -76,17 +81,30 @@ export function autoBucket(range: TimeRange): number {
 }
 
 export async function series(store: FlowStore, options: SeriesOptions): Promise<SeriesResult> {
-  const where = selection(options.range, options.filter);
-  return seriesWhere(store, options, where);
+  if (options.splitBy !== undefined && !isDimension(options.splitBy)) {
+    throw usage(`unknown dimension "${options.splitBy}"`);
+  }
+  const columns = options.splitBy === undefined ? [] : dimensionColumns(options.splitBy);
+  return seriesFrom(store, options, (bucket) =>
+    flowSource(options.range, options.filter, columns, options.rollups, bucket),
+  );
 }
 
-/** `series` over an explicit WHERE condition (host detail adds its own). */
+/** `series` over an explicit WHERE condition on raw flows (host detail adds its own). */
 export async function seriesWhere(
   store: FlowStore,
   options: SeriesOptions,
   where: Sql,
 ): Promise<SeriesResult> {
-  const { range } = options;
+  return seriesFrom(store, options, () => ({ where }));
+}
+
+async function seriesFrom(
+  store: FlowStore,
+  options: SeriesOptions,
+  sourceFor: (bucket: number) => FlowSource,
+): Promise<SeriesResult> {
+  const { range, signal } = options;
   const bucket =
     options.bucket === undefined || options.bucket === 'auto' ? autoBucket(range) : options.bucket;
   if (!(bucket > 0) || !Number.isInteger(bucket * 1e6))
@@ -97,13 +115,20 @@ export async function seriesWhere(
     throw usage(`bucket ${bucket}s gives ${count} buckets over this range (at most ${MAX_BUCKETS})`);
   const buckets = Array.from({ length: count }, (_, i) => (firstIndex + i) * bucket);
   const bucketUs = Math.round(bucket * 1e6);
-  const bucketExpr = sql`epoch_us(greatest(first_ts, ${timestamp(range.from)})) // ${bucketUs}`;
+  const source = sourceFor(bucket);
+  // Raw flows start at first_ts; a rollup relation's rows at t (rollup-source.ts).
+  const rolled = source.relation !== undefined;
+  const bucketExpr = sql`epoch_us(greatest(${ident(rolled ? 't' : 'first_ts')}, ${timestamp(range.from)})) // ${bucketUs}`;
+  const withRelation = rolled ? sql`WITH r AS (${source.relation}) ` : ident('');
 
   if (options.splitBy === undefined) {
-    const statement = sql`SELECT ${bucketExpr} AS b, ${ident(SUMS)}
-FROM flows WHERE ${where} GROUP BY b`;
+    const statement = rolled
+      ? sql`${withRelation}SELECT ${bucketExpr} AS b, sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM r GROUP BY b`
+      : sql`SELECT ${bucketExpr} AS b, ${ident(SUMS)}
+FROM flows WHERE ${source.where} GROUP BY b`;
     const line = emptyLine('total', null, count);
-    for (const row of await store.query(statement.text, statement.params)) {
+    for (const row of await store.query(statement.text, statement.params, { signal })) {
       add(line, num(row.b) - firstIndex, row);
     }
     return { range, bucket, buckets, series: [line] };
@@ -115,7 +140,7 @@ FROM flows WHERE ${where} GROUP BY b`;
   if (!isMetric(metric)) throw usage(`unknown metric "${metric}"`);
   const topK = checkLimit(options.topK, 5);
   if (topK > 50) throw usage(`top K must be at most 50, got ${topK}`);
-  const keys = (await topKeys(store, splitBy, metric, where, topK)).map((row) => row.key);
+  const keys = (await topKeys(store, splitBy, metric, source, topK, signal)).map((row) => row.key);
   const inTop =
     keys.length === 0
       ? ident('NULL')
@@ -123,12 +148,14 @@ FROM flows WHERE ${where} GROUP BY b`;
           keys.map((k) => sql`${k as StoreParam}`),
           ', ',
         )}) THEN key END`;
-  const rowsSql = dimensionRowsWithNulls(splitBy, where, sql`${ident(COUNTERS)}, ${bucketExpr} AS b`);
-  const statement = sql`SELECT b, ${inTop} AS k, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
-FROM (${rowsSql}) GROUP BY ALL`;
+  const statement = rolled
+    ? sql`${withRelation}SELECT b, ${inTop} AS k, sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${dimensionRowsWithNulls(splitBy, ident('true'), sql`flows, packets, bytes, ${bucketExpr} AS b`, 'r')}) GROUP BY ALL`
+    : sql`SELECT b, ${inTop} AS k, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${dimensionRowsWithNulls(splitBy, source.where, sql`${ident(COUNTERS)}, ${bucketExpr} AS b`)}) GROUP BY ALL`;
   const lines = new Map<string | number, SeriesLine>(keys.map((k) => [k, emptyLine('value', k, count)]));
   const other = emptyLine('other', null, count);
-  for (const row of await store.query(statement.text, statement.params)) {
+  for (const row of await store.query(statement.text, statement.params, { signal })) {
     const k = key(row.k);
     add((k === null ? undefined : lines.get(k)) ?? other, num(row.b) - firstIndex, row);
   }

@@ -6,6 +6,7 @@ import type { FlowStore } from '../store.js';
 import {
   COUNTERS,
   type Dimension,
+  dimensionColumns,
   dimensionRows,
   isDimension,
   isMetric,
@@ -14,7 +15,8 @@ import {
 } from './dimensions.js';
 import { usage } from './errors.js';
 import type { TimeRange } from './range.js';
-import { type FilterInput, selection } from './selection.js';
+import { rollupRelation } from './rollup-source.js';
+import { type FilterInput, selection, toFilterExpr } from './selection.js';
 import { ident, type Sql, sql } from './sql.js';
 import { key, num } from './values.js';
 
@@ -25,6 +27,10 @@ export interface TopOptions {
   filter?: FilterInput;
   /** Rows returned, 1–10000; default 10. */
   limit?: number;
+  /** Answer from the time rollups when they fit (default); false reads raw flows only. */
+  rollups?: boolean;
+  /** Aborting it interrupts the store's query (the promise rejects with its reason). */
+  signal?: AbortSignal;
 }
 
 export interface TopRow {
@@ -58,22 +64,55 @@ export async function top(store: FlowStore, options: TopOptions): Promise<TopRes
   if (!isDimension(options.by)) throw usage(`unknown dimension "${options.by}"`);
   if (!isMetric(metric)) throw usage(`unknown metric "${metric}"`);
   const limit = checkLimit(options.limit, 10);
-  const rows = await topKeys(store, options.by, metric, selection(options.range, options.filter), limit);
+  const rows = await topKeys(
+    store,
+    options.by,
+    metric,
+    flowSource(options.range, options.filter, dimensionColumns(options.by), options.rollups),
+    limit,
+    options.signal,
+  );
   return { by: options.by, metric, range: options.range, rows };
 }
 
-/** The top `limit` rows of a dimension over flows matching `where` (shared with series splits). */
+/**
+ * The flows a query reads: raw rows of `flows` matching `where`, or the rollup relation of
+ * rollup-source.ts (columns of `flows` plus flows, packets, bytes and t), named `r`.
+ */
+export type FlowSource = { where: Sql; relation?: undefined } | { relation: Sql; where?: undefined };
+
+/** The rollup relation when it can answer (and `rollups` is not false), else raw flows. */
+export function flowSource(
+  range: TimeRange,
+  filter: FilterInput,
+  columns: readonly string[],
+  rollups: boolean | undefined,
+  divides?: number,
+): FlowSource {
+  const expr = toFilterExpr(filter);
+  const relation = rollups === false ? undefined : rollupRelation({ range, filter: expr, columns, divides });
+  return relation === undefined ? { where: selection(range, expr) } : { relation };
+}
+
+/** The top `limit` rows of a dimension over a source's flows (shared with series splits). */
 export async function topKeys(
   store: FlowStore,
   by: Dimension,
   metric: Metric,
-  where: Sql,
+  source: FlowSource,
   limit: number,
+  signal?: AbortSignal,
 ): Promise<TopRow[]> {
-  const statement = sql`SELECT key, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
-FROM (${dimensionRows(by, where, ident(COUNTERS))})
-GROUP BY key ORDER BY ${metricAggregate(metric)} DESC, key ASC LIMIT ${limit}`;
-  const rows = await store.query(statement.text, statement.params);
+  const statement =
+    source.relation === undefined
+      ? sql`SELECT key, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${dimensionRows(by, source.where, ident(COUNTERS))})
+GROUP BY key ORDER BY ${metricAggregate(metric)} DESC, key ASC LIMIT ${limit}`
+      : sql`WITH r AS (${source.relation})
+SELECT key, sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${dimensionRows(by, ident('true'), ident('flows, packets, bytes'), 'r')})
+GROUP BY key ORDER BY sum(${ident(metric)}) DESC, key ASC LIMIT ${limit}`;
+  const rows = await store.query(statement.text, statement.params, { signal });
   return rows.map((row) => ({
     key: key(row.key) ?? '',
     flows: num(row.flows),

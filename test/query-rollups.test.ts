@@ -1,0 +1,196 @@
+/**
+ * Time rollups (store/rollups.ts, query/rollup-source.ts) on real captures ingested into a real
+ * DuckDB store: top-N and series answered from the rollups equal, exactly, the answers read from
+ * raw flows, over aligned and unaligned ranges, with filters the rollups hold; filters and
+ * dimensions they do not hold fall back to raw flows. The rollups stay equal to the flows after
+ * live writes, a `--force` replacement and retention.
+ */
+import { createHash } from 'node:crypto';
+import { readFileSync, rmSync, statSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseFilter } from '../src/store/filter/index.js';
+import { createDuckDbStore, type FlowStore, type StoredFlow } from '../src/store/index.js';
+import {
+  type Dimension,
+  type Metric,
+  parseRange,
+  resolveRange,
+  series,
+  top,
+} from '../src/store/query/index.js';
+import type { TimeRange } from '../src/store/query/range.js';
+import { rollupRelation, segments } from '../src/store/query/rollup-source.js';
+import { ROLLUP_LEVELS } from '../src/store/rollups.js';
+import { corpusAvailable, corpusPath } from './support/corpus.js';
+import { buildQueryStore, type QueryStore } from './support/query-store.js';
+
+const FILES = [
+  'bulk_mixed_apps_1kxun.pcap',
+  'lt_sll2_mixed.pcap',
+  'atk_icmp_tunnel.pcap',
+  'encap_mpls_in_vlan_http.pcap',
+  'fmt_pcapng_multi_interface.pcapng',
+];
+const ROLLUP_DIMENSIONS: Dimension[] = ['protocol', 'dst_port', 'application', 'country', 'asn'];
+const ROLLUP_FILTERS = [
+  'tcp',
+  'app tls or app http',
+  'dst port 443',
+  'not proto udp',
+  'ipver 6 or proto icmp',
+];
+const RAW_FILTERS = ['port 53', 'bytes > 1k', 'host 10.0.0.1 or tcp'];
+
+describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpus)', () => {
+  let data: QueryStore;
+  let store: FlowStore;
+  let ranges: TimeRange[];
+
+  /** Every level's sums equal the flows table's. */
+  async function expectRollupsWhole(): Promise<void> {
+    const [raw] = await store.query(
+      'SELECT count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes FROM flows',
+    );
+    for (const { table } of ROLLUP_LEVELS) {
+      const [rolled] = await store.query(
+        `SELECT sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes FROM ${table}`,
+      );
+      expect(rolled, table).toEqual(raw);
+    }
+  }
+
+  async function expectSameAnswers(range: TimeRange, filter?: string): Promise<void> {
+    for (const by of ROLLUP_DIMENSIONS) {
+      for (const metric of ['bytes', 'flows'] as Metric[]) {
+        const options = { by, metric, range, filter, limit: 20 };
+        expect(await top(store, options), `${by} ${metric} ${filter}`).toEqual(
+          await top(store, { ...options, rollups: false }),
+        );
+      }
+    }
+    const fits = (bucket: number) => (range.to - range.from) / bucket < 50_000;
+    for (const bucket of (['auto', 60, 300, 3600, 10] as const).filter((b) => b === 'auto' || fits(b))) {
+      const options = { range, filter, bucket };
+      expect(await series(store, options), `series ${bucket} ${filter}`).toEqual(
+        await series(store, { ...options, rollups: false }),
+      );
+    }
+    const split = { range, filter, splitBy: 'application' as const, topK: 3 };
+    expect(await series(store, split)).toEqual(await series(store, { ...split, rollups: false }));
+  }
+
+  beforeAll(async () => {
+    data = await buildQueryStore(FILES);
+    store = createDuckDbStore({ dataDir: data.dataDir });
+    await store.start();
+    const all = await resolveRange(store, parseRange('all'));
+    // Unaligned ranges around each capture: a flow's first packet plus odd offsets.
+    ranges = [all];
+    for (const file of data.files) {
+      const first = Math.min(...file.flows.map((f) => f.firstTs));
+      const last = Math.max(...file.flows.map((f) => f.lastTs));
+      ranges.push({ from: first + 37.25, to: last - 13.5 }, { from: first - 1, to: first + 3600.75 });
+    }
+    ranges = ranges.filter((r) => r.from < r.to);
+  }, 240_000);
+  afterAll(async () => {
+    await store?.stop();
+    if (data) rmSync(data.dataDir, { recursive: true, force: true });
+  });
+
+  it('holds every flow once at every level after ingest', async () => {
+    await expectRollupsWhole();
+  });
+
+  it('top-N by protocol over everything equals a count over the analysed flows', async () => {
+    const range = await resolveRange(store, parseRange('all'));
+    expect(rollupRelation({ range, filter: undefined, columns: ['protocol'] })).toBeDefined();
+    const expected = new Map<number, { flows: number; packets: number; bytes: number }>();
+    for (const f of data.flows) {
+      const row = expected.get(f.protocol) ?? { flows: 0, packets: 0, bytes: 0 };
+      row.flows++;
+      row.packets += f.packets;
+      row.bytes += f.bytes;
+      expected.set(f.protocol, row);
+    }
+    const answer = await top(store, { by: 'protocol', range, limit: 100 });
+    expect(new Map(answer.rows.map(({ key, ...sums }) => [key, sums]))).toEqual(expected);
+  });
+
+  it('answers top-N and series from rollups as raw flows would, with and without filters', async () => {
+    let used = 0;
+    for (const range of ranges) {
+      if (rollupRelation({ range, filter: undefined, columns: [] })) used++;
+      await expectSameAnswers(range);
+      for (const filter of ROLLUP_FILTERS) {
+        expect(
+          rollupRelation({ range: ranges[0], filter: parseFilter(filter), columns: [] }),
+          filter,
+        ).toBeDefined();
+        await expectSameAnswers(range, filter);
+      }
+    }
+    expect(used).toBeGreaterThan(ranges.length / 2);
+  }, 240_000);
+
+  it('falls back to raw flows for fields and dimensions the rollups do not hold', async () => {
+    const range = ranges[0];
+    for (const filter of RAW_FILTERS) {
+      expect(rollupRelation({ range, filter: parseFilter(filter), columns: [] }), filter).toBeUndefined();
+      await expectSameAnswers(range, filter);
+    }
+    for (const columns of [['src_ip'], ['src_port'], ['sni']]) {
+      expect(rollupRelation({ range, filter: undefined, columns })).toBeUndefined();
+    }
+    const host = { by: 'host' as const, range, limit: 5 };
+    expect(await top(store, host)).toEqual(await top(store, { ...host, rollups: false }));
+  });
+
+  it('splits a range into raw edges and whole buckets, coarsest in the middle', () => {
+    const parts = segments(3590.5, 7500, ROLLUP_LEVELS);
+    expect(parts.map((p) => [p.level?.seconds ?? 'raw', p.from, p.to])).toEqual([
+      ['raw', 3590.5, 3600],
+      [3600, 3600, 7200],
+      [300, 7200, 7500],
+    ]);
+    expect(segments(10, 50, ROLLUP_LEVELS)).toEqual([{ level: undefined, from: 10, to: 50 }]);
+  });
+
+  it('stays exact after live writes, a forced replacement and retention', async () => {
+    // Live: flows of one capture again, as a collector would write them (no ingest id).
+    const live: StoredFlow[] = data.files[2].flows.map((f) => ({ ...f, sourceKind: 'live' }));
+    const [before] = await store.query('SELECT count(*) AS n FROM flows');
+    // Overlapping calls: each batch is its own transaction, one after the other.
+    const batches = [0, 1, 2, 3].map((i) => live.filter((_, j) => j % 4 === i));
+    await Promise.all(batches.map((batch) => store.writeFlows(batch)));
+    expect(await store.query('SELECT count(*) AS n FROM flows')).toEqual([
+      { n: Number(before.n) + live.length },
+    ]);
+    await expectRollupsWhole();
+    await expectSameAnswers(ranges[0], 'source live');
+
+    // --force: the earlier ingest of the file and its rollups go, the new ones come.
+    const name = data.files[1].name;
+    const file = corpusPath(name);
+    const writer = await store.beginIngest({
+      file,
+      sha256: createHash('sha256').update(readFileSync(file)).digest('hex'),
+      sizeBytes: statSync(file).size,
+      sourceKind: 'pcap',
+      replace: true,
+    });
+    await writer.write(data.files[1].flows.slice(0, 100).map((f) => ({ ...f, sourceKind: 'pcap' })));
+    await writer.commit({ packets: 0, bytes: 0 });
+    await expectRollupsWhole();
+    await expectSameAnswers(ranges[0]);
+
+    // Retention whose cutoff falls inside the longest capture.
+    const flows = data.files[1].flows;
+    const middle = (Math.min(...flows.map((f) => f.firstTs)) + Math.max(...flows.map((f) => f.lastTs))) / 2;
+    const now = new Date((middle + 5 * 86_400) * 1000);
+    const { flowsDeleted } = await store.applyRetention(5, now);
+    expect(flowsDeleted).toBeGreaterThan(0);
+    await expectRollupsWhole();
+    for (const range of ranges) await expectSameAnswers(range, 'tcp');
+  }, 240_000);
+});
