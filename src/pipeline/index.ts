@@ -32,4 +32,12 @@ export {
   looksLikeFlowExport,
 } from './decode-export-capture.js';
 export { deviceEventAlerts } from './device-alerts.js';
+export {
+  ANALYSIS_KEYS,
+  completeAnalysis,
+  type DiagnosisReportOptions,
+  diagnosisReport,
+  reportWarnings,
+} from './diagnosis-report.js';
+export { type HealthSources, healthInputsOf } from './diagnosis-report-health.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';

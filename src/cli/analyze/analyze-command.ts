@@ -1,12 +1,18 @@
 /**
- * `flowlens analyze FILE...`: reads captures and prints flows, a summary and warnings as a
- * table, one JSON document, or NDJSON.
+ * `flowlens analyze FILE...`: reads captures and prints flows, a summary, every analyzer's
+ * results and warnings as a table, one JSON document, or NDJSON; `--report` also writes the
+ * diagnosis report (HTML or JSON) from the same single pass.
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { InputWarning } from '../../model/index.js';
-import { analyzeCaptures, createCaptureDetection } from '../../pipeline/index.js';
+import {
+  analyzeCaptures,
+  completeAnalysis,
+  createCaptureDetection,
+  diagnosisReport,
+} from '../../pipeline/index.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { wholeNumber } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
@@ -14,6 +20,7 @@ import { createProgressBar } from '../progress-bar.js';
 import { ANALYZER_NAMES, analyzerList, createAnalyzers } from './analyzer-set.js';
 import type { AnalyzeView } from './flow-writers.js';
 import { createJsonView, createNdjsonView } from './flow-writers.js';
+import { readHealthConfig, reportTarget, writeReport } from './report-file.js';
 import { createTableView, warningText } from './table-view.js';
 
 interface AnalyzeFlags extends FlowTableFlags {
@@ -23,21 +30,38 @@ interface AnalyzeFlags extends FlowTableFlags {
   progress?: boolean;
   top: number;
   maxWarnings: number;
+  report?: string;
+  healthConfig?: string;
 }
 
 const EXAMPLES = `
 Examples:
-  $ flowlens analyze capture.pcap                 summary, protocols, top conversations
+  $ flowlens analyze capture.pcap                 summary, protocols, conversations, diagnosis
+  $ flowlens analyze capture.pcap --report out.html
+                                                  also write the self-contained HTML report
+  $ flowlens analyze capture.pcap --report out.json --format json > analysis.json
   $ flowlens analyze a.pcapng b.pcap.gz           several files form one run
-  $ flowlens analyze capture.pcap --format json > flows.json
+  $ flowlens analyze capture.pcap --analyzers tcp,dns --no-detect
+                                                  only these analyzers, no detections
+  $ flowlens analyze capture.pcap --health-config lan.json
+                                                  your own health score thresholds
   $ tcpdump -i eth0 -w - | flowlens analyze - --format ndjson
   $ flowlens analyze big.pcap --active-timeout 0  one record per flow, no interim records
 
 Formats:
-  table   for people: capture summary, protocol breakdown, top conversations, warnings
+  table   for people: capture summary, protocol breakdown, top conversations, the diagnosis
+          (health score and its main reasons, TCP, DNS, ICMP, timing, applications, security
+          findings, devices), warnings
   json    one document {"flows":[…],"warnings":[…],"summary":{…},"analysis":{…}}, flows
           written as they end; "analysis" holds each analyzer's results under its name
+          (tcp, app, dns, icmp, timing, devices, protocolHierarchy, talkers, throughput),
+          plus health and alerts (docs/report.md lists them)
   ndjson  one flow per line as flows end; warnings go to stderr
+
+Report (--report FILE): one HTML file with no network requests (charts, styles and script
+inline), readable on a phone and in print; a name ending in .json gets the same report as a
+JSON document instead. --health-config takes a JSON object of weights and bands
+(docs/health-score.md), e.g. {"weights":{"jitter":0},"oneWayDelayMs":{"good":50,"bad":150}}.
 
 Exit codes: 0 done (warnings may have been printed), 1 unexpected failure,
 2 bad usage, unreadable file, or a file that is not a capture.`;
@@ -61,7 +85,9 @@ export function registerAnalyzeCommand(program: Command): void {
       analyzerList,
       ANALYZER_NAMES,
     )
-    .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)');
+    .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)')
+    .option('--report <file>', 'write the diagnosis report: HTML, or JSON when the name ends in .json')
+    .option('--health-config <file>', 'health score weights and thresholds (JSON, see docs/health-score.md)');
   addFlowTableOptions(command)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)
@@ -70,7 +96,15 @@ export function registerAnalyzeCommand(program: Command): void {
     });
 }
 
+function packageVersion(): string {
+  const url = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
+}
+
 async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
+  // Checked before the pass: a typo should not cost a long analysis.
+  const report = flags.report === undefined ? undefined : reportTarget(flags.report);
+  const healthConfig = flags.healthConfig === undefined ? undefined : readHealthConfig(flags.healthConfig);
   const out = createOutputStream();
   const view: AnalyzeView =
     flags.format === 'json'
@@ -84,10 +118,13 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
   const flowTable = flowTableConfig(flags);
   const warningsToStderr = flags.format === 'ndjson';
 
+  // The report lists the first warning of each code, with the count of all of them.
+  const firstWarnings = new Map<string, InputWarning>();
+
   view.begin();
   try {
     const detection = flags.detect ? createCaptureDetection() : undefined;
-    const { summary, analysis } = await analyzeCaptures({
+    const result = await analyzeCaptures({
       files,
       flowTable,
       analyzers: [...createAnalyzers(flags.analyzers), ...(detection?.analyzers ?? [])],
@@ -97,6 +134,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
         view.flow(record);
       },
       onWarning: (warning: InputWarning) => {
+        if (report && !firstWarnings.has(warning.code)) firstWarnings.set(warning.code, warning);
         view.warning(warning);
         if (warningsToStderr)
           process.stderr.write(`flowlens: warning: ${warningText(warning)} [${warning.code}]\n`);
@@ -105,8 +143,18 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       backpressure: () => out.backpressure(),
     });
     bar?.done();
-    if (detection) analysis.alerts = detection.finish();
+    const { summary } = result;
+    if (detection) result.analysis.alerts = detection.finish();
+    const analysis = completeAnalysis(summary, result.analysis, healthConfig);
     view.finish(summary, analysis);
+    if (report) {
+      const doc = diagnosisReport(summary, analysis, {
+        warnings: [...firstWarnings.values()],
+        healthConfig,
+        generator: `flowlens ${packageVersion()}`,
+      });
+      writeReport(report, doc);
+    }
   } finally {
     bar?.done();
     await out.end();
