@@ -10,19 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { corpusAvailable, corpusPath } from '../../test/support/corpus.js';
 import { concat, ETHERTYPE, ethernet, ipv4, PROTO, udp } from '../../test/support/packet-builder.js';
-import {
-  type AppInventory,
-  computeHealthScore,
-  createAppAnalyzer,
-  createDeviceAnalyzer,
-  createDnsAnalyzer,
-  createHierarchyAnalyzer,
-  createIcmpAnalyzer,
-  createTalkersAnalyzer,
-  createTcpAnalyzer,
-  createThroughputAnalyzer,
-  createTimingAnalyzer,
-} from '../analyze/index.js';
+import { type AppInventory, computeHealthScore } from '../analyze/index.js';
 import type {
   DnsSummary,
   HealthScore,
@@ -40,6 +28,7 @@ import { analyzeCaptures } from './analyze-captures.js';
 import { createCaptureDetection } from './capture-detection.js';
 import type { CaptureSummary } from './capture-summary.js';
 import { completeAnalysis, diagnosisReport, reportWarnings } from './diagnosis-report.js';
+import { createDiagnosisAnalyzers } from './diagnosis-report-analyzers.js';
 import { healthInputsOf } from './diagnosis-report-health.js';
 
 interface Run {
@@ -56,18 +45,7 @@ async function run(file: string): Promise<Run> {
   const warnings: InputWarning[] = [];
   const result = await analyzeCaptures({
     files: [file],
-    analyzers: [
-      createAppAnalyzer(),
-      createTcpAnalyzer(),
-      createDnsAnalyzer(),
-      createIcmpAnalyzer(),
-      createTimingAnalyzer(),
-      createDeviceAnalyzer(),
-      createHierarchyAnalyzer(),
-      createTalkersAnalyzer(),
-      createThroughputAnalyzer(),
-      ...detection.analyzers,
-    ],
+    analyzers: [...createDiagnosisAnalyzers(), ...detection.analyzers],
     onFlow: (record) => detection.onFlow(record),
     onWarning: (w) => warnings.push(w),
   });

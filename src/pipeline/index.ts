@@ -39,5 +39,10 @@ export {
   diagnosisReport,
   reportWarnings,
 } from './diagnosis-report.js';
+export {
+  createDiagnosisAnalyzers,
+  DIAGNOSIS_ANALYZER_NAMES,
+  isDiagnosisAnalyzer,
+} from './diagnosis-report-analyzers.js';
 export { type HealthSources, healthInputsOf } from './diagnosis-report-health.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';

@@ -1,37 +1,18 @@
 /**
  * The analyzers `flowlens analyze` can run, by name, and the `--analyzers` option that picks
- * them. Every analyzer runs in the engine's single pass; `none` gives the bare engine. Each
- * publishes its results under a key of `analysis` (ANALYSIS_KEYS; the hierarchy's is
- * `protocolHierarchy`), documented in docs/report.md.
+ * them. Every analyzer runs in the engine's single pass; `none` gives the bare engine. The set
+ * itself is pipeline's (createDiagnosisAnalyzers), shared with the server's analysis worker;
+ * docs/report.md lists the names and the result keys.
  */
 import { InvalidArgumentError } from 'commander';
+import type { PacketAnalyzer } from '../../analyze/index.js';
 import {
-  createAppAnalyzer,
-  createDeviceAnalyzer,
-  createDnsAnalyzer,
-  createHierarchyAnalyzer,
-  createIcmpAnalyzer,
-  createTalkersAnalyzer,
-  createTcpAnalyzer,
-  createThroughputAnalyzer,
-  createTimingAnalyzer,
-  type PacketAnalyzer,
-} from '../../analyze/index.js';
+  createDiagnosisAnalyzers,
+  DIAGNOSIS_ANALYZER_NAMES,
+  isDiagnosisAnalyzer,
+} from '../../pipeline/index.js';
 
-/** In the order they run (and set their fields on flow records). */
-const FACTORIES: Record<string, () => PacketAnalyzer> = {
-  app: () => createAppAnalyzer(),
-  tcp: () => createTcpAnalyzer(),
-  dns: () => createDnsAnalyzer(),
-  icmp: () => createIcmpAnalyzer(),
-  timing: () => createTimingAnalyzer(),
-  devices: () => createDeviceAnalyzer(),
-  hierarchy: () => createHierarchyAnalyzer(),
-  talkers: () => createTalkersAnalyzer(),
-  throughput: () => createThroughputAnalyzer(),
-};
-
-export const ANALYZER_NAMES = Object.keys(FACTORIES);
+export const ANALYZER_NAMES: string[] = [...DIAGNOSIS_ANALYZER_NAMES];
 
 /**
  * The analyzers `ingest` and `capture` run: those whose results the store and the live view use
@@ -46,7 +27,7 @@ export function analyzerList(value: string): string[] {
   if (text === 'all') return [...ANALYZER_NAMES];
   if (text === 'none' || text === '') return [];
   const names = text.split(',').map((name) => name.trim());
-  const unknown = names.filter((name) => !(name in FACTORIES));
+  const unknown = names.filter((name) => !isDiagnosisAnalyzer(name));
   if (unknown.length > 0) {
     throw new InvalidArgumentError(
       `unknown analyzer ${unknown.join(', ')}: expected all, none or ${ANALYZER_NAMES.join(', ')}`,
@@ -55,7 +36,7 @@ export function analyzerList(value: string): string[] {
   return [...new Set(names)];
 }
 
-/** The named analyzers, in ANALYZER_NAMES order whatever the order of `names`. */
+/** The named analyzers, in running order whatever the order of `names`. */
 export function createAnalyzers(names: readonly string[]): PacketAnalyzer[] {
-  return ANALYZER_NAMES.filter((name) => names.includes(name)).map((name) => FACTORIES[name]());
+  return createDiagnosisAnalyzers(names);
 }

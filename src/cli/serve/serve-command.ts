@@ -79,10 +79,8 @@ export function registerServeCommand(program: Command): void {
 
 async function runServe(flags: ServeFlags): Promise<void> {
   // Loaded on use: Fastify and DuckDB cost start-up time other commands should not pay.
-  const [{ createServer, resolveServerConfig }, { createDuckDbStore }] = await Promise.all([
-    import('../../server/index.js'),
-    import('../../store/index.js'),
-  ]);
+  const [{ createDiagnosisRenderer, createServer, resolveServerConfig }, { createDuckDbStore }] =
+    await Promise.all([import('../../server/index.js'), import('../../store/index.js')]);
   const dataDir = flags.data ?? defaultDataDir();
   const config = {
     port: flags.port,
@@ -103,7 +101,9 @@ async function runServe(flags: ServeFlags): Promise<void> {
   mkdirSync(dataDir, { recursive: true });
   const store = createDuckDbStore({ dataDir });
   await store.start();
-  const server = createServer(config, { store, version: await packageVersion() });
+  const version = await packageVersion();
+  const renderer = createDiagnosisRenderer({ generator: `flowlens ${version}` });
+  const server = createServer(config, { store, renderer, version });
   let signalled = false;
   let onSignal = () => {};
   const stopRequested = new Promise<void>((resolve) => {
