@@ -3,7 +3,8 @@
  * analyzers' results: DNS, ICMP, timing (gaps, jitter, bursts) and the TLS/HTTP/QUIC inventory.
  *
  * Contract: pure. Every value is copied as it is (strings from the capture included: report/
- * escapes them); times become ISO 8601 text, durations milliseconds ('ms' columns).
+ * escapes them); times become ISO 8601 text, durations milliseconds ('ms' columns). Tables with
+ * no rows are left out (the facts say the count is 0).
  */
 import type { AppInventory, CountedName } from '../analyze/index.js';
 import type {
@@ -16,6 +17,17 @@ import type {
   ReportTable,
   TimingSummary,
 } from '../model/index.js';
+
+const filled = (tables: ReportTable[]): ReportTable[] => tables.filter((t) => t.rows.length > 0);
+
+/** A length of time as text: '850.0 ms', '1.68 s', '12 min 3 s', '5 h 2 min', '2,133 days'. */
+export function durationText(seconds: number): string {
+  if (seconds < 1) return `${(seconds * 1000).toFixed(1)} ms`;
+  if (seconds < 60) return `${seconds.toFixed(2)} s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.floor(seconds % 60)} s`;
+  if (seconds < 172_800) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
+  return `${Math.floor(seconds / 86_400).toLocaleString('en-US')} days`;
+}
 
 /** Seconds since the epoch → ISO 8601 text, or null. */
 export function isoTime(seconds: number | null | undefined): string | null {
@@ -99,7 +111,7 @@ export function dnsSection(dns: DnsSummary): ReportSection {
       { label: 'Malformed messages', value: dns.malformed, kind: 'number' },
       { label: 'Over UDP / TCP', value: `${dns.udpMessages} / ${dns.tcpMessages}` },
     ],
-    tables: [
+    tables: filled([
       countTable('Response codes', 'Rcode', Object.entries(dns.rcodes), 'Responses'),
       countTable(
         'Top names',
@@ -115,7 +127,7 @@ export function dnsSection(dns: DnsSummary): ReportSection {
       ),
       transactionTable('Slowest transactions', dns.slowest, true),
       transactionTable('Unanswered queries', dns.unansweredSamples, false),
-    ],
+    ]),
     notes,
   };
 }
@@ -137,7 +149,7 @@ export function icmpSection(icmp: IcmpSummary): ReportSection {
       { label: 'Echo unanswered', value: e.unanswered, kind: 'number' },
       ...durationFacts('Echo RTT', e.rtt),
     ],
-    tables: [
+    tables: filled([
       countTable('Unreachable by code', 'Code', Object.entries(icmp.unreachable.byCode)),
       countTable('Path MTU', 'MTU', Object.entries(icmp.pmtu.mtus), 'Messages'),
       {
@@ -164,7 +176,7 @@ export function icmpSection(icmp: IcmpSummary): ReportSection {
         })),
         omittedRows: icmp.errorsDropped,
       },
-    ],
+    ]),
   };
 }
 
@@ -173,8 +185,8 @@ export function timingSection(timing: TimingSummary): ReportSection {
   return {
     facts: [
       { label: `Gaps over ${gaps.thresholdSeconds} s`, value: gaps.count, kind: 'number' },
-      { label: 'Time in gaps', value: gaps.totalSeconds * 1000, kind: 'ms' },
-      { label: 'Longest gap', value: gaps.longestSeconds * 1000, kind: 'ms' },
+      { label: 'Time in gaps', value: durationText(gaps.totalSeconds) },
+      { label: 'Longest gap', value: durationText(gaps.longestSeconds) },
       { label: 'Time going backwards', value: gaps.backwardSteps, kind: 'number' },
       { label: 'Media directions (jitter)', value: jitter.directions, kind: 'number' },
       { label: 'Jitter mean', value: jitter.meanMs, kind: 'ms' },
@@ -187,15 +199,19 @@ export function timingSection(timing: TimingSummary): ReportSection {
         kind: 'number',
       },
     ],
-    tables: [
+    tables: filled([
       {
         title: 'Capture gaps',
         columns: [
           { key: 'from', label: 'From' },
           { key: 'to', label: 'To' },
-          { key: 'ms', label: 'Length', kind: 'ms' },
+          { key: 'length', label: 'Length' },
         ],
-        rows: gaps.list.map((g) => ({ from: isoTime(g.fromTs), to: isoTime(g.toTs), ms: g.seconds * 1000 })),
+        rows: gaps.list.map((g) => ({
+          from: isoTime(g.fromTs),
+          to: isoTime(g.toTs),
+          length: durationText(g.seconds),
+        })),
         omittedRows: gaps.count - gaps.list.length,
       },
       {
@@ -226,7 +242,7 @@ export function timingSection(timing: TimingSummary): ReportSection {
         ],
         rows: bursts.top.map((b) => ({ time: isoTime(b.ts), packets: b.packets, bytes: b.bytes })),
       },
-    ],
+    ]),
   };
 }
 
@@ -246,7 +262,7 @@ export function inventorySection(app: AppInventory): ReportSection {
       { label: 'HTTP requests', value: c.httpRequests, kind: 'number' },
       { label: 'QUIC Initials decrypted', value: c.quicInitialsDecrypted, kind: 'number' },
     ],
-    tables: [
+    tables: filled([
       countTable('Applications', 'Application', Object.entries(app.applications), 'Flows'),
       countTable('TLS versions', 'Version', Object.entries(app.tlsVersions), 'Flows'),
       countTable('QUIC versions', 'Version', Object.entries(app.quicVersions), 'Flows'),
@@ -254,7 +270,7 @@ export function inventorySection(app: AppInventory): ReportSection {
       countTable('HTTP hosts', 'Host', named(app.topHttpHosts), 'Flows'),
       countTable('HTTP user agents', 'User-Agent', named(app.topUserAgents), 'Flows'),
       countTable('JA4 client fingerprints', 'JA4', named(app.topJa4), 'Flows'),
-    ],
+    ]),
     notes,
   };
 }
