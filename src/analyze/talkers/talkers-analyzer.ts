@@ -20,19 +20,37 @@ export interface TalkersAnalyzerConfig {
 
 export const DEFAULT_TALKERS_CONFIG: TalkersAnalyzerConfig = { top: 20, maxEntries: 10_000 };
 
-interface Pruning {
+export interface Pruning {
   entries: number;
   bytes: number;
 }
 
-/** Keeps the `keep` entries with the most bytes; adds what it drops to `pruned`. */
-function prune<T extends { bytes: number }>(map: Map<string, T>, keep: number, pruned: Pruning): void {
-  const sorted = [...map.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
-  for (let i = keep; i < sorted.length; i++) {
-    map.delete(sorted[i][0]);
+/**
+ * Keeps the `keep` entries with the most bytes; adds what it drops to `pruned`. Ties at the
+ * threshold keep the earlier inserted entries: the same entries a stable sort by bytes would keep,
+ * found by sorting the byte counts alone (a typed-array sort) instead of the entries.
+ */
+export function prune<T extends { bytes: number }>(map: Map<string, T>, keep: number, pruned: Pruning): void {
+  if (map.size <= keep) return;
+  const sizes = new Float64Array(map.size);
+  let i = 0;
+  for (const entry of map.values()) sizes[i++] = entry.bytes;
+  sizes.sort();
+  const first = sizes.length - keep;
+  const threshold = sizes[first];
+  let tiesKept = 0;
+  for (let j = first; j < sizes.length && sizes[j] === threshold; j++) tiesKept++;
+  // forEach visits in insertion order and allows deleting the entry it is on.
+  map.forEach((entry, key) => {
+    if (entry.bytes > threshold) return;
+    if (entry.bytes === threshold && tiesKept > 0) {
+      tiesKept--;
+      return;
+    }
+    map.delete(key);
     pruned.entries++;
-    pruned.bytes += sorted[i][1].bytes;
-  }
+    pruned.bytes += entry.bytes;
+  });
 }
 
 function top<T extends { bytes: number; packets: number }>(values: Iterable<T>, n: number): T[] {
