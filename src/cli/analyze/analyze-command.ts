@@ -79,11 +79,13 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--progress', 'show a progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'never show a progress bar')
     .option('--top <n>', 'conversations listed in the table', wholeNumber, 10)
-    .option(
-      '--analyzers <list>',
-      `analyzers to run: all, none, or a comma-separated list of ${ANALYZER_NAMES.join(', ')}`,
-      analyzerList,
-      ANALYZER_NAMES,
+    .addOption(
+      new Option(
+        '--analyzers <list>',
+        `analyzers to run: all, none, or a comma-separated list of ${ANALYZER_NAMES.join(', ')}`,
+      )
+        .argParser(analyzerList)
+        .default(ANALYZER_NAMES, 'all'),
     )
     .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)')
     .option('--report <file>', 'write the diagnosis report: HTML, or JSON when the name ends in .json')

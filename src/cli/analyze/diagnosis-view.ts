@@ -41,7 +41,7 @@ function healthLines(health: HealthScore): string[] {
   const deducted = health.components.filter((c) => c.deducted > 0).sort((a, b) => b.deducted - a.deducted);
   for (const c of deducted.slice(0, 3)) lines.push(`  ${c.label}: ${c.explanation}`);
   if (deducted.length === 0) lines.push('  no deductions');
-  const unmeasured = health.components.filter((c) => !c.measured).map((c) => c.label.toLowerCase());
+  const unmeasured = health.components.filter((c) => !c.measured).map((c) => c.label);
   if (unmeasured.length > 0) lines.push(`  not measured: ${unmeasured.join(', ')}`);
   return lines;
 }
