@@ -58,24 +58,24 @@ function packetCount(file) {
 function measure(command, args, runs) {
   const scratch = mkdtempSync(path.join(tmpdir(), 'flowlens-report-bench-'));
   const timeFile = path.join(scratch, 'time');
-  let best = { seconds: Number.POSITIVE_INFINITY, rssKiB: 0 };
+  let best = { seconds: Number.POSITIVE_INFINITY, rssKiB: 0, cpuSeconds: 0 };
   try {
     for (let i = 0; i < runs; i++) {
       const devNull = openSync('/dev/null', 'w');
-      const r = spawnSync('/usr/bin/time', ['-f', '%e %M', '-o', timeFile, command, ...args], {
+      const r = spawnSync('/usr/bin/time', ['-f', '%e %M %U %S', '-o', timeFile, command, ...args], {
         stdio: ['ignore', devNull, 'pipe'],
         encoding: 'utf8',
       });
       if (r.error) fail(`cannot run /usr/bin/time (Debian package: time): ${r.error.message}`);
       if (r.status !== 0)
         fail(`${command} ${args.join(' ')} exited with ${r.status}: ${r.stderr.slice(-2000)}`);
-      const [seconds, rssKiB] = readFileSync(timeFile, 'utf8')
+      const [seconds, rssKiB, user, system] = readFileSync(timeFile, 'utf8')
         .trim()
         .split('\n')
         .at(-1)
         .split(' ')
         .map(Number);
-      if (seconds < best.seconds) best = { seconds, rssKiB };
+      if (seconds < best.seconds) best = { seconds, rssKiB, cpuSeconds: user + system };
     }
   } finally {
     rmSync(scratch, { recursive: true, force: true });
@@ -96,6 +96,9 @@ const row = (tool, command, m) => ({
   packets,
   seconds: m.seconds,
   packetsPerSecond: Math.round(packets / Math.max(m.seconds, 0.01)),
+  cpuSeconds: Number(m.cpuSeconds.toFixed(2)),
+  /** Packets per CPU second (user + system): steadier than wall time on a shared machine. */
+  packetsPerCpuSecond: Math.round(packets / Math.max(m.cpuSeconds, 0.01)),
   peakRssMiB: Math.round(m.rssKiB / 1024),
 });
 
@@ -130,8 +133,16 @@ const result = {
 if (opts.json) {
   console.log(JSON.stringify(result, null, 2));
 } else {
-  const header = ['tool', 'packets', 'seconds', 'packets/s', 'peak RSS MiB'];
-  const lines = rows.map((r) => [r.tool, r.packets, r.seconds.toFixed(2), r.packetsPerSecond, r.peakRssMiB]);
+  const header = ['tool', 'packets', 'seconds', 'packets/s', 'CPU s', 'packets/CPU s', 'peak RSS MiB'];
+  const lines = rows.map((r) => [
+    r.tool,
+    r.packets,
+    r.seconds.toFixed(2),
+    r.packetsPerSecond,
+    r.cpuSeconds.toFixed(2),
+    r.packetsPerCpuSecond,
+    r.peakRssMiB,
+  ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => String(l[i]).length)));
   for (const l of [header, ...lines]) console.log(l.map((c, i) => String(c).padStart(widths[i])).join('  '));
   console.log(`${path.basename(file)}; report ${Math.round(reportBytes / 1024)} KiB`);
