@@ -153,6 +153,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
       const doc = diagnosisReport(summary, analysis, {
         warnings: [...firstWarnings.values()],
         healthConfig,
+        title: files.length === 1 && files[0] === '-' ? 'Flowlens diagnosis: standard input' : undefined,
         generator: `flowlens ${packageVersion()}`,
       });
       writeReport(report, doc);
