@@ -28,11 +28,13 @@ export function reportTarget(file: string): ReportTarget {
   const usage = (why: string) =>
     new FlowlensError(ERR.USAGE, `cannot write the report to ${file}: ${why}`, 2);
   try {
-    if (statSync(file, { throwIfNoEntry: false })?.isDirectory()) throw usage('it is a folder');
+    const existing = statSync(file, { throwIfNoEntry: false });
+    if (existing?.isDirectory()) throw usage('it is a folder');
+    if (existing !== undefined) accessSync(file, constants.W_OK);
     accessSync(path.dirname(path.resolve(file)), constants.W_OK);
   } catch (error) {
     if (error instanceof FlowlensError) throw error;
-    throw usage(`its folder is missing or not writable (${reason(error)})`);
+    throw usage(`it or its folder is missing or not writable (${reason(error)})`);
   }
   return { file, format: file.toLowerCase().endsWith('.json') ? 'json' : 'html' };
 }
