@@ -10,15 +10,23 @@
  * under `alerts`; a missing result leaves its section out ("not available"). Both functions
  * accept results that were already completed, or came back from JSON.
  */
-import { computeHealthScore, type HealthConfigOverrides, resolveLinkLayer } from '../analyze/index.js';
+import {
+  type AppInventory,
+  computeHealthScore,
+  type HealthConfigOverrides,
+  resolveLinkLayer,
+} from '../analyze/index.js';
 import type {
   Alert,
+  DnsSummary,
   HealthScore,
+  IcmpSummary,
   InputWarning,
   ProtocolHierarchy,
   ReportDocument,
   ReportWarning,
   TcpAnalysisSummary,
+  TimingSummary,
 } from '../model/index.js';
 import { createReportDocument, reportSummaryOf } from '../report/index.js';
 import { describeError } from '../shared/index.js';
@@ -71,9 +79,9 @@ export function completeAnalysis(
       undecodable: summary.undecodable,
       warnings: summary.warnings,
       tcp: result<TcpAnalysisSummary>(analysis, ANALYSIS_KEYS.tcp),
-      dns: result(analysis, ANALYSIS_KEYS.dns),
-      icmp: result(analysis, ANALYSIS_KEYS.icmp),
-      timing: result(analysis, ANALYSIS_KEYS.timing),
+      dns: result<DnsSummary>(analysis, ANALYSIS_KEYS.dns),
+      icmp: result<IcmpSummary>(analysis, ANALYSIS_KEYS.icmp),
+      timing: result<TimingSummary>(analysis, ANALYSIS_KEYS.timing),
     }),
     healthConfig,
   );
@@ -119,10 +127,10 @@ export function diagnosisReport(
     ? analysis
     : completeAnalysis(summary, analysis, options.healthConfig);
   const tcp = result<TcpAnalysisSummary>(done, ANALYSIS_KEYS.tcp);
-  const dns = result<Parameters<typeof dnsSection>[0]>(done, ANALYSIS_KEYS.dns);
-  const icmp = result<Parameters<typeof icmpSection>[0]>(done, ANALYSIS_KEYS.icmp);
-  const timing = result<Parameters<typeof timingSection>[0]>(done, ANALYSIS_KEYS.timing);
-  const app = result<Parameters<typeof inventorySection>[0]>(done, ANALYSIS_KEYS.app);
+  const dns = result<DnsSummary>(done, ANALYSIS_KEYS.dns);
+  const icmp = result<IcmpSummary>(done, ANALYSIS_KEYS.icmp);
+  const timing = result<TimingSummary>(done, ANALYSIS_KEYS.timing);
+  const app = result<AppInventory>(done, ANALYSIS_KEYS.app);
   const alerts = done[ANALYSIS_KEYS.alerts];
   return createReportDocument({
     title: options.title,
