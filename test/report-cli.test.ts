@@ -11,19 +11,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  computeHealthScore,
-  createDnsAnalyzer,
-  createHierarchyAnalyzer,
-  createIcmpAnalyzer,
-  createTalkersAnalyzer,
-  createTcpAnalyzer,
-  createThroughputAnalyzer,
-  createTimingAnalyzer,
-  resolveLinkLayer,
-} from '../src/analyze/index.js';
+import { computeHealthScore, resolveLinkLayer } from '../src/analyze/index.js';
 import type { ProtocolHierarchy, ReportDocument } from '../src/model/index.js';
-import { analyzeCaptures, type CaptureSummary, healthInputsOf } from '../src/pipeline/index.js';
+import {
+  analyzeCaptures,
+  type CaptureSummary,
+  createDiagnosisAnalyzers,
+  healthInputsOf,
+} from '../src/pipeline/index.js';
 import { REPORT_SECTIONS } from '../src/report/index.js';
 import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { runCli, toolsAvailable } from './support/run.js';
@@ -68,15 +63,8 @@ describe.skipIf(!corpusAvailable)('flowlens analyze --report', () => {
   it('carries every analyzer result in --format json, equal to the analyzers run in-process', async () => {
     const { summary, analysis } = await analyzeCaptures({
       files: FILES.map(corpusPath),
-      analyzers: [
-        createTcpAnalyzer(),
-        createDnsAnalyzer(),
-        createIcmpAnalyzer(),
-        createTimingAnalyzer(),
-        createHierarchyAnalyzer(),
-        createTalkersAnalyzer(),
-        createThroughputAnalyzer(),
-      ],
+      // The same analyzer set as the CLI (the hierarchy names applications by the app analyzer).
+      analyzers: createDiagnosisAnalyzers(),
       onFlow() {},
     });
     expect(Object.keys(out.analysis)).toEqual(

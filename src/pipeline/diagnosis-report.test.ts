@@ -177,6 +177,25 @@ describe.skipIf(!corpusAvailable)('diagnosisReport on corpus captures', () => {
     expect(errors.rows[0].time).toBe(new Date(icmp.errors[0].ts * 1000).toISOString());
   });
 
+  it('names the application layer of the hierarchy by payload identification when the app analyzer runs', async () => {
+    const file = corpusPath('bulk_mixed_apps_1kxun.pcap');
+    const hierarchyOf = async (names: string[]) =>
+      (await analyzeCaptures({ files: [file], analyzers: createDiagnosisAnalyzers(names), onFlow() {} }))
+        .analysis.protocolHierarchy as ProtocolHierarchy;
+    const node = (h: ProtocolHierarchy, path: string[]) =>
+      path.reduce<{ frames: number; children: ProtocolHierarchy['roots'] } | undefined>(
+        (n, protocol) => n?.children.find((c) => c.protocol === protocol),
+        { frames: h.frames, children: h.roots },
+      );
+    const byPort = await hierarchyOf(['hierarchy']);
+    const byPayload = await hierarchyOf(['app', 'hierarchy']);
+    // HTTP on ports the port table does not know is found by its payload; TCP's total is the same.
+    expect(node(byPayload, ['eth', 'ip', 'tcp'])?.frames).toBe(node(byPort, ['eth', 'ip', 'tcp'])?.frames);
+    expect(node(byPayload, ['eth', 'ip', 'tcp', 'http'])!.frames).toBeGreaterThan(
+      node(byPort, ['eth', 'ip', 'tcp', 'http'])!.frames,
+    );
+  });
+
   it('puts detection alerts under security findings', async () => {
     const { analysis, doc } = await run(corpusPath('atk_nmap_syn_scan.pcapng'));
     const alerts = analysis.alerts as { type: string }[];
