@@ -51,6 +51,19 @@ export {
   recordInventory,
 } from './device-alerts.js';
 export {
+  ANALYSIS_KEYS,
+  completeAnalysis,
+  type DiagnosisReportOptions,
+  diagnosisReport,
+  reportWarnings,
+} from './diagnosis-report.js';
+export {
+  createDiagnosisAnalyzers,
+  DIAGNOSIS_ANALYZER_NAMES,
+  isDiagnosisAnalyzer,
+} from './diagnosis-report-analyzers.js';
+export { type HealthSources, healthInputsOf } from './diagnosis-report-health.js';
+export {
   createFlowEnrichment,
   type EnrichmentSummary,
   type FlowEnrichment,

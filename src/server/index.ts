@@ -16,6 +16,11 @@ export type { JobManager } from './jobs/job-manager.js';
 export type { LiveFlow, LiveFlowsSnapshot, LiveFlowsSource } from './live/live-flows.js';
 export { type LiveHub, type LiveMessage, TOPICS, type Topic } from './live/live-hub.js';
 export type { ServerMetrics } from './metrics.js';
-export type { JobReport, ReportRenderer } from './report-renderer.js';
+export {
+  createDiagnosisRenderer,
+  type DiagnosisRendererOptions,
+  type JobReport,
+  type ReportRenderer,
+} from './report-renderer.js';
 export type { ReadinessCheck, ReadinessResult } from './routes/health.js';
 export { createServer, type FlowlensServer, type ServerDeps } from './server.js';

@@ -8,7 +8,12 @@
 import { existsSync, mkdtempSync, openAsBlob, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createServer, type FlowlensServer, type ServerConfig } from '../../src/server/index.js';
+import {
+  createServer,
+  type FlowlensServer,
+  type ServerConfig,
+  type ServerDeps,
+} from '../../src/server/index.js';
 import { createDuckDbStore, type FlowStore } from '../../src/store/index.js';
 import { PROJECT_ROOT } from './corpus.js';
 
@@ -30,12 +35,13 @@ export interface TestServer {
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-server-')),
+  deps: Pick<ServerDeps, 'renderer'> = {},
 ): Promise<TestServer> {
   const store = createDuckDbStore({ dataDir });
   await store.start();
   const server = createServer(
     { port: 0, dataDir, logLevel: false, rateLimit: false, ...config },
-    { store, version: 'test' },
+    { store, version: 'test', ...deps },
   );
   const { url } = await server.start();
   return {

@@ -36,6 +36,14 @@ export interface AppAnalyzerConfig {
   portFallback: boolean;
 }
 
+export interface AppAnalyzer extends PacketAnalyzer {
+  /**
+   * The application flow `flowId`'s payload was identified as so far, '' when none (yet): what
+   * other analyzers of the pass (the protocol hierarchy) can name a flow by. O(1).
+   */
+  applicationOf(flowId: number): string;
+}
+
 export const DEFAULT_APP_ANALYZER_CONFIG: AppAnalyzerConfig = {
   maxBufferBytes: 16384,
   maxPacketsPerDirection: 16,
@@ -53,7 +61,7 @@ const DONE = 2;
 
 const TCP = 6;
 
-export function createAppAnalyzer(config: Partial<AppAnalyzerConfig> = {}): PacketAnalyzer {
+export function createAppAnalyzer(config: Partial<AppAnalyzerConfig> = {}): AppAnalyzer {
   const cfg: AppAnalyzerConfig = { ...DEFAULT_APP_ANALYZER_CONFIG, ...config };
   let directions = new Uint8Array(2048);
   /** Per flow id: index in `appNames` of the application its payload identified, 0 for none. */
@@ -181,6 +189,9 @@ export function createAppAnalyzer(config: Partial<AppAnalyzerConfig> = {}): Pack
 
   return {
     name: 'app',
+    applicationOf(flowId: number): string {
+      return flowId < appCodes.length ? appNames[appCodes[flowId]!]! : '';
+    },
     onPacket(p: DecodedPacket, _timestamp: number, _frameLength: number, flowId: number, forward: boolean) {
       const slot = flowId * 2 + (forward ? 0 : 1);
       if (slot >= directions.length) grow(flowId);

@@ -10,6 +10,22 @@
  */
 import type { FlowRecord, TalkerConversation, TalkerHost, TopTalkers } from '../../model/index.js';
 import type { PacketAnalyzer } from '../analyzer.js';
+import { BYTES, PACKETS, type Pruning, RowTable } from './row-table.js';
+
+/** Host columns after PACKETS and BYTES. */
+const TX_PACKETS = 2;
+const TX_BYTES = 3;
+const RX_PACKETS = 4;
+const RX_BYTES = 5;
+const HOST_FLOWS = 6;
+/** Conversation columns after PACKETS and BYTES. */
+const A_TO_B_PACKETS = 2;
+const A_TO_B_BYTES = 3;
+const B_TO_A_PACKETS = 4;
+const B_TO_A_BYTES = 5;
+const PAIR_FLOWS = 6;
+const FIRST_TS = 7;
+const LAST_TS = 8;
 
 export interface TalkersAnalyzerConfig {
   /** Hosts and conversations listed in the result. */
@@ -20,31 +36,12 @@ export interface TalkersAnalyzerConfig {
 
 export const DEFAULT_TALKERS_CONFIG: TalkersAnalyzerConfig = { top: 20, maxEntries: 10_000 };
 
-interface Pruning {
-  entries: number;
-  bytes: number;
-}
-
-/** Keeps the `keep` entries with the most bytes; adds what it drops to `pruned`. */
-function prune<T extends { bytes: number }>(map: Map<string, T>, keep: number, pruned: Pruning): void {
-  const sorted = [...map.entries()].sort((a, b) => b[1].bytes - a[1].bytes);
-  for (let i = keep; i < sorted.length; i++) {
-    map.delete(sorted[i][0]);
-    pruned.entries++;
-    pruned.bytes += sorted[i][1].bytes;
-  }
-}
-
-function top<T extends { bytes: number; packets: number }>(values: Iterable<T>, n: number): T[] {
-  return [...values].sort((a, b) => b.bytes - a.bytes || b.packets - a.packets).slice(0, n);
-}
-
 export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {}): PacketAnalyzer {
   const { top: topN, maxEntries } = { ...DEFAULT_TALKERS_CONFIG, ...config };
   let fwdFrameBytes = new Float64Array(1024);
   let revFrameBytes = new Float64Array(1024);
-  const hosts = new Map<string, TalkerHost>();
-  const conversations = new Map<string, TalkerConversation>();
+  const hosts = new RowTable(7);
+  const conversations = new RowTable(9);
   const prunedHosts: Pruning = { entries: 0, bytes: 0 };
   const prunedConversations: Pruning = { entries: 0, bytes: 0 };
   let hostsSeen = 0;
@@ -61,61 +58,81 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
     revFrameBytes = rev;
   }
 
-  function host(address: string): TalkerHost {
-    let h = hosts.get(address);
-    if (h === undefined) {
-      if (hosts.size >= 2 * maxEntries) prune(hosts, maxEntries, prunedHosts);
-      h = { address, packets: 0, bytes: 0, txPackets: 0, txBytes: 0, rxPackets: 0, rxBytes: 0, flows: 0 };
-      hosts.set(address, h);
+  function addHost(address: string, txPackets: number, txBytes: number, rxPackets: number, rxBytes: number) {
+    let o = hosts.offsetOf(address);
+    if (o < 0) {
+      if (hosts.size >= 2 * maxEntries) hosts.prune(maxEntries, prunedHosts);
+      o = hosts.add(address);
       hostsSeen++;
     }
-    return h;
-  }
-
-  function addHost(address: string, txPackets: number, txBytes: number, rxPackets: number, rxBytes: number) {
-    const h = host(address);
-    h.flows++;
-    h.packets += txPackets + rxPackets;
-    h.bytes += txBytes + rxBytes;
-    h.txPackets += txPackets;
-    h.txBytes += txBytes;
-    h.rxPackets += rxPackets;
-    h.rxBytes += rxBytes;
+    const h = hosts.values;
+    h[o + HOST_FLOWS]++;
+    h[o + PACKETS] += txPackets + rxPackets;
+    h[o + BYTES] += txBytes + rxBytes;
+    h[o + TX_PACKETS] += txPackets;
+    h[o + TX_BYTES] += txBytes;
+    h[o + RX_PACKETS] += rxPackets;
+    h[o + RX_BYTES] += rxBytes;
   }
 
   function addConversation(r: FlowRecord, fwdBytes: number, revBytes: number): void {
     const srcIsA = r.srcIp <= r.dstIp;
     const a = srcIsA ? r.srcIp : r.dstIp;
     const b = srcIsA ? r.dstIp : r.srcIp;
+    // Address text holds no space, so the key splits back into the pair.
     const key = `${a} ${b}`;
-    let c = conversations.get(key);
-    if (c === undefined) {
-      if (conversations.size >= 2 * maxEntries) prune(conversations, maxEntries, prunedConversations);
-      c = {
-        addressA: a,
-        addressB: b,
-        packets: 0,
-        bytes: 0,
-        packetsAToB: 0,
-        bytesAToB: 0,
-        packetsBToA: 0,
-        bytesBToA: 0,
-        flows: 0,
-        firstTs: r.firstTs,
-        lastTs: r.lastTs,
-      };
-      conversations.set(key, c);
+    let o = conversations.offsetOf(key);
+    if (o < 0) {
+      if (conversations.size >= 2 * maxEntries) conversations.prune(maxEntries, prunedConversations);
+      o = conversations.add(key);
+      conversations.values[o + FIRST_TS] = r.firstTs;
+      conversations.values[o + LAST_TS] = r.lastTs;
       conversationsSeen++;
     }
-    c.flows++;
-    c.packets += r.packets;
-    c.bytes += fwdBytes + revBytes;
-    c.packetsAToB += srcIsA ? r.fwdPackets : r.revPackets;
-    c.packetsBToA += srcIsA ? r.revPackets : r.fwdPackets;
-    c.bytesAToB += srcIsA ? fwdBytes : revBytes;
-    c.bytesBToA += srcIsA ? revBytes : fwdBytes;
-    if (r.firstTs < c.firstTs) c.firstTs = r.firstTs;
-    if (r.lastTs > c.lastTs) c.lastTs = r.lastTs;
+    const c = conversations.values;
+    c[o + PAIR_FLOWS]++;
+    c[o + PACKETS] += r.packets;
+    c[o + BYTES] += fwdBytes + revBytes;
+    c[o + A_TO_B_PACKETS] += srcIsA ? r.fwdPackets : r.revPackets;
+    c[o + B_TO_A_PACKETS] += srcIsA ? r.revPackets : r.fwdPackets;
+    c[o + A_TO_B_BYTES] += srcIsA ? fwdBytes : revBytes;
+    c[o + B_TO_A_BYTES] += srcIsA ? revBytes : fwdBytes;
+    if (r.firstTs < c[o + FIRST_TS]) c[o + FIRST_TS] = r.firstTs;
+    if (r.lastTs > c[o + LAST_TS]) c[o + LAST_TS] = r.lastTs;
+  }
+
+  function topHosts(): TalkerHost[] {
+    const h = hosts.values;
+    return hosts.top(topN).map(([address, o]) => ({
+      address,
+      packets: h[o + PACKETS],
+      bytes: h[o + BYTES],
+      txPackets: h[o + TX_PACKETS],
+      txBytes: h[o + TX_BYTES],
+      rxPackets: h[o + RX_PACKETS],
+      rxBytes: h[o + RX_BYTES],
+      flows: h[o + HOST_FLOWS],
+    }));
+  }
+
+  function topConversations(): TalkerConversation[] {
+    const c = conversations.values;
+    return conversations.top(topN).map(([key, o]) => {
+      const space = key.indexOf(' ');
+      return {
+        addressA: key.slice(0, space),
+        addressB: key.slice(space + 1),
+        packets: c[o + PACKETS],
+        bytes: c[o + BYTES],
+        packetsAToB: c[o + A_TO_B_PACKETS],
+        bytesAToB: c[o + A_TO_B_BYTES],
+        packetsBToA: c[o + B_TO_A_PACKETS],
+        bytesBToA: c[o + B_TO_A_BYTES],
+        flows: c[o + PAIR_FLOWS],
+        firstTs: c[o + FIRST_TS],
+        lastTs: c[o + LAST_TS],
+      };
+    });
   }
 
   return {
@@ -147,8 +164,8 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
     },
     finish(): TopTalkers {
       return {
-        hosts: top(hosts.values(), topN),
-        conversations: top(conversations.values(), topN),
+        hosts: topHosts(),
+        conversations: topConversations(),
         hostsSeen,
         conversationsSeen,
         exact: prunedHosts.entries === 0 && prunedConversations.entries === 0,

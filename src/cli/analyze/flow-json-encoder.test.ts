@@ -49,7 +49,31 @@ const record: fc.Arbitrary<FlowRecord> = fc
     // Text from the wire: anything, quotes and control characters included.
     fc
       .record(
-        { application: fc.string(), sni: fc.string(), httpHost: fc.string(), dnsName: fc.string() },
+        {
+          application: fc.string(),
+          sni: fc.string(),
+          httpHost: fc.string(),
+          dns: fc.record({
+            queries: count,
+            responses: count,
+            answered: count,
+            unanswered: count,
+            errors: fc.constant({ NXDOMAIN: 2 }),
+          }),
+          dnsName: fc.string(),
+          jitter: fc.record(
+            {
+              fwd: fc.record({
+                packets: count,
+                samples: count,
+                ipdvMeanMs: fc.double({ noNaN: true, noDefaultInfinity: true }),
+                ipdvMaxMs: fc.double({ noNaN: true, noDefaultInfinity: true }),
+                method: fc.constantFrom('rtp' as const, 'interarrival' as const),
+              }),
+            },
+            { requiredKeys: [] },
+          ),
+        },
         { requiredKeys: [] },
       )
       .map((metadata) => ({ ...r, ...metadata })),

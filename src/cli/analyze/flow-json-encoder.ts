@@ -19,11 +19,13 @@ function tunnelJson(t: FlowTunnel): string {
 /** Optional FlowRecord fields set after the flow table built the record, in insertion order. */
 const OPTIONAL_FIELDS = [
   'application',
+  'app',
   'sni',
   'httpHost',
-  'dnsName',
-  'app',
   'tcp',
+  'dns',
+  'dnsName',
+  'jitter',
   // Enrichment (issue 9), set after the analyzers, in this order.
   'srcCountry',
   'dstCountry',

@@ -13,7 +13,7 @@ import type { DeviceInventory } from '../../analyze/index.js';
 import type { FlowRecord } from '../../model/index.js';
 import { recordInventory, runLiveCapture } from '../../pipeline/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
-import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
+import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 import { flowJson } from '../analyze/flow-json-encoder.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { formatCount } from '../format.js';
@@ -120,7 +120,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
       },
       signal: controller.signal,
       flowTable: flowTableConfig(flags),
-      analyzers: createAnalyzers(ANALYZER_NAMES),
+      analyzers: createAnalyzers(FLOW_ANALYZER_NAMES),
       detection,
       save: flags.save
         ? { dir: flags.save, rotateBytes: flags.rotate?.bytes, rotateSeconds: flags.rotate?.seconds }

@@ -20,7 +20,7 @@ import {
 } from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestRecord } from '../../store/index.js';
-import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
+import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 import {
   addEnrichOptions,
   type EnrichFlags,
@@ -205,7 +205,7 @@ async function ingestFile(
       file,
       writer,
       signal,
-      analyzers: [...createAnalyzers(ANALYZER_NAMES), ...detection.analyzers],
+      analyzers: [...createAnalyzers(FLOW_ANALYZER_NAMES), ...detection.analyzers],
       enrichment,
       onFlow: (record) => detection.onFlow(record),
       onProgress: bar ? (p) => bar.update(bytesBefore + p.bytesRead, packetsBefore + p.packets) : undefined,

@@ -19,7 +19,7 @@ import {
 } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore } from '../../store/index.js';
-import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
+import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 
 export function demoDataDir(requested: string | undefined): string {
   if (requested === undefined) return mkdtempSync(path.join(tmpdir(), 'flowlens-demo-'));
@@ -61,7 +61,7 @@ export async function seedDemo(
     const result = await ingestCapture({
       file,
       writer,
-      analyzers: [...createAnalyzers(ANALYZER_NAMES), ...detection.analyzers],
+      analyzers: [...createAnalyzers(FLOW_ANALYZER_NAMES), ...detection.analyzers],
       onFlow: (record) => detection.onFlow(record),
     });
     const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });

@@ -136,10 +136,8 @@ export function registerServeCommand(program: Command): void {
 
 async function runServe(flags: ServeFlags): Promise<void> {
   // Loaded on use: Fastify and DuckDB cost start-up time other commands should not pay.
-  const [{ createServer, resolveServerConfig }, { createDuckDbStore }] = await Promise.all([
-    import('../../server/index.js'),
-    import('../../store/index.js'),
-  ]);
+  const [{ createDiagnosisRenderer, createServer, resolveServerConfig }, { createDuckDbStore }] =
+    await Promise.all([import('../../server/index.js'), import('../../store/index.js')]);
   const collectPorts = flags.collect ? collectorPorts(flags) : undefined;
   const dataDir = flags.demo ? demoDataDir(flags.data) : (flags.data ?? defaultDataDir());
   const config = {
@@ -172,9 +170,12 @@ async function runServe(flags: ServeFlags): Promise<void> {
   }
   let collector: ServeCollector | undefined;
   let capture: ServeCapture | undefined;
+  const version = await packageVersion();
+  const renderer = createDiagnosisRenderer({ generator: `flowlens ${version}` });
   const server = createServer(config, {
     store,
-    version: await packageVersion(),
+    renderer,
+    version,
     liveFlows: (limit) => capture?.snapshot(limit),
     extraMetrics: () => collector?.registry.metrics() ?? '',
     readinessChecks: {

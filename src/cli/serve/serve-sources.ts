@@ -20,7 +20,7 @@ import {
 } from '../../pipeline/index.js';
 import type { FlowlensServer, LiveFlowsSnapshot, ReadinessCheck } from '../../server/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
-import { ANALYZER_NAMES, createAnalyzers } from '../analyze/analyzer-set.js';
+import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 
 export interface RunningSource {
   /** Readiness of this source for `/ready`. */
@@ -181,7 +181,7 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
       },
     },
     signal: controller.signal,
-    analyzers: createAnalyzers(ANALYZER_NAMES),
+    analyzers: createAnalyzers(FLOW_ANALYZER_NAMES),
     onFlow(record: FlowRecord) {
       const flow = record as StoredFlow;
       flow.sourceKind = 'live';

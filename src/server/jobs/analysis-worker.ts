@@ -1,13 +1,20 @@
 /**
  * The analysis worker thread: runs `analyzeCaptures` over one uploaded capture with every
- * analyzer, posting progress, partial results and (for ingest) flow batches to the main thread,
- * then the result as JSON text. It never touches the store. The main thread cancels it by
- * terminating the thread, so there is nothing to clean up here.
+ * analyzer and the detections (as `flowlens analyze` does), posting progress, partial results
+ * and (for ingest) flow batches to the main thread, then the result as JSON text: the summary,
+ * the completed analysis (health score included, see completeAnalysis) and the first warning of
+ * each code. It never touches the store. The main thread cancels it by terminating the thread,
+ * so there is nothing to clean up here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createAppAnalyzer, createDeviceAnalyzer, createTcpAnalyzer } from '../../analyze/index.js';
-import type { FlowRecord } from '../../model/index.js';
-import { analyzeCaptures, protocolName } from '../../pipeline/index.js';
+import type { FlowRecord, InputWarning } from '../../model/index.js';
+import {
+  analyzeCaptures,
+  completeAnalysis,
+  createCaptureDetection,
+  createDiagnosisAnalyzers,
+  protocolName,
+} from '../../pipeline/index.js';
 import { FlowlensError } from '../../shared/index.js';
 import type { MainMessage, PartialResults, WorkerInput, WorkerMessage } from './worker-protocol.js';
 
@@ -46,10 +53,16 @@ async function run(): Promise<void> {
     });
   };
 
+  const detection = createCaptureDetection();
+  const firstWarnings = new Map<string, InputWarning>();
   const result = await analyzeCaptures({
     files: [input.file],
-    analyzers: [createAppAnalyzer(), createTcpAnalyzer(), createDeviceAnalyzer()],
+    analyzers: [...createDiagnosisAnalyzers(), ...detection.analyzers],
+    onWarning(warning) {
+      if (!firstWarnings.has(warning.code)) firstWarnings.set(warning.code, warning);
+    },
     onFlow(record) {
+      detection.onFlow(record);
       flows++;
       packets += record.packets;
       bytes += record.bytes;
@@ -73,7 +86,13 @@ async function run(): Promise<void> {
   });
   if (batch.length > 0) await sendBatch();
   post({ type: 'progress', bytesRead: -1, packets: result.summary.packets, partial: partial() });
-  post({ type: 'done', result: JSON.stringify(result), flows, packets, bytes });
+  result.analysis.alerts = detection.finish();
+  const report = {
+    summary: result.summary,
+    analysis: completeAnalysis(result.summary, result.analysis),
+    warnings: [...firstWarnings.values()],
+  };
+  post({ type: 'done', result: JSON.stringify(report), flows, packets, bytes });
 }
 
 run().catch((error: unknown) => {

@@ -24,7 +24,7 @@ export interface PartialResults {
 export type WorkerMessage =
   | { type: 'progress'; bytesRead: number; packets: number; partial: PartialResults }
   | { type: 'flows'; batch: FlowRecord[] }
-  /** `result` is the JSON text of `{ summary, analysis }` (AnalyzeResult). */
+  /** `result` is the JSON text of `{ summary, analysis, warnings }` (see analysis-worker.ts). */
   | { type: 'done'; result: string; flows: number; packets: number; bytes: number }
   | { type: 'error'; code?: string; message: string };
 
