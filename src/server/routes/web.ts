@@ -3,7 +3,7 @@
  * registration, so a request path is only ever a key into that table, never a file path. Hashed
  * assets (`/assets/*`) are cached for a year; `index.html` and other files are revalidated.
  * Client routes (`/flows`, `/hosts/10.0.0.1`, …) answer `index.html` (the SPA fallback); paths
- * under `/api/`, `/docs` and anything with a file extension that does not exist stay 404s.
+ * under `/api/`, `/docs`, `/assets/` and file names (`.js`, `.css`, …) that do not exist stay 404s.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -83,12 +83,16 @@ const NOT_BUILT = `<!doctype html><meta charset="utf-8"><title>Flowlens</title>
 <p>The dashboard is not built. Run <code>npm run build:web</code> (or <code>npm ci</code>), then restart
 <code>flowlens serve</code>. The API is at <a href="/docs">/docs</a>.</p>`;
 
+/** Paths that name a file (client routes such as /hosts/10.0.0.1 contain dots but are not files). */
+const FILE_LIKE = /\.(?:js|mjs|css|map|html|json|txt|svg|png|ico|webmanifest|woff2?)$/i;
+
 function isReserved(urlPath: string): boolean {
   return (
     urlPath.startsWith('/api/') ||
     urlPath === '/api' ||
     urlPath.startsWith('/docs') ||
-    path.posix.extname(urlPath) !== ''
+    urlPath.startsWith('/assets/') ||
+    FILE_LIKE.test(urlPath)
   );
 }
 
