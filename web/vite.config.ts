@@ -11,7 +11,7 @@ const api = process.env.FLOWLENS_API ?? 'http://127.0.0.1:8080';
 export default defineConfig({
   root,
   base: '/',
-  esbuild: { jsx: 'automatic' },
+  oxc: { jsx: { runtime: 'automatic' } },
   build: {
     outDir: fileURLToPath(new URL('../dist/web', import.meta.url)),
     emptyOutDir: true,
