@@ -6,28 +6,82 @@ import { setQuery } from '../router';
 export const RANGES = ['15m', '1h', '6h', '24h', '7d', '30d', 'all'] as const;
 export const DEFAULT_RANGE = '24h';
 
-/** Range select; a custom FROM..TO range (from brush zoom) shows as its own option. */
+/** "YYYY-MM-DDTHH:MM" in UTC, the value of a datetime-local input. */
+function inputTime(seconds: number): string {
+  return new Date(seconds * 1000).toISOString().slice(0, 16);
+}
+
+/**
+ * Range select (presets), plus "custom…" with from/to inputs in UTC. A custom FROM..TO range
+ * (typed here or from brush zoom) shows as its own option.
+ */
 export function RangePicker({ range }: { range: string }) {
   const custom = !(RANGES as readonly string[]).includes(range);
-  const label = custom ? customLabel(range) : range;
+  const [editing, setEditing] = useState(false);
+  const [from, to] = custom ? range.split('..').map(Number) : [Number.NaN, Number.NaN];
+  const now = Date.now() / 1000;
+  const [fromText, setFromText] = useState(inputTime(Number.isFinite(from) ? from : now - 86_400));
+  const [toText, setToText] = useState(inputTime(Number.isFinite(to) ? to : now));
+  const apply = () => {
+    const f = Date.parse(`${fromText}:00Z`) / 1000;
+    const t = Date.parse(`${toText}:00Z`) / 1000;
+    if (Number.isFinite(f) && Number.isFinite(t) && f < t) {
+      setEditing(false);
+      setQuery({ range: `${f}..${t}`, after: undefined, page: undefined });
+    }
+  };
   return (
-    <label className="range">
-      <span className="sr-only">Time range</span>
-      <select
-        value={range}
-        data-testid="range"
-        onChange={(e) =>
-          setQuery({ range: e.target.value === DEFAULT_RANGE ? undefined : e.target.value, after: undefined })
-        }
-      >
-        {custom && <option value={range}>{label}</option>}
-        {RANGES.map((r) => (
-          <option key={r} value={r}>
-            {r === 'all' ? 'all time' : `last ${r}`}
-          </option>
-        ))}
-      </select>
-    </label>
+    <span className="range">
+      <label>
+        <span className="sr-only">Time range</span>
+        <select
+          value={editing ? 'custom' : range}
+          data-testid="range"
+          onChange={(e) => {
+            if (e.target.value === 'custom') return setEditing(true);
+            setEditing(false);
+            setQuery({
+              range: e.target.value === DEFAULT_RANGE ? undefined : e.target.value,
+              after: undefined,
+              page: undefined,
+            });
+          }}
+        >
+          {custom && <option value={range}>{customLabel(range)}</option>}
+          {RANGES.map((r) => (
+            <option key={r} value={r}>
+              {r === 'all' ? 'all time' : `last ${r}`}
+            </option>
+          ))}
+          <option value="custom">custom…</option>
+        </select>
+      </label>
+      {editing && (
+        <form
+          className="custom-range"
+          onSubmit={(e) => {
+            e.preventDefault();
+            apply();
+          }}
+        >
+          <input
+            type="datetime-local"
+            value={fromText}
+            onChange={(e) => setFromText(e.target.value)}
+            aria-label="from (UTC)"
+          />
+          <span>→</span>
+          <input
+            type="datetime-local"
+            value={toText}
+            onChange={(e) => setToText(e.target.value)}
+            aria-label="to (UTC)"
+          />
+          <span className="muted">UTC</span>
+          <button type="submit">Apply</button>
+        </form>
+      )}
+    </span>
   );
 }
 

@@ -2,7 +2,7 @@
  * Time series chart on uPlot (small and fast for dense series). Dragging across the plot zooms:
  * `onZoom(from, to)` gets the selected span in epoch seconds (pages put it into the URL range).
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -27,6 +27,17 @@ export function seriesColor(index: number): string {
   return PALETTE[index % PALETTE.length];
 }
 
+/** The theme attribute of <html>, so charts redraw with the new axis and grid colours. */
+function useThemeName(): string | undefined {
+  const [theme, setTheme] = useState(document.documentElement.dataset.theme);
+  useEffect(() => {
+    const observer = new MutationObserver(() => setTheme(document.documentElement.dataset.theme));
+    observer.observe(document.documentElement, { attributes: true, attributeFilter: ['data-theme'] });
+    return () => observer.disconnect();
+  }, []);
+  return theme;
+}
+
 export function TimeChart(props: {
   times: number[];
   series: TimeSeries[];
@@ -39,7 +50,9 @@ export function TimeChart(props: {
   const zoom = useRef(props.onZoom);
   zoom.current = props.onZoom;
   const { times, series, format, height = 240 } = props;
+  const theme = useThemeName();
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: theme changes the colours read from CSS.
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
@@ -85,7 +98,7 @@ export function TimeChart(props: {
       resize.disconnect();
       plot.destroy();
     };
-  }, [times, series, format, height]);
+  }, [times, series, format, height, theme]);
 
   return <div ref={holder} className="chart" data-testid={props.testId} />;
 }

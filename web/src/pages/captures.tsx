@@ -279,7 +279,7 @@ function UploadRow({ upload: u }: { upload: Upload }) {
           {p.partial && (
             <>
               {' '}
-              · {count(p.partial.flows)} flows so far
+              · flows so far: {count(p.partial.flows)}
               {Object.entries(p.partial.protocols).length > 0 &&
                 ` (${Object.entries(p.partial.protocols)
                   .map(([name, b]) => `${name} ${bytes(b)}`)
