@@ -44,6 +44,9 @@ function sum(list, kind, field) {
   return list.filter((a) => a.file.endsWith(kind)).reduce((n, a) => n + a[field], 0);
 }
 
+/** Per API request of the overview, its durations over the runs (ms). */
+const apiTimes = {};
+
 async function renderTimes(dataDir) {
   const { chromium } = await import('playwright-core');
   const server = spawn(
@@ -87,6 +90,15 @@ async function renderTimes(dataDir) {
       times.push(
         await page.evaluate("performance.getEntriesByName('flowlens:overview-complete')[0].startTime"),
       );
+      // Which API answers the overview waited for: resource timing of every /api/ request.
+      const requests = await page.evaluate(`performance.getEntriesByType('resource')
+        .filter((e) => e.name.includes('/api/v1/'))
+        .map((e) => ({ path: new URL(e.name).pathname + new URL(e.name).search, ms: Math.round(e.duration) }))`);
+      for (const { path: request, ms } of requests) {
+        const key = request.replace(/range=[^&]*\.\.[^&]*/, 'range=PREVIOUS');
+        apiTimes[key] ??= [];
+        apiTimes[key].push(ms);
+      }
       await context.close();
     }
   } finally {
@@ -111,6 +123,12 @@ if (opts.data) {
     runsMs: times.map((t) => Math.round(t)),
     medianMs: Math.round(sorted[Math.floor(sorted.length / 2)]),
     targetMs: 1000,
+    apiMedianMs: Object.fromEntries(
+      Object.entries(apiTimes).map(([key, list]) => [
+        key,
+        [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)],
+      ]),
+    ),
   };
 }
 
@@ -128,5 +146,7 @@ if (opts.json) {
     console.log(
       `overview complete (${result.overview.range}): median ${result.overview.medianMs} ms, runs ${result.overview.runsMs.join(', ')} ms (target ≤ 1000 ms)`,
     );
+    const slowest = Object.entries(result.overview.apiMedianMs).sort((a, b) => b[1] - a[1]);
+    for (const [request, ms] of slowest) console.log(`  ${String(ms).padStart(6)} ms  ${request}`);
   }
 }
