@@ -6,7 +6,9 @@
  * typed in the explorer changes the table and the URL, and a bad one shows the API's column;
  * keyboard shortcuts navigate; uploading a capture shows SSE progress and ends with report links
  * (report.json is fetched; report.html answers 501 until a renderer is plugged in, so it is
- * only checked to be linked and, when 200, to open); acknowledging an alert survives a reload.
+ * only checked to be linked and, when 200, to open); acknowledging an alert survives a reload;
+ * after the server drops the live WebSocket the page reconnects with `since=` and shows the alert
+ * change it missed as a toast.
  * Screenshots of each page go to test-results/. Needs `npm run build`.
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -238,6 +240,33 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     expect(problems).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('reconnects the live feed after a drop, resumes from the last id and toasts the missed alert change', async () => {
+    const { page, problems } = await open('/alerts?type=new-device');
+    const sockets: string[] = [];
+    page.on('websocket', (socket) => sockets.push(socket.url()));
+    await page.getByTestId('alert-row').first().waitFor();
+    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor();
+    // A stats message has arrived once a second, so the client has an id to resume from.
+    await page.waitForTimeout(1500);
+    for (const client of t.server.app.websocketServer.clients) client.terminate();
+    await page.getByTestId('live-status').filter({ hasNotText: 'live' }).waitFor();
+    const alerts = (await (
+      await fetch(`${t.url}/api/v1/alerts?type=new-device&state=new&limit=1`)
+    ).json()) as AlertList;
+    const ack = await fetch(`${t.url}/api/v1/alerts/${alerts.alerts[0].id}/ack`, { method: 'POST' });
+    expect(ack.status).toBe(200);
+    await page.getByTestId('live-status').filter({ hasText: 'live' }).waitFor({ timeout: 15_000 });
+    expect(sockets.at(-1)).toMatch(/[?&]since=\d+/);
+    await page.getByTestId('toast').filter({ hasText: 'Alert acknowledged' }).waitFor({ timeout: 10_000 });
+    await page
+      .locator(`[data-alert-id="${alerts.alerts[0].id}"]`)
+      .getByTestId('alert-state-cell')
+      .filter({ hasText: 'acknowledged' })
+      .waitFor();
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 60_000);
 
   it('acknowledging an alert persists across a reload', async () => {
     const { page, problems } = await open('/alerts?severity=high');
