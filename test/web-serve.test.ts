@@ -5,11 +5,13 @@
  * and missing assets stay JSON 404s). A server without a build explains how to build one.
  * Needs `npm run build` (dist/web).
  */
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from './support/corpus.js';
+import { CLI } from './support/run.js';
 import { startTestServer, type TestServer } from './support/server-harness.js';
 
 const WEB_ROOT = path.join(PROJECT_ROOT, 'dist', 'web');
@@ -112,4 +114,42 @@ describe('dashboard serving', () => {
       rmSync(empty, { recursive: true, force: true });
     }
   });
+
+  it('is what `flowlens serve` (the built CLI) serves at /, on loopback', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-serve-web-'));
+    const child = spawn(
+      process.execPath,
+      [CLI, 'serve', '--port', '0', '--data', dataDir, '--log-level', 'warn'],
+      {
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let stderr = '';
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          const match = /on (http:\/\/[0-9.:]+)/.exec(stderr);
+          if (match) resolve(match[1]);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}: ${stderr}`)));
+      });
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      const index = await fetch(`${url}/flows?range=all`);
+      expect(index.status).toBe(200);
+      const html = await index.text();
+      const script = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+      expect(script).toBeDefined();
+      const js = await fetch(`${url}${script}`);
+      expect(js.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+      expect((await fetch(`${url}/api/v1/overview?range=all`)).status).toBe(200);
+    } finally {
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        await exited;
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
