@@ -2,8 +2,8 @@
  * The built dashboard as `flowlens serve` serves it (in process, `inject`): index.html at `/`
  * and for client routes (SPA fallback), hashed assets with their content type and a year of
  * caching, ETag revalidation, and the API, docs, health and metrics untouched (unknown API paths
- * and missing assets stay JSON 404s). A server without a build explains how to build one.
- * Needs `npm run build` (dist/web).
+ * and missing assets stay JSON 404s). A server without a build explains how to build one, and
+ * the built `flowlens serve` CLI finds dist/web by itself. Needs `npm run build` (dist/web).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
