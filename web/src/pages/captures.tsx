@@ -64,7 +64,50 @@ const PHASES: Record<string, string> = {
   done: 'Done',
 };
 
-function ReportLinks({ job }: { job: Job }) {
+/** The selected job's report.html in a sandboxed frame, or why it cannot be shown. */
+function InlineReport({ job, onClose }: { job: Job; onClose: () => void }) {
+  const url = withToken(`/api/v1/jobs/${job.id}/report.html`);
+  const [state, setState] = useState<'checking' | 'ok' | string>('checking');
+  useEffect(() => {
+    fetch(url, { method: 'HEAD' }).then(
+      (response) =>
+        setState(response.ok ? 'ok' : `the server answers HTTP ${response.status} for report.html`),
+      (error: Error) => setState(error.message),
+    );
+  }, [url]);
+  return (
+    <Panel
+      title={`Report of ${job.fileName}`}
+      testId="inline-report"
+      actions={
+        <button type="button" className="quiet" onClick={onClose}>
+          Close
+        </button>
+      }
+    >
+      {state === 'checking' && <Loading />}
+      {state === 'ok' && (
+        <iframe
+          className="report-frame"
+          src={url}
+          sandbox="allow-scripts"
+          title={`report of ${job.fileName}`}
+        />
+      )}
+      {state !== 'checking' && state !== 'ok' && (
+        <Empty>
+          The HTML report cannot be shown ({state}). Its data is in{' '}
+          <a href={withToken(`/api/v1/jobs/${job.id}/report.json`)} download={`${job.fileName}.report.json`}>
+            report.json
+          </a>
+          .
+        </Empty>
+      )}
+    </Panel>
+  );
+}
+
+function ReportLinks({ job, onInline }: { job: Job; onInline?: (job: Job) => void }) {
   if (job.status !== 'succeeded' || !job.report) return null;
   if (job.report.expired) return <span className="muted">report expired</span>;
   const base = `/api/v1/jobs/${job.id}`;
@@ -81,6 +124,15 @@ function ReportLinks({ job }: { job: Job }) {
       >
         report.json
       </a>
+      {onInline && (
+        <>
+          {' '}
+          ·{' '}
+          <button type="button" className="link" onClick={() => onInline(job)}>
+            inline
+          </button>
+        </>
+      )}
     </span>
   );
 }
@@ -89,6 +141,7 @@ export function CapturesPage() {
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [ingest, setIngest] = useState(true);
   const [over, setOver] = useState(false);
+  const [inline, setInline] = useState<Job>();
   const picker = useRef<HTMLInputElement>(null);
   const nextKey = useRef(1);
   const history = useApi((signal) => api.get<JobList>('/jobs', { limit: 50 }, signal), []);
@@ -207,6 +260,7 @@ export function CapturesPage() {
           </ul>
         </Panel>
       )}
+      {inline && <InlineReport key={inline.id} job={inline} onClose={() => setInline(undefined)} />}
       <Panel title="Job history" testId="jobs">
         <ErrorNote error={history.error} />
         {history.loading && !history.data && <Loading />}
@@ -239,7 +293,7 @@ export function CapturesPage() {
                     <td>{time(Date.parse(job.createdAt) / 1000)}</td>
                     <td>{job.result ? count(job.result.flows) : '–'}</td>
                     <td>
-                      <ReportLinks job={job} />
+                      <ReportLinks job={job} onInline={setInline} />
                     </td>
                   </tr>
                 ))}
