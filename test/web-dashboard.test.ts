@@ -8,7 +8,7 @@
  * (report.json is fetched; report.html answers 501 until a renderer is plugged in, so it is
  * only checked to be linked and, when 200, to open); acknowledging an alert survives a reload;
  * after the server drops the live WebSocket the page reconnects with `since=` and shows the alert
- * change it missed as a toast.
+ * change it missed as a toast; an empty store explains how to get data in.
  * Screenshots of each page go to test-results/. Needs `npm run build`.
  */
 import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
@@ -250,6 +250,31 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     expect(unexpected).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('explains what to do on an empty store', async () => {
+    const empty = await startTestServer();
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('console', (message) => {
+        if (message.type() === 'error') problems.push(message.text());
+      });
+      page.on('pageerror', (error) => problems.push(error.message));
+      await page.goto(`${empty.url}/`);
+      await page.getByText('No flows yet.').waitFor();
+      expect(await page.locator('.empty').first().textContent()).toContain('flowlens ingest');
+      await page.screenshot({ path: path.join(SHOTS, 'web-overview-empty.png') });
+      await page.goto(`${empty.url}/alerts`);
+      await page.getByText('No alerts. Detections run').waitFor();
+      await page.goto(`${empty.url}/captures`);
+      await page.getByText('No capture analysed yet').waitFor();
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await empty.close();
+    }
+  }, 60_000);
 
   it('reconnects the live feed after a drop, resumes from the last id and toasts the missed alert change', async () => {
     const { page, problems } = await open('/alerts?type=new-device');

@@ -9,6 +9,7 @@ import type {
   LiveMessage,
   LiveStats,
   OverviewResult,
+  SearchResult,
   SeriesResult,
   StoredAlert,
   TopResult,
@@ -168,6 +169,13 @@ export function OverviewPage() {
   const alertsNow = o ? alertsIn(alertList, o.range.from, o.range.to) : 0;
   const alertsBefore = o ? alertsIn(alertList, o.previousRange.from, o.previousRange.to) : 0;
   const empty = o !== undefined && o.current.flows === 0;
+  const anyFlow = useApi(
+    async (signal) =>
+      empty
+        ? (await api.get<SearchResult>('/flows', { range: 'all', limit: 1 }, signal)).flows.length > 0
+        : true,
+    [empty],
+  );
 
   return (
     <div className="page" data-testid="page-overview">
@@ -193,7 +201,8 @@ export function OverviewPage() {
         </div>
       )}
       {empty &&
-        (range === 'all' ? (
+        !anyFlow.loading &&
+        (anyFlow.data === false ? (
           <NoData />
         ) : (
           <Empty>
