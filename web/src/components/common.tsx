@@ -87,8 +87,8 @@ const NO_DATA_HELP = (
   <>
     <p>
       <strong>No flows yet.</strong> Drop a capture on the <Link href="/captures">Captures</Link> page (tick
-      “add to the store”), run <code>flowlens ingest capture.pcap</code>, or start the server with{' '}
-      <code>--collect</code> and point a NetFlow/IPFIX/sFlow exporter at it (UDP 2055, 4739, 6343).
+      “add to the store”), run <code>flowlens ingest capture.pcap</code>, or run <code>flowlens collect</code>{' '}
+      on the same data directory and point a NetFlow/IPFIX/sFlow exporter at it (UDP 2055, 4739, 6343).
     </p>
   </>
 );

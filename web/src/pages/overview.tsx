@@ -43,7 +43,14 @@ export function seriesLines(
 
 export const bitRate = (value: number) => `${count(value)}b/s`;
 
-function Kpi(props: { label: string; value: string; change: number | null | undefined; testId: string }) {
+function Kpi(props: {
+  label: string;
+  value: string;
+  /** The raw current value: a change from 0 to 0 shows nothing. */
+  current: number;
+  change: number | null | undefined;
+  testId: string;
+}) {
   const c = props.change;
   const direction = c === null || c === undefined ? 'flat' : c > 0 ? 'up' : c < 0 ? 'down' : 'flat';
   return (
@@ -51,7 +58,7 @@ function Kpi(props: { label: string; value: string; change: number | null | unde
       <div className="kpi-label">{props.label}</div>
       <div className="kpi-value">{props.value}</div>
       <div className={`kpi-change ${direction}`} title="change against the previous period of equal length">
-        {c === undefined ? '' : `${percent(c)} vs previous`}
+        {c === undefined || (c === null && props.current === 0) ? '' : `${percent(c)} vs previous`}
       </div>
     </div>
   );
@@ -187,12 +194,31 @@ export function OverviewPage() {
       {!o && summary.loading && <Loading />}
       {o && (
         <div className="kpis">
-          <Kpi testId="kpi-traffic" label="Traffic" value={bytes(o.current.bytes)} change={o.change.bytes} />
-          <Kpi testId="kpi-flows" label="Flows" value={count(o.current.flows)} change={o.change.flows} />
-          <Kpi testId="kpi-hosts" label="Hosts" value={count(o.current.hosts)} change={o.change.hosts} />
+          <Kpi
+            testId="kpi-traffic"
+            label="Traffic"
+            current={o.current.bytes}
+            value={bytes(o.current.bytes)}
+            change={o.change.bytes}
+          />
+          <Kpi
+            testId="kpi-flows"
+            label="Flows"
+            current={o.current.flows}
+            value={count(o.current.flows)}
+            change={o.change.flows}
+          />
+          <Kpi
+            testId="kpi-hosts"
+            label="Hosts"
+            current={o.current.hosts}
+            value={count(o.current.hosts)}
+            change={o.change.hosts}
+          />
           <Kpi
             testId="kpi-alerts"
             label="Alerts"
+            current={alertsNow}
             value={count(alertsNow)}
             change={
               alertsBefore === 0 ? (alertsNow === 0 ? 0 : null) : (alertsNow - alertsBefore) / alertsBefore
