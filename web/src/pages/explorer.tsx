@@ -33,6 +33,8 @@ const DIMENSIONS: Dimension[] = [
   'country',
   'asn',
 ];
+/** Dimensions whose values are addresses: they link to the host page. */
+const IP_DIMENSIONS = new Set<Dimension>(['host', 'src_ip', 'dst_ip']);
 const SORTABLE: Partial<Record<Column, SortField>> = {
   first: 'first_ts',
   last: 'last_ts',
@@ -231,7 +233,17 @@ export function ExplorerPage() {
           <BarList
             rows={(grouped.data?.rows ?? []).map((r) => ({
               key: String(r.key),
-              label: (
+              label: IP_DIMENSIONS.has(by) ? (
+                <>
+                  <IpLink ip={String(r.key)} />{' '}
+                  <Link
+                    className="quiet-link"
+                    href={withParams('/flows', { range, filter: groupFilter(r.key) })}
+                  >
+                    (filter)
+                  </Link>
+                </>
+              ) : (
                 <Link href={withParams('/flows', { range, filter: groupFilter(r.key) })}>
                   {by === 'protocol' ? protocol(r.key) : String(r.key)}
                 </Link>
