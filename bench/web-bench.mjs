@@ -80,20 +80,25 @@ async function renderTimes(dataDir) {
       const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
       const page = await context.newPage();
       await page.goto(`${url}/?range=${encodeURIComponent(opts.range)}`);
+      // Functions, not strings: the dashboard's Content-Security-Policy forbids eval.
       await page.waitForFunction(
-        "performance.getEntriesByName('flowlens:overview-complete').length > 0",
+        () => performance.getEntriesByName('flowlens:overview-complete').length > 0,
         null,
-        {
-          timeout: 60_000,
-        },
+        { timeout: 60_000 },
       );
       times.push(
-        await page.evaluate("performance.getEntriesByName('flowlens:overview-complete')[0].startTime"),
+        await page.evaluate(() => performance.getEntriesByName('flowlens:overview-complete')[0].startTime),
       );
       // Which API answers the overview waited for: resource timing of every /api/ request.
-      const requests = await page.evaluate(`performance.getEntriesByType('resource')
-        .filter((e) => e.name.includes('/api/v1/'))
-        .map((e) => ({ path: new URL(e.name).pathname + new URL(e.name).search, ms: Math.round(e.duration) }))`);
+      const requests = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.includes('/api/v1/'))
+          .map((e) => ({
+            path: new URL(e.name).pathname + new URL(e.name).search,
+            ms: Math.round(e.duration),
+          })),
+      );
       for (const { path: request, ms } of requests) {
         const key = request.replace(/range=[^&]*\.\.[^&]*/, 'range=PREVIOUS');
         apiTimes[key] ??= [];

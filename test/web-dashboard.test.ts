@@ -27,6 +27,20 @@ const INGESTED = ['arp_poison_mitm.pcapng', 'bulk_mixed_apps_1kxun.pcap', 'lt_nu
 const UPLOADED = 'lt_rawip_tls_alpn_sni.pcap';
 const ready = corpusAvailable && toolsAvailable(['chromium']);
 
+/**
+ * The page's `document`, for functions that run in the browser (the test project has no DOM
+ * types). Functions, not strings: the dashboard's Content-Security-Policy forbids eval; a
+ * function is sent as its source, so it cannot call helpers defined here.
+ */
+interface PageDocument {
+  documentElement: { dataset: Record<string, string | undefined>; scrollWidth: number; clientWidth: number };
+  activeElement: { id: string } | null;
+  querySelector(selector: string): unknown;
+  querySelectorAll(selector: string): Iterable<{ textContent: string | null }>;
+}
+/** `(globalThis as unknown as InPage).document`, written out in each function (they are serialised). */
+type InPage = { document: PageDocument };
+
 interface Watched {
   page: Page;
   /** Console errors, page errors, failed requests and HTTP errors seen so far. */
@@ -87,7 +101,9 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
   /** Waits until no request is in flight and no panel shows loading or stale rows. */
   async function settle(page: Page): Promise<void> {
     await page.waitForLoadState('networkidle');
-    await page.waitForFunction("!document.querySelector('.loading, tbody.stale')");
+    await page.waitForFunction(
+      () => !(globalThis as unknown as InPage).document.querySelector('.loading, tbody.stale'),
+    );
   }
 
   it('loads every page with no console error and no failed request', async () => {
@@ -123,9 +139,15 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     expect(Number(flowsText?.replace(/,/g, ''))).toBe(overview.current.flows);
     expect(await page.getByTestId('top-talkers').locator('a.ip').count()).toBeGreaterThan(0);
     await page.keyboard.press('t');
-    const theme = await page.evaluate('document.documentElement.dataset.theme');
+    const theme = await page.evaluate(
+      () => (globalThis as unknown as InPage).document.documentElement.dataset.theme,
+    );
     expect(['light', 'dark']).toContain(theme);
-    const scrolls = await page.evaluate('document.documentElement.scrollWidth > window.innerWidth');
+    const scrolls = await page.evaluate(
+      () =>
+        (globalThis as unknown as InPage).document.documentElement.scrollWidth >
+        (globalThis as unknown as InPage).document.documentElement.clientWidth,
+    );
     expect(scrolls).toBe(false);
     await page.screenshot({ path: path.join(SHOTS, 'web-overview-phone.png'), fullPage: true });
     expect(problems).toEqual([]);
@@ -141,15 +163,21 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     expect(new Set(protocolsBefore).size).toBeGreaterThan(1);
 
     await page.keyboard.press('/');
-    expect(await page.evaluate('document.activeElement?.id')).toBe('filter-input');
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id)).toBe(
+      'filter-input',
+    );
     await page.keyboard.type('udp');
     await page.keyboard.press('Escape');
     await page.getByTestId('filter').press('Enter');
     await page.waitForURL((url) => url.searchParams.get('filter') === 'udp');
-    await page.waitForFunction(`(() => {
-      const cells = [...document.querySelectorAll('[data-testid="flow-table"] tbody tr td:nth-child(6)')];
+    await page.waitForFunction(() => {
+      const cells = [
+        ...(globalThis as unknown as InPage).document.querySelectorAll(
+          '[data-testid="flow-table"] tbody tr td:nth-child(6)',
+        ),
+      ];
       return cells.length > 0 && cells.every((cell) => cell.textContent === 'UDP');
-    })()`);
+    });
     const protocolsAfter = await table.locator('tbody tr td:nth-child(6)').allTextContents();
     expect(new Set(protocolsAfter)).toEqual(new Set(['UDP']));
 

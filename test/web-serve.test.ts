@@ -47,6 +47,9 @@ describe('dashboard serving', () => {
       expect(response.body, url).toContain('<div id="root"></div>');
     }
     const first = await get('/');
+    expect(first.headers['content-security-policy']).toContain("default-src 'self'");
+    expect(first.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(first.headers['x-content-type-options']).toBe('nosniff');
     const again = await get('/alerts', { 'if-none-match': String(first.headers.etag) });
     expect(again.statusCode).toBe(304);
   });

@@ -4,6 +4,7 @@
  * assets (`/assets/*`) are cached for a year; `index.html` and other files are revalidated.
  * Client routes (`/flows`, `/hosts/10.0.0.1`, …) answer `index.html` (the SPA fallback); paths
  * under `/api/`, `/docs`, `/assets/` and file names (`.js`, `.css`, …) that do not exist stay 404s.
+ * HTML answers carry a Content-Security-Policy that keeps the page to this server.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
@@ -40,6 +41,20 @@ const CONTENT_TYPES: Record<string, string> = {
 };
 
 const IMMUTABLE = 'public, max-age=31536000, immutable';
+/**
+ * The dashboard loads only its own files and talks only to this server (HTTP and WebSocket);
+ * report.html may be framed from here; nothing may frame the dashboard.
+ */
+const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "connect-src 'self'",
+  "img-src 'self' data: blob:",
+  "style-src 'self' 'unsafe-inline'",
+  "frame-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+].join('; ');
 const REVALIDATE = 'no-cache';
 /** The built dashboard is a few hundred KB; refuse to hold anything absurd in memory. */
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
@@ -102,7 +117,11 @@ export async function webRoutes(app: FastifyInstance, options: WebRouteOptions):
   if (files === undefined) app.log.warn({ root }, 'dashboard not built: / explains how to build it');
 
   const send = (request: FastifyRequest, reply: FastifyReply, file: StaticFile) => {
-    reply.header('cache-control', file.cacheControl).header('etag', file.etag);
+    reply
+      .header('cache-control', file.cacheControl)
+      .header('etag', file.etag)
+      .header('x-content-type-options', 'nosniff');
+    if (file.type.startsWith('text/html')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
     if (request.headers['if-none-match'] === file.etag) return reply.code(304).send();
     return reply.type(file.type).send(file.body);
   };
