@@ -47,6 +47,8 @@ export function AlertsPage() {
     detail.reload();
   }, [list.reload, detail.reload]);
   useLive('alerts', refresh);
+  // Messages were lost while disconnected: load again.
+  useLive('gap', refresh);
 
   const types = [...new Set((all.data?.alerts ?? []).map((a) => a.type))].sort();
   const alerts = list.data?.alerts ?? [];

@@ -159,6 +159,7 @@ export function CapturesPage() {
     [history.reload],
   );
   useLive('jobs', onJobMessage);
+  useLive('gap', history.reload);
 
   const update = (key: number, change: Partial<Upload> | ((u: Upload) => Partial<Upload>)) =>
     setUploads((list) =>

@@ -143,6 +143,7 @@ export function OverviewPage() {
   useLive('stats', onStats);
   const onAlert = useCallback(() => alerts.reload(), [alerts.reload]);
   useLive('alerts', onAlert);
+  useLive('gap', onAlert);
 
   const lines = useMemo(
     () =>
