@@ -66,6 +66,8 @@ export function TimeChart(props: {
       cursor: { drag: { x: true, y: false, setScale: false } },
       legend: { show: true, live: true },
       scales: { x: { time: true } },
+      // UTC, like every time the dashboard prints.
+      tzDate: (seconds) => uPlot.tzDate(new Date(seconds * 1000), 'Etc/UTC'),
       axes: [axis, { ...axis, size: 70, values: (_u, ticks) => ticks.map((t) => format(t)) }],
       series: [
         {},

@@ -1,6 +1,6 @@
 /** Host page `/hosts/:ip`: totals, timeline, peers, ports, applications, alerts and enrichment. */
 import { useMemo } from 'react';
-import type { AlertList, HostDetail, SearchResult } from '../../../src/server/api-types';
+import type { AlertList, HostDetail, SearchResult, SeriesResult } from '../../../src/server/api-types';
 import { api, withParams } from '../api';
 import { BarList, Empty, ErrorNote, IpLink, Link, Loading, Panel } from '../components/common';
 import { DEFAULT_RANGE, RangePicker } from '../components/controls';
@@ -23,7 +23,26 @@ export function HostPage({ ip }: { ip: string }) {
     [ip],
   );
   const alerts = useApi((signal) => api.get<AlertList>('/alerts', { limit: 1000 }, signal), []);
-  const lines = useMemo(() => (host.data ? seriesLines(host.data.timeline, String) : []), [host.data]);
+  // With "all time" the store's span can be years while the host was seen for minutes: its
+  // timeline then covers only its own first..last seen, in buckets that fit that span.
+  const span = host.data?.totals;
+  const ownSpan = range === 'all' && span?.firstSeen != null && span.lastSeen != null;
+  const ownTimeline = useApi(
+    async (signal) =>
+      ownSpan && span
+        ? api.get<SeriesResult>(
+            '/series',
+            {
+              range: `${Math.floor(span.firstSeen!)}..${Math.ceil(span.lastSeen!) + 1}`,
+              filter: `host ${ip}`,
+            },
+            signal,
+          )
+        : undefined,
+    [ownSpan, span?.firstSeen, span?.lastSeen, ip],
+  );
+  const timeline = ownTimeline.data ?? host.data?.timeline;
+  const lines = useMemo(() => (timeline ? seriesLines(timeline, String) : []), [timeline]);
   const own = (alerts.data?.alerts ?? []).filter(
     (a) => a.srcIp === ip || a.dstIp === ip || a.targets?.includes(ip),
   );
@@ -92,7 +111,7 @@ export function HostPage({ ip }: { ip: string }) {
             <div className="grid">
               <Panel className="wide" title="Timeline">
                 <TimeChart
-                  times={h.timeline.buckets}
+                  times={timeline?.buckets ?? h.timeline.buckets}
                   series={lines}
                   format={bitRate}
                   height={180}
