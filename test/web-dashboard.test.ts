@@ -194,7 +194,7 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     await page.context().close();
   }, 60_000);
 
-  it('pages through flows with the keyset cursor and keeps the page in the URL', async () => {
+  it('pages through flows with the keyset cursor, keeps the page in the URL and opens a flow', async () => {
     const { page, problems } = await open('/flows?range=all&limit=25');
     await page.getByTestId('flow-table').waitFor();
     await settle(page);
@@ -215,6 +215,11 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     await firstPage;
     await settle(page);
     expect(await page.getByTestId('flow-table').locator('tbody').textContent()).toBe(first);
+    // A row opens every field of its flow.
+    await page.getByTestId('flow-table').locator('tbody tr').first().locator('td').first().click();
+    const detail = page.locator('tr.flow-detail');
+    await detail.waitFor();
+    expect(await detail.textContent()).toMatch(/communityId1:/);
     expect(problems).toEqual([]);
     await page.context().close();
   }, 60_000);

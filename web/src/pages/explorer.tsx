@@ -3,7 +3,7 @@
  * the selection split by the group (drag to zoom), the grouped totals, and the flow table with
  * sorting, keyset pagination, column choice and CSV export of exactly the rows shown.
  */
-import { useCallback, useMemo } from 'react';
+import { Fragment, useCallback, useEffect, useMemo, useState } from 'react';
 import type {
   Dimension,
   FlowRow,
@@ -89,6 +89,40 @@ const DEFAULT_COLUMNS: Column[] = [
   'duration',
 ];
 
+/** Every field of one flow, the way the API returns it, with links to its hosts and Community ID. */
+function FlowDetail({ row, range }: { row: FlowRow; range: string }) {
+  const entries = Object.entries(row).filter(
+    ([, value]) => value !== null && value !== '' && !(Array.isArray(value) && value.length === 0),
+  );
+  return (
+    <div className="flow-fields">
+      <div className="actions">
+        <Link
+          className="button quiet"
+          href={withParams('/flows', { range, filter: `community_id "${row.communityId}"` })}
+        >
+          Flows with this Community ID
+        </Link>
+        <IpLink ip={row.srcIp} /> → <IpLink ip={row.dstIp} />
+      </div>
+      <dl>
+        {entries.map(([key, value]) => (
+          <Fragment key={key}>
+            <dt>{key}</dt>
+            <dd>
+              {key === 'firstTs' || key === 'lastTs'
+                ? `${time(Number(value))} (${value})`
+                : typeof value === 'object'
+                  ? JSON.stringify(value)
+                  : String(value)}
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
 function csvCell(value: string | number): string {
   const text = String(value);
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -148,6 +182,10 @@ export function ExplorerPage() {
       ? { message: flows.error.message, details: flows.error.details as FilterErrorDetails }
       : undefined;
   const rows = flows.data?.flows ?? [];
+  const [open, setOpen] = useState<number>();
+  // A new page or query closes the open flow.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: flows.data is the trigger.
+  useEffect(() => setOpen(undefined), [flows.data]);
 
   const sortBy = (column: Column) => {
     const field = SORTABLE[column];
@@ -317,11 +355,27 @@ export function ExplorerPage() {
               <tbody className={flows.loading ? 'stale' : ''}>
                 {rows.map((row, i) => (
                   // biome-ignore lint/suspicious/noArrayIndexKey: a page's rows are replaced as a whole; flows have no unique id.
-                  <tr key={i}>
-                    {columns.map((c) => (
-                      <td key={c}>{COLUMNS[c].cell(row)}</td>
-                    ))}
-                  </tr>
+                  <Fragment key={i}>
+                    <tr
+                      className={`flow-row ${open === i ? 'selected' : ''}`}
+                      title="Click for every field of this flow"
+                      onClick={(e) => {
+                        if ((e.target as HTMLElement).closest('a')) return;
+                        setOpen(open === i ? undefined : i);
+                      }}
+                    >
+                      {columns.map((c) => (
+                        <td key={c}>{COLUMNS[c].cell(row)}</td>
+                      ))}
+                    </tr>
+                    {open === i && (
+                      <tr className="flow-detail">
+                        <td colSpan={columns.length}>
+                          <FlowDetail row={row} range={range} />
+                        </td>
+                      </tr>
+                    )}
+                  </Fragment>
                 ))}
               </tbody>
             </table>
