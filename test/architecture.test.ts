@@ -70,3 +70,38 @@ describe('import direction', () => {
     });
   }
 });
+
+describe('web/ (the dashboard)', () => {
+  const WEB = path.join(PROJECT_ROOT, 'web');
+  const API_TYPES = path.join(SRC, 'server', 'api-types.ts');
+
+  function webFiles(dir: string): string[] {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) return webFiles(full);
+      return /\.tsx?$/.test(entry.name) ? [full] : [];
+    });
+  }
+
+  it('imports nothing of src/ but the types-only src/server/api-types.ts, and only as types', () => {
+    const offending: string[] = [];
+    for (const file of webFiles(path.join(WEB, 'src'))) {
+      const text = readFileSync(file, 'utf8');
+      for (const match of text.matchAll(/^import (type )?[^;]*? from '(\.{1,2}\/[^']+)'/gms)) {
+        const target = path.resolve(path.dirname(file), match[2]);
+        if (!target.startsWith(SRC)) continue;
+        const ok = match[1] === 'type ' && target.replace(/\.js$/, '') === API_TYPES.replace(/\.ts$/, '');
+        if (!ok) offending.push(`${path.relative(PROJECT_ROOT, file)} imports ${match[2]}`);
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it('src/server/api-types.ts holds type exports only', () => {
+    const code = readFileSync(API_TYPES, 'utf8')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '');
+    const statements = code.match(/^(?:export|import)\b[^\n]*/gm) ?? [];
+    expect(statements.filter((s) => !/^export (type|interface) /.test(s))).toEqual([]);
+  });
+});

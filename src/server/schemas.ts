@@ -4,7 +4,11 @@
  * Checks a schema cannot express (range syntax, filter syntax, cursors) run in the query layer
  * and come back as 400s through api-error.ts.
  */
+import { ALERT_SEVERITIES, ALERT_STATES } from '../store/index.js';
 import { DIMENSIONS, EXPORT_FORMATS, MAX_LIMIT, METRICS, SORT_FIELDS } from '../store/query/index.js';
+
+/** Most alerts one list answer holds. */
+export const MAX_ALERTS = 1000;
 
 /** Query-string token, for clients that cannot set headers (EventSource, WebSocket in browsers). */
 export const ACCESS_TOKEN = {
@@ -217,4 +221,42 @@ export const ERROR_ANSWERS = {
   },
   401: { description: 'Missing or wrong API token', $ref: 'ApiError#' },
   429: { description: 'Rate limit reached; see Retry-After', $ref: 'ApiError#' },
+} as const;
+
+export const ALERT_PARAMS = {
+  type: 'object',
+  required: ['id'],
+  properties: {
+    id: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[A-Za-z0-9._:-]+$',
+      description: 'Alert id',
+    },
+  },
+} as const;
+
+export const ALERTS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    state: { type: 'string', enum: [...ALERT_STATES] },
+    severity: { type: 'string', enum: [...ALERT_SEVERITIES], description: 'This severity and above' },
+    type: {
+      type: 'string',
+      maxLength: 64,
+      pattern: '^[a-z0-9][a-z0-9._-]*$',
+      description: 'Only this alert type, e.g. arp-spoofing',
+    },
+    limit: { type: 'integer', minimum: 1, maximum: MAX_ALERTS, default: 100 },
+  },
+} as const;
+
+export const ALERT_STATE_BODY = {
+  type: ['object', 'null'],
+  additionalProperties: false,
+  properties: {
+    by: { type: 'string', minLength: 1, maxLength: 64, description: 'Who does it (default: "api")' },
+  },
 } as const;

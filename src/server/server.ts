@@ -5,7 +5,8 @@
  * is the caller's: it is started before `start()` and stopped after `stop()`.
  *
  * Layout: `/health`, `/ready`, `/metrics`, `/docs` (Swagger UI, local assets) and everything
- * else under `/api/v1` (analytics, captures and jobs, the live WebSocket, the OpenAPI document).
+ * else under `/api/v1` (analytics, alerts, captures and jobs, the live WebSocket, the OpenAPI
+ * document); the built dashboard answers every other GET (routes/web.ts).
  */
 import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
@@ -27,11 +28,13 @@ import type { LiveFlowsSource } from './live/live-flows.js';
 import { createLiveHub, type LiveHub } from './live/live-hub.js';
 import { createServerMetrics, type ServerMetrics } from './metrics.js';
 import type { ReportRenderer } from './report-renderer.js';
+import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { liveRoutes } from './routes/live.js';
+import { webRoutes } from './routes/web.js';
 
 export interface ServerDeps {
   /** A started flow store; the server never stops it. */
@@ -48,6 +51,8 @@ export interface ServerDeps {
   liveFlows?: LiveFlowsSource;
   /** More Prometheus text exposition appended to `/metrics` (the collector's counters, …). */
   extraMetrics?: () => string;
+  /** Folder of the built dashboard served at `/`; default dist/web (see routes/web.ts). */
+  webRoot?: string;
 }
 
 export interface FlowlensServer {
@@ -238,9 +243,11 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
         });
         await api.register(deviceRoutes, { store: deps.store, rateLimit: rateLimitConfig });
         await api.register(liveRoutes, { hub: live, flows: deps.liveFlows });
+        await api.register(alertRoutes, { store: deps.store, live, rateLimit: rateLimitConfig });
       },
       { prefix: API },
     );
+    await app.register(webRoutes, { root: deps.webRoot });
   })();
   // Registration errors surface from start(); keep an early failure from being unhandled.
   ready.catch(() => {});

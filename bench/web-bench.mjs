@@ -1,0 +1,157 @@
+#!/usr/bin/env node
+/**
+ * Dashboard benchmark. Always: the initial JavaScript and CSS of the built dashboard (what
+ * dist/web/index.html loads before the first render), raw and gzipped (level 9, as a CDN would;
+ * the server's own compression is close). Target: JS ≤ 300 KB gzipped.
+ *
+ * With --data DIR: also starts `flowlens serve` on that store, opens the overview in Debian's
+ * Chromium (playwright-core) and reports, per run, the time from navigation start to the
+ * `flowlens:overview-complete` performance mark (every overview panel has its data and has
+ * rendered; see web/src/pages/overview.tsx). Target: ≤ 1000 ms against 10M flows
+ * (bench/query-bench.mjs generates that store into bench/out/query-store-10000000).
+ *
+ * usage: node bench/web-bench.mjs [--data DIR] [--range 24h] [--runs 5] [--json]
+ * needs: `npm run build`.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const WEB = path.join(ROOT, 'dist', 'web');
+const { values: opts } = parseArgs({
+  options: {
+    data: { type: 'string' },
+    range: { type: 'string', default: '24h' },
+    runs: { type: 'string', default: '5' },
+    json: { type: 'boolean', default: false },
+  },
+});
+
+function initialAssets() {
+  const html = readFileSync(path.join(WEB, 'index.html'), 'utf8');
+  const refs = [...html.matchAll(/<(?:script|link)[^>]+(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+  return refs.map((ref) => {
+    const body = readFileSync(path.join(WEB, ref));
+    return { file: ref, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length };
+  });
+}
+
+function sum(list, kind, field) {
+  return list.filter((a) => a.file.endsWith(kind)).reduce((n, a) => n + a[field], 0);
+}
+
+/** Per API request of the overview, its durations over the runs (ms). */
+const apiTimes = {};
+
+async function renderTimes(dataDir) {
+  const { chromium } = await import('playwright-core');
+  const server = spawn(
+    process.execPath,
+    [
+      path.join(ROOT, 'bin', 'flowlens.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data',
+      dataDir,
+      '--no-rate-limit',
+      '--log-level',
+      'error',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  const url = await new Promise((resolve, reject) => {
+    let text = '';
+    server.stderr.on('data', (chunk) => {
+      text += chunk;
+      const match = /serving .* on (http:\/\/\S+)/.exec(text);
+      if (match) resolve(match[1]);
+    });
+    server.once('exit', (code) => reject(new Error(`flowlens serve exited ${code}: ${text}`)));
+  });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+  const times = [];
+  try {
+    for (let i = 0; i < Number(opts.runs); i++) {
+      const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${url}/?range=${encodeURIComponent(opts.range)}`);
+      // Functions, not strings: the dashboard's Content-Security-Policy forbids eval.
+      await page.waitForFunction(
+        () => performance.getEntriesByName('flowlens:overview-complete').length > 0,
+        null,
+        { timeout: 60_000 },
+      );
+      times.push(
+        await page.evaluate(() => performance.getEntriesByName('flowlens:overview-complete')[0].startTime),
+      );
+      // Which API answers the overview waited for: resource timing of every /api/ request.
+      const requests = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .filter((e) => e.name.includes('/api/v1/'))
+          .map((e) => ({
+            path: new URL(e.name).pathname + new URL(e.name).search,
+            ms: Math.round(e.duration),
+          })),
+      );
+      for (const { path: request, ms } of requests) {
+        const key = request.replace(/range=[^&]*\.\.[^&]*/, 'range=PREVIOUS');
+        apiTimes[key] ??= [];
+        apiTimes[key].push(ms);
+      }
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+    server.kill('SIGTERM');
+  }
+  return times;
+}
+
+const assets = initialAssets();
+const result = {
+  initialJs: { bytes: sum(assets, '.js', 'bytes'), gzip: sum(assets, '.js', 'gzip'), targetGzip: 300 * 1024 },
+  initialCss: { bytes: sum(assets, '.css', 'bytes'), gzip: sum(assets, '.css', 'gzip') },
+  assets,
+};
+if (opts.data) {
+  const times = await renderTimes(path.resolve(opts.data));
+  const sorted = [...times].sort((a, b) => a - b);
+  result.overview = {
+    data: opts.data,
+    range: opts.range,
+    runsMs: times.map((t) => Math.round(t)),
+    medianMs: Math.round(sorted[Math.floor(sorted.length / 2)]),
+    targetMs: 1000,
+    apiMedianMs: Object.fromEntries(
+      Object.entries(apiTimes).map(([key, list]) => [
+        key,
+        [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)],
+      ]),
+    ),
+  };
+}
+
+if (opts.json) {
+  console.log(JSON.stringify(result, null, 2));
+} else {
+  const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+  for (const a of assets)
+    console.log(`${a.file.padEnd(40)} ${kb(a.bytes).padStart(10)} ${kb(a.gzip).padStart(10)} gz`);
+  console.log(
+    `initial JS: ${kb(result.initialJs.bytes)}, ${kb(result.initialJs.gzip)} gzipped (target ≤ 300 KB)`,
+  );
+  console.log(`initial CSS: ${kb(result.initialCss.bytes)}, ${kb(result.initialCss.gzip)} gzipped`);
+  if (result.overview) {
+    console.log(
+      `overview complete (${result.overview.range}): median ${result.overview.medianMs} ms, runs ${result.overview.runsMs.join(', ')} ms (target ≤ 1000 ms)`,
+    );
+    const slowest = Object.entries(result.overview.apiMedianMs).sort((a, b) => b[1] - a[1]);
+    for (const [request, ms] of slowest) console.log(`  ${String(ms).padStart(6)} ms  ${request}`);
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Every shape the HTTP API and the live feed answer, as types only: the dashboard (`web/`) and
+ * other TypeScript clients import this one module and nothing else of the server. Contract: this
+ * file holds `export type` lines only, so importing it never pulls server code into a bundle.
+ */
+
+export type { AlertSeverity, AlertState, StoredAlert } from '../store/index.js';
+export type {
+  Dimension,
+  FlowRow,
+  HostDetail,
+  Metric,
+  OverviewResult,
+  SearchResult,
+  SeriesLine,
+  SeriesResult,
+  SortDirection,
+  SortField,
+  TimeRange,
+  TopResult,
+  TopRow,
+  Totals,
+  Usage,
+} from '../store/query/index.js';
+export type { ApiErrorBody } from './api-error.js';
+export type { IngestOutcome, Job, JobEvent, JobPhase, JobProgress, JobStatus } from './jobs/job.js';
+export type { PartialResults } from './jobs/worker-protocol.js';
+export type { LiveMessage, Topic } from './live/live-hub.js';
+
+/** `GET /api/v1/alerts`. */
+export interface AlertList {
+  alerts: import('../store/index.js').StoredAlert[];
+}
+
+/** `GET /api/v1/jobs`. */
+export interface JobList {
+  jobs: import('./jobs/job.js').Job[];
+}
+
+/** `GET /health`. */
+export interface HealthAnswer {
+  status: 'ok';
+  uptimeSeconds: number;
+}
+
+/** `GET /ready` (200 ready, 503 not-ready). */
+export interface ReadyAnswer {
+  status: 'ready' | 'not-ready';
+  /** Same shape as routes/health.ts ReadinessResult (not imported: that file needs Fastify's plug-in types). */
+  checks: Record<string, { ok: boolean; detail?: string }>;
+}
+
+/** Data of a `stats` live message: one entry per stats source (`server`, collectors, …). */
+export interface LiveStats {
+  server?: { requestsPerSecond: number; jobsRunning: number; jobsWaiting: number; liveClients: number };
+  [source: string]: unknown;
+}
