@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
-import { CLI, toolsAvailable } from './support/run.js';
+import { CLI, runCli, toolsAvailable } from './support/run.js';
 
 interface RunningServe {
   child: ChildProcess;
@@ -132,7 +132,7 @@ describe('flowlens serve --demo', () => {
 const softflowdReady = toolsAvailable(['softflowd']);
 
 describe.runIf(softflowdReady)('flowlens serve --collect', () => {
-  it('collects softflowd exports into the store, counts them on /metrics and is ready', async () => {
+  it('collects softflowd exports into the store, counts them on /metrics, is ready, and detects the scan in them', async () => {
     const dir = tempDir();
     const capture = path.join(dir, 'traffic.pcap');
     writeFileSync(capture, demoCapture(Math.floor(Date.now() / 1000)));
@@ -178,6 +178,12 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
     } finally {
       expect(await stop(running)).toBe(0);
     }
+    // The detections ran on the collected flows: the demo's port scan is stored by the time
+    // the server has stopped (windows still open at the stop are judged then).
+    const listed = await runCli(['alerts', 'list', '--format', 'json', '--data', path.join(dir, 'data')]);
+    expect(listed.code, listed.stderr).toBe(0);
+    const alerts = JSON.parse(listed.stdout) as { type: string; srcIp?: string }[];
+    expect(alerts).toContainEqual(expect.objectContaining({ type: 'port-scan', srcIp: '192.168.1.66' }));
   }, 120_000);
 });
 

@@ -10,6 +10,8 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Alert } from '../../model/index.js';
+import { storedAlerts } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
 import { defaultDataDir } from '../query/open-store.js';
@@ -183,6 +185,9 @@ async function runServe(flags: ServeFlags): Promise<void> {
       ...(flags.capture ? { capture: () => capture?.ready() ?? { ok: false, detail: 'starting' } } : {}),
     },
   });
+  // New alerts of the in-server collector and capture, for the dashboard's toasts.
+  const publishAlert = (alert: Alert) =>
+    server.live.publish('alerts', { event: 'new', alert: storedAlerts([alert])[0] });
   let signalled = false;
   let onSignal = () => {};
   const stopRequested = new Promise<void>((resolve) => {
@@ -200,7 +205,13 @@ async function runServe(flags: ServeFlags): Promise<void> {
   process.on('SIGINT', onInt);
   try {
     if (collectPorts) {
-      collector = await startServeCollector({ ports: collectPorts, bind: flags.collectBind, store, log });
+      collector = await startServeCollector({
+        ports: collectPorts,
+        bind: flags.collectBind,
+        store,
+        log,
+        onAlert: publishAlert,
+      });
       server.live.addStatsSource('collector', collectorStatsSource(collector.registry));
     }
     if (flags.capture) {
@@ -210,11 +221,14 @@ async function runServe(flags: ServeFlags): Promise<void> {
         store,
         server,
         log,
+        onAlert: publishAlert,
       });
     }
     const { url } = await server.start();
     server.app.log.info({ url, dataDir }, `listening on ${url}`);
-    process.stderr.write(`flowlens: serving ${dataDir} on ${url} (dashboard at ${url}/, API docs at ${url}/docs)\n`);
+    process.stderr.write(
+      `flowlens: serving ${dataDir} on ${url} (dashboard at ${url}/, API docs at ${url}/docs)\n`,
+    );
     await stopRequested;
   } finally {
     await capture?.stop();

@@ -2,17 +2,20 @@
  * The traffic sources `flowlens serve` can run in its own process: the flow-export collector
  * (`--collect`) and a live capture (`--capture IFACE`). Both write their flows into the server's
  * store in batches and report to the server: counters on `/metrics`, a readiness check, fields
- * of the live `stats` topic, and (capture) the active flows of `GET /api/v1/live/flows`.
+ * of the live `stats` topic, and (capture) the active flows of `GET /api/v1/live/flows`. Both
+ * run the detections continuously: alerts go to the store and each new one to `onAlert`.
  *
  * Contract: `start…` resolves once the source is running (sockets bound, capture tool
  * listening) and rejects with the source's FlowlensError when it cannot start. `stop()` stops
  * it, writes every flow it still holds, and never rejects.
  */
 import type { DeviceInventory } from '../../analyze/index.js';
-import type { ExportedFlowRecord, FlowRecord, InterfaceCounterRecord } from '../../model/index.js';
+import type { Alert, ExportedFlowRecord, FlowRecord, InterfaceCounterRecord } from '../../model/index.js';
 import {
   type CollectorRegistry,
+  type ContinuousDetection,
   createCollectorRegistry,
+  createContinuousDetection,
   type LiveStatus,
   recordInventory,
   runCollector,
@@ -21,6 +24,19 @@ import {
 import type { FlowlensServer, LiveFlowsSnapshot, ReadinessCheck } from '../../server/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
+
+/** Detections over a source's flows: alerts into the store, and each new one to `onAlert`. */
+function serveDetection(
+  store: FlowStore,
+  onAlert: ((alert: Alert) => void) | undefined,
+): ContinuousDetection {
+  return createContinuousDetection({
+    writeAlerts: (batch) => store.recordAlerts(batch),
+    onAlert(alert, change) {
+      if (change === 'new') onAlert?.(alert);
+    },
+  });
+}
 
 export interface RunningSource {
   /** Readiness of this source for `/ready`. */
@@ -33,6 +49,8 @@ export interface ServeCollectorOptions {
   bind: string;
   store: FlowStore;
   log(message: string): void;
+  /** Each new alert of the detections on the collected flows. */
+  onAlert?(alert: Alert): void;
 }
 
 export interface ServeCollector extends RunningSource {
@@ -54,6 +72,7 @@ export async function startServeCollector(options: ServeCollectorOptions): Promi
     writeCounters: (batch: InterfaceCounterRecord[]) => options.store.writeInterfaceCounters(batch),
     signal: controller.signal,
     registry,
+    detection: serveDetection(options.store, options.onAlert),
     onStarted(listeners) {
       bound = true;
       for (const l of listeners) options.log(`collecting ${l.kind} on ${l.address} port ${l.port}`);
@@ -116,6 +135,8 @@ export interface ServeCaptureOptions {
   store: FlowStore;
   server: FlowlensServer;
   log(message: string): void;
+  /** Each new alert of the detections on the captured flows. */
+  onAlert?(alert: Alert): void;
 }
 
 export interface ServeCapture extends RunningSource {
@@ -182,6 +203,7 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
     },
     signal: controller.signal,
     analyzers: createAnalyzers(FLOW_ANALYZER_NAMES),
+    detection: serveDetection(store, options.onAlert),
     onFlow(record: FlowRecord) {
       const flow = record as StoredFlow;
       flow.sourceKind = 'live';
