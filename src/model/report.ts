@@ -310,6 +310,8 @@ export interface ReportDocument {
   timing?: ReportSection;
   /** TLS, HTTP and QUIC inventory. */
   inventory?: ReportSection;
+  /** Devices seen in the capture (MAC, vendor, addresses, names, OS guess) and their events. */
+  devices?: ReportSection;
   /** Alerts from detect/; an empty array means "none found", absent means "not run". */
   security?: Alert[];
   warnings: ReportWarning[];

@@ -6,7 +6,7 @@
  * escapes them); times become ISO 8601 text, durations milliseconds ('ms' columns). Tables with
  * no rows are left out (the facts say the count is 0).
  */
-import type { AppInventory, CountedName } from '../analyze/index.js';
+import type { AppInventory, CountedName, DeviceInventory } from '../analyze/index.js';
 import type {
   DnsSummary,
   DnsTransactionSample,
@@ -270,6 +270,75 @@ export function inventorySection(app: AppInventory): ReportSection {
       countTable('HTTP hosts', 'Host', named(app.topHttpHosts), 'Flows'),
       countTable('HTTP user agents', 'User-Agent', named(app.topUserAgents), 'Flows'),
       countTable('JA4 client fingerprints', 'JA4', named(app.topJa4), 'Flows'),
+    ]),
+    notes,
+  };
+}
+
+/** Devices listed in the report at most; the rest are counted. */
+const MAX_DEVICES = 200;
+
+export function devicesSection(inventory: DeviceInventory): ReportSection {
+  const devices = [...inventory.devices].sort((a, b) => b.bytes - a.bytes);
+  const shown = devices.slice(0, MAX_DEVICES);
+  const notes: string[] = [];
+  if (inventory.dropped.devices > 0) {
+    notes.push(
+      `${inventory.dropped.devices} more devices were not tracked: the inventory reached its size limit.`,
+    );
+  }
+  return {
+    facts: [
+      { label: 'Devices', value: devices.length, kind: 'number' },
+      { label: 'Randomised MACs', value: devices.filter((d) => d.randomizedMac).length, kind: 'number' },
+      { label: 'Events', value: inventory.events.length, kind: 'number' },
+    ],
+    tables: filled([
+      {
+        title: 'Devices (most traffic first)',
+        columns: [
+          { key: 'mac', label: 'MAC' },
+          { key: 'vendor', label: 'Vendor' },
+          { key: 'addresses', label: 'Addresses' },
+          { key: 'names', label: 'Names' },
+          { key: 'os', label: 'OS guess' },
+          { key: 'packets', label: 'Packets', kind: 'number' },
+          { key: 'bytes', label: 'Bytes', kind: 'bytes' },
+          { key: 'firstSeen', label: 'First seen' },
+          { key: 'lastSeen', label: 'Last seen' },
+        ],
+        rows: shown.map((d) => ({
+          mac: d.randomizedMac ? `${d.mac} (randomised)` : d.mac,
+          vendor: d.vendor ?? null,
+          addresses: d.addresses.map((a) => a.ip).join(', ') || null,
+          names:
+            [
+              ...new Set([...d.names.map((n) => n.name), ...(d.dhcp?.hostname ? [d.dhcp.hostname] : [])]),
+            ].join(', ') || null,
+          os: d.osGuess?.os ?? null,
+          packets: d.packets,
+          bytes: d.bytes,
+          firstSeen: isoTime(d.firstSeen),
+          lastSeen: isoTime(d.lastSeen),
+        })),
+        omittedRows: devices.length - shown.length,
+      },
+      {
+        title: 'Device events',
+        columns: [
+          { key: 'time', label: 'Time' },
+          { key: 'severity', label: 'Severity' },
+          { key: 'type', label: 'Event' },
+          { key: 'explanation', label: 'What happened' },
+        ],
+        rows: inventory.events.slice(0, MAX_DEVICES).map((e) => ({
+          time: isoTime(e.ts),
+          severity: e.severity,
+          type: e.type,
+          explanation: e.explanation,
+        })),
+        omittedRows: Math.max(0, inventory.events.length - MAX_DEVICES),
+      },
     ]),
     notes,
   };

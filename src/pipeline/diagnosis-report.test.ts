@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { corpusAvailable, corpusPath } from '../../test/support/corpus.js';
 import { concat, ETHERTYPE, ethernet, ipv4, PROTO, udp } from '../../test/support/packet-builder.js';
-import { type AppInventory, computeHealthScore } from '../analyze/index.js';
+import { type AppInventory, computeHealthScore, type DeviceInventory } from '../analyze/index.js';
 import type {
   DnsSummary,
   HealthScore,
@@ -157,6 +157,22 @@ describe.skipIf(!corpusAvailable)('diagnosisReport on corpus captures', () => {
     expect(fact(doc.dns, 'Queries')).toBe(0);
     expect(fact(doc.icmp, 'Messages')).toBe(0);
     expect(doc.security).toEqual([]);
+  });
+
+  it('lists the devices of the inventory with their events', async () => {
+    const { analysis, doc } = await run(corpusPath('arp_poison_mitm.pcapng'));
+    const inventory = analysis.devices as DeviceInventory;
+    expect(inventory.devices.length).toBeGreaterThan(0);
+    expect(fact(doc.devices, 'Devices')).toBe(inventory.devices.length);
+    expect(fact(doc.devices, 'Events')).toBe(inventory.events.length);
+    const rows = table(doc.devices, 'Devices (most traffic first)').rows;
+    expect(rows.map((r) => String(r.mac).split(' ')[0]).sort()).toEqual(
+      inventory.devices.map((d) => d.mac).sort(),
+    );
+    const byBytes = rows.map((r) => Number(r.bytes));
+    expect(byBytes).toEqual([...byBytes].sort((a, b) => b - a));
+    const events = table(doc.devices, 'Device events').rows;
+    expect(events.map((e) => e.type)).toContain('arp-spoofing-suspected');
   });
 
   it('maps ICMP errors, DNS over a GRE tunnel, and the hierarchy under the tunnel', async () => {

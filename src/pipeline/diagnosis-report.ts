@@ -13,6 +13,7 @@
 import {
   type AppInventory,
   computeHealthScore,
+  type DeviceInventory,
   type HealthConfigOverrides,
   resolveLinkLayer,
 } from '../analyze/index.js';
@@ -32,7 +33,13 @@ import { createReportDocument, reportSummaryOf } from '../report/index.js';
 import { describeError } from '../shared/index.js';
 import type { CaptureSummary } from './capture-summary.js';
 import { healthInputsOf } from './diagnosis-report-health.js';
-import { dnsSection, icmpSection, inventorySection, timingSection } from './diagnosis-report-sections.js';
+import {
+  devicesSection,
+  dnsSection,
+  icmpSection,
+  inventorySection,
+  timingSection,
+} from './diagnosis-report-sections.js';
 import { tcpIssuesSection } from './diagnosis-report-tcp.js';
 
 /**
@@ -131,6 +138,7 @@ export function diagnosisReport(
   const icmp = result<IcmpSummary>(done, ANALYSIS_KEYS.icmp);
   const timing = result<TimingSummary>(done, ANALYSIS_KEYS.timing);
   const app = result<AppInventory>(done, ANALYSIS_KEYS.app);
+  const devices = result<DeviceInventory>(done, ANALYSIS_KEYS.devices);
   const alerts = done[ANALYSIS_KEYS.alerts];
   return createReportDocument({
     title: options.title,
@@ -146,6 +154,7 @@ export function diagnosisReport(
     icmp: icmp && icmpSection(icmp),
     timing: timing && timingSection(timing),
     inventory: app && inventorySection(app),
+    devices: devices && devicesSection(devices),
     security: Array.isArray(alerts) ? (alerts as Alert[]) : undefined,
     warnings: reportWarnings(summary, options.warnings),
   });

@@ -43,6 +43,7 @@ describe('renderReportHtml', () => {
       'icmp',
       'timing',
       'inventory',
+      'devices',
     ]) {
       expect(sectionHtml(minimal, id), id).toContain('not available');
     }

@@ -35,6 +35,7 @@ export const REPORT_SECTIONS = [
   ['icmp', 'ICMP'],
   ['timing', 'Timing'],
   ['inventory', 'TLS / HTTP / QUIC'],
+  ['devices', 'Devices'],
   ['security', 'Security findings'],
   ['warnings', 'Warnings'],
 ] as const;
@@ -75,6 +76,8 @@ function body(doc: ReportDocument, id: ReportSectionId): string {
       return renderSection(doc.timing);
     case 'inventory':
       return renderSection(doc.inventory);
+    case 'devices':
+      return renderSection(doc.devices);
     case 'security':
       return securityBody(doc.security);
     case 'warnings':
