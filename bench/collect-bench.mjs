@@ -9,7 +9,7 @@
  *     each, the template re-sent every 50 datagrams) at --rate records/s for --seconds over
  *     loopback into `flowlens collect` and the store; loss = sent − stored.
  * usage: node bench/collect-bench.mjs [--rate 100000] [--seconds 60] [--protocol v9|ipfix|v5]
- *        [--skip-e2e] [--json]   (after npm run build; `npm run bench:pcap` makes bench-4.pcap)
+ *        [--skip-e2e] [--json] [--collect-args '--no-detect --no-enrich'] (extra flowlens collect flags)   (after npm run build; `npm run bench:pcap` makes bench-4.pcap)
  */
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -27,6 +27,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '60' },
     protocol: { type: 'string', default: 'v9' },
     'skip-e2e': { type: 'boolean' },
+    'collect-args': { type: 'string' },
     json: { type: 'boolean' },
   },
 });
@@ -40,6 +41,7 @@ async function startCollector(data) {
     [
       CLI,
       'collect',
+      ...(opts['collect-args'] ?? '').split(' ').filter(Boolean),
       '--netflow',
       String(port),
       '--ipfix',
