@@ -141,6 +141,11 @@ describe.skipIf(!corpusAvailable)('upload → progress → report', () => {
     const again = (await (await upload(t.url, file, { query: 'ingest=true' })).json()) as Job;
     const second = (await waitForJob(t.url, again.id, (j) => j.status === 'succeeded')) as Job;
     expect(second.result?.ingest).toMatchObject({ status: 'already-ingested' });
+
+    const metrics = await (await fetch(`${t.url}/metrics`)).text();
+    expect(metrics).toContain('flowlens_ingests_total{outcome="ingested"} 1');
+    expect(metrics).toContain('flowlens_ingests_total{outcome="already-ingested"} 1');
+    expect(metrics).toContain(`flowlens_ingested_flows_total ${expected.length}`);
   });
 });
 

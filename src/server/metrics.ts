@@ -17,6 +17,8 @@ export interface ServerMetrics {
   readonly liveClients: Gauge;
   readonly liveMessages: Counter<'topic'>;
   readonly liveSlowConsumers: Counter;
+  readonly ingests: Counter<'outcome'>;
+  readonly ingestedFlows: Counter;
   /** Starts the event-loop sampler. */
   start(): void;
   stop(): void;
@@ -87,6 +89,17 @@ export function createServerMetrics(registry: Registry = new Registry()): Server
     liveSlowConsumers: new Counter({
       name: 'flowlens_live_slow_consumers_total',
       help: 'live-feed clients cut off for not reading fast enough',
+      registers: [registry],
+    }),
+    ingests: new Counter({
+      name: 'flowlens_ingests_total',
+      help: 'captures ingested into the store by analysis jobs, by outcome',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    ingestedFlows: new Counter({
+      name: 'flowlens_ingested_flows_total',
+      help: 'flow records committed to the store by analysis jobs',
       registers: [registry],
     }),
     start() {

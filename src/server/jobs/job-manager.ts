@@ -309,11 +309,13 @@ export function createJobManager(config: ResolvedServerConfig, deps: JobManagerD
       try {
         const record = await writer.commit({ packets: done.packets, bytes: done.bytes });
         ingest = { status: 'ingested', ingestId: record.id, flows: record.flows };
+        deps.metrics.ingestedFlows.inc(record.flows);
       } catch (error) {
         await writer.abort('commit failed').catch(() => {});
         ingest = { status: 'failed', message: error instanceof Error ? error.message : String(error) };
       }
     }
+    if (ingest !== undefined) deps.metrics.ingests.inc({ outcome: ingest.status });
     onPhase(live, 'report');
     const finishedAt = Date.now();
     const result = {
