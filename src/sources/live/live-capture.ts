@@ -76,10 +76,8 @@ function toolArguments(tool: CaptureTool, options: LiveCaptureOptions): string[]
   const snaplen = String(options.snaplen ?? 262144);
   const filter = options.filter ? [options.filter] : [];
   if (tool === 'tcpdump') {
-    // -B: a 32 MiB kernel ring (tcpdump's default is 2 MiB) absorbs bursts while the engine is
-    // busy; -U: each packet is written as soon as the kernel hands it over. No --immediate-mode:
-    // the kernel hands packets over in blocks (at least once a second), so a burst costs a few
-    // wake-ups instead of one per packet.
+    // -U: write each packet as it arrives; --immediate-mode: no kernel buffering delay; -B: a
+    // 32 MiB kernel ring (tcpdump's default is 2 MiB) absorbs bursts while the engine is busy.
     return [
       '-i',
       options.interface,
@@ -88,6 +86,7 @@ function toolArguments(tool: CaptureTool, options: LiveCaptureOptions): string[]
       '-B',
       String(KERNEL_BUFFER_KIB),
       '-U',
+      '--immediate-mode',
       '-n',
       '-w',
       '-',
