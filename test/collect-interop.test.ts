@@ -9,7 +9,6 @@
  * Needs `npm run build`, softflowd, nfdump and pmacct.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +19,7 @@ import { readCapture } from '../src/sources/index.js';
 import { createDuckDbStore } from '../src/store/index.js';
 import { corpusAvailable, corpusFiles, corpusPath } from './support/corpus.js';
 import { CLI, runCli, toolsAvailable } from './support/run.js';
+import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
 const ready = corpusAvailable && toolsAvailable(['softflowd', 'nfcapd', 'nfdump']);
 const sflowReady = corpusAvailable && toolsAvailable(['pmacctd', 'sfacctd']);
@@ -41,15 +41,6 @@ interface Totals {
 
 function top10(bySource: Map<string, number>): [string, number][] {
   return [...bySource].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, 10);
-}
-
-/** A UDP port that was free a moment ago (the tools here have no "any free port"). */
-async function freeUdpPort(): Promise<number> {
-  const probe = dgram.createSocket('udp4');
-  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
-  const port = probe.address().port;
-  await new Promise<void>((r) => probe.close(r));
-  return port;
 }
 
 /** Starts `flowlens collect` on a free port; resolves with the port once it listens. */
@@ -192,16 +183,10 @@ describe.runIf(ready)('flowlens collect with real exporters', () => {
 
       const viaUdp = path.join(tmp, `udp-${name}`);
       const collector = await startCollector(viaUdp);
-      const socket = dgram.createSocket('udp4');
       try {
-        for (const payload of payloads) {
-          await new Promise<void>((resolve, reject) =>
-            socket.send(payload, collector.port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
-          );
-        }
+        await sendDatagrams(payloads, collector.port);
         await new Promise((r) => setTimeout(r, 300));
       } finally {
-        socket.close();
         expect(await stop(collector.child)).toBe(0);
       }
       const pcapTotals = await storeTotals(viaPcap);

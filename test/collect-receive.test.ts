@@ -7,7 +7,6 @@
  * (the receive worker runs from dist/); the CLI tests run the built program with the worker.
  */
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -34,6 +33,7 @@ import type { BoundListener } from '../src/sources/index.js';
 import { createDuckDbStore } from '../src/store/index.js';
 import { corpusAvailable, corpusPath } from './support/corpus.js';
 import { CLI, runCli } from './support/run.js';
+import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -58,19 +58,6 @@ function v5(sequence: number, count: number): Uint8Array {
       bytes: 180,
     })),
   );
-}
-
-async function send(datagrams: Uint8Array[], port: number, address = '127.0.0.1'): Promise<void> {
-  const socket = dgram.createSocket(address.includes(':') ? 'udp6' : 'udp4');
-  try {
-    for (const d of datagrams) {
-      await new Promise<void>((resolve, reject) =>
-        socket.send(d, port, address, (error) => (error ? reject(error) : resolve())),
-      );
-    }
-  } finally {
-    socket.close();
-  }
 }
 
 /** Runs an in-process collector on a free port until `use` resolves; returns its final stats. */
@@ -122,7 +109,7 @@ describe('collector receive path (in process)', () => {
       async (port) => {
         const datagrams: Uint8Array[] = [];
         for (let i = 0; i < 20; i++) datagrams.push(v5(i * 30, 30), garbage[i % garbage.length]);
-        await send(datagrams, port);
+        await sendDatagrams(datagrams, port);
         await sleep(300);
       },
     );
@@ -148,9 +135,12 @@ describe('collector receive path (in process)', () => {
         errorLogIntervalMs: 200,
       },
       async (port) => {
-        await send([new Uint8Array([0, 99]), new Uint8Array([0, 98]), new Uint8Array([0, 97])], port);
+        await sendDatagrams(
+          [new Uint8Array([0, 99]), new Uint8Array([0, 98]), new Uint8Array([0, 97])],
+          port,
+        );
         await sleep(400);
-        await send([new Uint8Array([0, 96])], port);
+        await sendDatagrams([new Uint8Array([0, 96])], port);
         await sleep(200);
       },
     );
@@ -168,7 +158,7 @@ describe('collector receive path (in process)', () => {
       },
       async (port, listener) => {
         expect(listener.address).toBe('::1');
-        await send([v5(1, 10)], port, '::1');
+        await sendDatagrams([v5(1, 10)], port, '::1');
         await sleep(200);
       },
     );
@@ -206,7 +196,7 @@ describe('collector receive path (in process)', () => {
       async (port) => {
         // 30 datagrams of 30 records = 900 records = 9 full batches; at most 3 are held (the one
         // being written included), the rest are dropped while the store is stuck.
-        for (let i = 0; i < 30; i++) await send([v5(i * 30, 30)], port);
+        for (let i = 0; i < 30; i++) await sendDatagrams([v5(i * 30, 30)], port);
         await sleep(300);
         const now = registry.snapshot();
         maxQueued = now?.queuedBatches ?? -1;
@@ -233,7 +223,7 @@ describe('collector receive path (in process)', () => {
         },
       },
       async (port) => {
-        await send([v5(0, 10), v5(10, 10), v5(20, 10)], port);
+        await sendDatagrams([v5(0, 10), v5(10, 10), v5(20, 10)], port);
         await sleep(300);
       },
     );
@@ -268,7 +258,7 @@ describe('collector receive path (in process)', () => {
         },
       },
       async (port) => {
-        await send(
+        await sendDatagrams(
           [
             netflowV9({ sequence: 0 }, [data(300, 4)]), // before its template: pending
             netflowV9({ sequence: 1 }, [template]), // the template: the 4 pending records decode
@@ -296,7 +286,7 @@ describe('collector receive path (in process)', () => {
     expect(registry.metrics()).toBe('');
     let live = '';
     await withCollector({ registry, writeFlows: async () => {} }, async (port) => {
-      await send([v5(0, 7), ipfix({}, [ipfixTemplateSet([{ id: 256, fields: [] }])])], port);
+      await sendDatagrams([v5(0, 7), ipfix({}, [ipfixTemplateSet([{ id: 256, fields: [] }])])], port);
       await sleep(200);
       live = registry.metrics();
     });
@@ -318,14 +308,6 @@ describe('collector receive path (in process)', () => {
     );
   });
 });
-
-async function freeUdpPort(): Promise<number> {
-  const probe = dgram.createSocket('udp4');
-  await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
-  const port = probe.address().port;
-  await new Promise<void>((r) => probe.close(r));
-  return port;
-}
 
 describe('flowlens collect (built CLI, receive worker)', () => {
   it('receives over the worker, survives garbage, stops on SIGTERM with JSON counters, stores every flow', async () => {
@@ -368,7 +350,7 @@ describe('flowlens collect (built CLI, receive worker)', () => {
     const datagrams: Uint8Array[] = [];
     for (let i = 0; i < 200; i++) datagrams.push(v5(i * 30, 30));
     for (let i = 0; i < 50; i++) datagrams.push(new Uint8Array([0, 77, i]));
-    await send(datagrams, port);
+    await sendDatagrams(datagrams, port);
     await sleep(500);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

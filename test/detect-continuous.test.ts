@@ -7,7 +7,6 @@
  * the engine's.
  */
 import { spawn } from 'node:child_process';
-import dgram from 'node:dgram';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +22,7 @@ import {
 import type { BoundListener } from '../src/sources/index.js';
 import { createDuckDbStore, type FlowStore } from '../src/store/index.js';
 import { CLI } from './support/run.js';
+import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
 let tmp: string;
 beforeAll(() => {
@@ -54,19 +54,6 @@ function scanExport(unixSecs: number, sequence = 0): Uint8Array {
       last: 90_000 + i * 10,
     })),
   );
-}
-
-async function send(datagrams: Uint8Array[], port: number): Promise<void> {
-  const socket = dgram.createSocket('udp4');
-  try {
-    for (const d of datagrams) {
-      await new Promise<void>((resolve, reject) =>
-        socket.send(d, port, '127.0.0.1', (error) => (error ? reject(error) : resolve())),
-      );
-    }
-  } finally {
-    socket.close();
-  }
 }
 
 async function openStore(name: string): Promise<FlowStore> {
@@ -131,7 +118,7 @@ describe('collector with detections (in process, real UDP, real store)', () => {
       const stats = await collect(
         store,
         async (port) => {
-          await send([scanExport(Math.floor(Date.now() / 1000) - 3600)], port);
+          await sendDatagrams([scanExport(Math.floor(Date.now() / 1000) - 3600)], port);
           storedWhileRunning = await waitFor(async () => {
             const rows = await portScans(store);
             return rows.length > 0 ? rows : undefined;
@@ -171,7 +158,7 @@ describe('collector with detections (in process, real UDP, real store)', () => {
     try {
       let storedWhileRunning = -1;
       await collect(store, async (port) => {
-        await send([scanExport(Math.floor(Date.now() / 1000))], port);
+        await sendDatagrams([scanExport(Math.floor(Date.now() / 1000))], port);
         await sleep(500);
         storedWhileRunning = (await portScans(store)).length;
       });
@@ -243,10 +230,7 @@ function synFlow(ts: number, port: number): FlowRecord {
 describe('flowlens collect with detections (built CLI, receive worker)', () => {
   it('stores the scan alert, prints it on stderr, and counts it in the JSON counters', async () => {
     const data = path.join(tmp, 'cli');
-    const probe = dgram.createSocket('udp4');
-    await new Promise<void>((r) => probe.bind(0, '127.0.0.1', r));
-    const port = probe.address().port;
-    await new Promise<void>((r) => probe.close(r));
+    const port = await freeUdpPort();
     const args = ['collect', '--netflow', String(port), '--ipfix', '0', '--sflow', '0', '--data', data];
     const child = spawn(process.execPath, [CLI, ...args, '--format', 'json'], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -265,7 +249,7 @@ describe('flowlens collect with detections (built CLI, receive worker)', () => {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no start: ${stderr}`);
       await sleep(50);
     }
-    await send([scanExport(Math.floor(Date.now() / 1000) - 3600)], port);
+    await sendDatagrams([scanExport(Math.floor(Date.now() / 1000) - 3600)], port);
     // The flush timer (2 s) ticks the engine: the alert is printed while the collector runs.
     const printed = Date.now() + 15_000;
     while (!/alert: \w+ port-scan/.test(stderr) && Date.now() < printed) await sleep(100);

@@ -14,6 +14,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import { CLI, runCli, toolsAvailable } from './support/run.js';
+import { freeUdpPort } from './support/udp.js';
 
 interface RunningServe {
   child: ChildProcess;
@@ -76,16 +77,6 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-function freeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = dgram.createSocket('udp4');
-    socket.bind(0, '127.0.0.1', () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
 }
 
 describe('flowlens serve --demo', () => {
