@@ -19,9 +19,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchFile } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const MAKE_BENCH = path.resolve(ROOT, '..', 'shared', 'bench', 'make-bench-pcap.sh');
 const CLI = path.join(ROOT, 'bin', 'flowlens.js');
 
 const { values } = parseArgs({
@@ -46,12 +46,7 @@ for (const tool of ['tcpreplay', 'tcpdump']) {
 if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) fail('run npm run build first');
 
 const copies = Number(values.copies);
-const file = path.join(ROOT, 'bench', 'out', `bench-${copies}.pcap`);
-if (!existsSync(file)) {
-  if (!existsSync(MAKE_BENCH)) fail(`${MAKE_BENCH} not found: the corpus (../shared) is needed`);
-  const built = spawnSync('bash', [MAKE_BENCH, file, String(copies)], { stdio: 'inherit' });
-  if (built.status !== 0) fail(`make-bench-pcap.sh exited with ${built.status}`);
-}
+const file = benchFile(copies, fail);
 
 /** Starts a capturer; resolves once its stderr shows it listening. */
 function start(name, command, args, ready) {

@@ -8,15 +8,15 @@
  * wireshark-common), tshark, and GNU time at /usr/bin/time (Debian: time) for peak RSS.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchFile, packetCount } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT_DIR = path.join(ROOT, 'bench', 'out');
-const MAKE_BENCH = path.resolve(ROOT, '..', 'shared', 'bench', 'make-bench-pcap.sh');
+const _OUT_DIR = path.join(ROOT, 'bench', 'out');
 const CLI = path.join(ROOT, 'bin', 'flowlens.js');
 const RSS_TARGET = 1.5;
 
@@ -32,26 +32,6 @@ const { values: opts } = parseArgs({
 function fail(message) {
   console.error(`pcap-bench: ${message}`);
   process.exit(2);
-}
-
-/** Path of bench/out/bench-N.pcap, built by make-bench-pcap.sh when absent. */
-function benchFile(copies) {
-  const file = path.join(OUT_DIR, `bench-${copies}.pcap`);
-  if (existsSync(file)) return file;
-  if (!existsSync(MAKE_BENCH)) fail(`${MAKE_BENCH} not found: the corpus (../shared) is needed`);
-  mkdirSync(OUT_DIR, { recursive: true });
-  console.error(`building ${file} (${copies} copies)…`);
-  const built = spawnSync('bash', [MAKE_BENCH, file, String(copies)], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (built.status !== 0) fail(`make-bench-pcap.sh exited with ${built.status}`);
-  return file;
-}
-
-function packetCount(file) {
-  const info = spawnSync('capinfos', ['-M', '-T', '-r', '-c', file], { encoding: 'utf8' });
-  if (info.status !== 0) fail(`capinfos failed on ${file}: ${info.stderr}`);
-  return Number(info.stdout.trim().split('\t')[1]);
 }
 
 /** Runs `command` with stdout to /dev/null under GNU time; best wall time and peak RSS of `runs`. */
@@ -97,8 +77,8 @@ function row(tool, file, packets, m) {
 if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) fail('dist/ missing: run npm run build');
 const runs = Math.max(1, Number(opts.runs));
 const copies = Number(opts.copies);
-const file = benchFile(copies);
-const packets = packetCount(file);
+const file = benchFile(copies, fail);
+const packets = packetCount(file, fail);
 const ours = row(
   'flowlens',
   file,
@@ -161,11 +141,11 @@ const result = {
 };
 
 if (opts['rss-check']) {
-  const big = benchFile(40);
+  const big = benchFile(40, fail);
   const bigRow = row(
     'flowlens',
     big,
-    packetCount(big),
+    packetCount(big, fail),
     measure(process.execPath, [CLI, 'analyze', '--format', 'json', big], 1),
   );
   rows.push(bigRow);

@@ -9,15 +9,15 @@
  * wireshark-common) to build bench/out/bench-N.pcap once, tshark, GNU time at /usr/bin/time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { benchFile, packetCount } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const OUT_DIR = path.join(ROOT, 'bench', 'out');
-const MAKE_BENCH = path.resolve(ROOT, '..', 'shared', 'bench', 'make-bench-pcap.sh');
+const _OUT_DIR = path.join(ROOT, 'bench', 'out');
 const CLI = path.join(ROOT, 'bin', 'flowlens.js');
 const TARGET_PPS = 1_000_000;
 
@@ -33,25 +33,6 @@ const { values: opts } = parseArgs({
 function fail(message) {
   console.error(`report-bench: ${message}`);
   process.exit(2);
-}
-
-function benchFile(copies) {
-  const file = path.join(OUT_DIR, `bench-${copies}.pcap`);
-  if (existsSync(file)) return file;
-  if (!existsSync(MAKE_BENCH)) fail(`${MAKE_BENCH} not found: the corpus (../shared) is needed`);
-  mkdirSync(OUT_DIR, { recursive: true });
-  console.error(`building ${file} (${copies} copies)…`);
-  const built = spawnSync('bash', [MAKE_BENCH, file, String(copies)], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  if (built.status !== 0) fail(`make-bench-pcap.sh exited with ${built.status}`);
-  return file;
-}
-
-function packetCount(file) {
-  const info = spawnSync('capinfos', ['-M', '-T', '-r', '-c', file], { encoding: 'utf8' });
-  if (info.status !== 0) fail(`capinfos failed on ${file}: ${info.stderr}`);
-  return Number(info.stdout.trim().split('\t')[1]);
 }
 
 /** Best wall time (and the peak RSS of that run) of `runs` runs under GNU time, stdout discarded. */
@@ -85,8 +66,8 @@ function measure(command, args, runs) {
 
 if (!existsSync(path.join(ROOT, 'dist', 'cli', 'main.js'))) fail('dist/ missing: run npm run build');
 const runs = Math.max(1, Number(opts.runs));
-const file = benchFile(Number(opts.copies));
-const packets = packetCount(file);
+const file = benchFile(Number(opts.copies), fail);
+const packets = packetCount(file, fail);
 const scratch = mkdtempSync(path.join(tmpdir(), 'flowlens-report-out-'));
 const report = path.join(scratch, 'report.html');
 
