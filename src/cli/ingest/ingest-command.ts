@@ -10,17 +10,9 @@
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import type { DeviceInventory } from '../../analyze/index.js';
-import {
-  createCaptureDetection,
-  type FlowEnrichment,
-  ingestCapture,
-  recordInventory,
-  storedAlerts,
-} from '../../pipeline/index.js';
+import type { FlowEnrichment } from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestRecord } from '../../store/index.js';
-import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 import {
   addEnrichOptions,
   type EnrichFlags,
@@ -31,6 +23,7 @@ import { formatCount } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { sha256File } from './file-hash.js';
+import { ingestWithFindings } from './ingest-with-findings.js';
 
 interface IngestFlags extends EnrichFlags {
   data?: string;
@@ -200,21 +193,14 @@ async function ingestFile(
   }
   const writer = await store.beginIngest({ file, sha256, sizeBytes, sourceKind: 'pcap', replace: force });
   try {
-    const detection = createCaptureDetection({}, { lookups: enrichment?.lookups }); // enrichment (issue 9)
-    const result = await ingestCapture({
-      file,
+    const { record, result } = await ingestWithFindings({
+      store,
       writer,
+      file,
       signal,
-      analyzers: [...createAnalyzers(FLOW_ANALYZER_NAMES), ...detection.analyzers],
-      enrichment,
-      onFlow: (record) => detection.onFlow(record),
+      enrichment, // enrichment (issue 9)
       onProgress: bar ? (p) => bar.update(bytesBefore + p.bytesRead, packetsBefore + p.packets) : undefined,
     });
-    const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
-    const devices = result.analysis.devices as DeviceInventory | undefined;
-    if (devices) await recordInventory(store, devices, record.id);
-    const alerts = detection.finish();
-    if (alerts.length > 0) await store.recordAlerts(storedAlerts(alerts, record.id));
     return {
       file,
       status: 'ingested',

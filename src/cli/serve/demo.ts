@@ -10,16 +10,9 @@
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { DeviceInventory } from '../../analyze/index.js';
-import {
-  createCaptureDetection,
-  ingestCapture,
-  recordInventory,
-  storedAlerts,
-} from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore } from '../../store/index.js';
-import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
+import { ingestWithFindings } from '../ingest/ingest-with-findings.js';
 
 export function demoDataDir(requested: string | undefined): string {
   if (requested === undefined) return mkdtempSync(path.join(tmpdir(), 'flowlens-demo-'));
@@ -57,24 +50,8 @@ export async function seedDemo(
     replace: true,
   });
   try {
-    const detection = createCaptureDetection();
-    const result = await ingestCapture({
-      file,
-      writer,
-      analyzers: [...createAnalyzers(FLOW_ANALYZER_NAMES), ...detection.analyzers],
-      onFlow: (record) => detection.onFlow(record),
-    });
-    const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
-    const devices = result.analysis.devices as DeviceInventory | undefined;
-    const inventory = devices ? await recordInventory(store, devices, record.id) : { alerts: 0 };
-    const alerts = storedAlerts(detection.finish(), record.id);
-    if (alerts.length > 0) await store.recordAlerts(alerts);
-    return {
-      file,
-      flows: record.flows,
-      packets: result.summary.packets,
-      alerts: alerts.length + inventory.alerts,
-    };
+    const { record, result, alerts } = await ingestWithFindings({ store, writer, file });
+    return { file, flows: record.flows, packets: result.summary.packets, alerts };
   } catch (error) {
     await writer.abort(error instanceof Error ? error.message : String(error));
     throw error;
