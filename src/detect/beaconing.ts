@@ -74,6 +74,8 @@ export function beaconScore(
 
 export function createBeaconingDetector(ctx: DetectionContext): Detector {
   const cfg = ctx.config.beaconing;
+  const ignored = new Uint8Array(65_536);
+  for (const port of cfg.ignorePorts) if (port >= 0 && port < 65_536) ignored[port] = 1;
   /** '|443/tcp' per protocol and port, made once: the per-flow key is two joins, no number formatting. */
   const suffixes = new Map<number, string[]>();
   const suffix = (protocol: number, port: number): string => {
@@ -136,6 +138,7 @@ export function createBeaconingDetector(ctx: DetectionContext): Detector {
     onFlow(f, sides) {
       if (cfg.outboundOnly && (sides & HOME_SIDES) !== SRC_HOME) return;
       if ((sides & DST_GROUP) !== 0 || f.endReason === 'active-timeout') return;
+      if (ignored[f.dstPort] === 1 && (f.protocol === 6 || f.protocol === 17)) return;
       const s = table.touch(`${f.srcIp}|${f.dstIp}${suffix(f.protocol, f.dstPort)}`, f.firstTs);
       if (s.starts.length >= MAX_SAMPLES) {
         s.starts.splice(0, 32);

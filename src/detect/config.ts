@@ -68,6 +68,11 @@ export interface DetectionConfig {
     fullDurationSeconds: number;
     /** Only internal → external pairs (C2 sits outside). */
     outboundOnly: boolean;
+    /**
+     * Destination ports never scored: resolvers and time servers are polled on a timer by design.
+     * C2 over DNS is the DNS-tunnel detector's job.
+     */
+    ignorePorts: number[];
   };
   dnsTunnel: {
     windowSeconds: number;
@@ -151,6 +156,8 @@ export const DEFAULT_DETECTION_CONFIG: DetectionConfig = {
     fullConnections: 24,
     fullDurationSeconds: 3600,
     outboundOnly: true,
+    // DNS, NTP.
+    ignorePorts: [53, 123],
   },
   dnsTunnel: {
     windowSeconds: 3600,

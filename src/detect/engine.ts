@@ -106,7 +106,8 @@ export function createDetectionEngine(
   };
 
   const open = new Map<string, Alert>();
-  const baseSeverity = new Map<Alert, AlertSeverity>();
+  /** Weak: an alert that left `open` (replaced, or dropped past maxAlerts) takes its entry with it. */
+  const baseSeverity = new WeakMap<Alert, AlertSeverity>();
   const all: Alert[] = [];
   const stats = {
     flows: 0,
