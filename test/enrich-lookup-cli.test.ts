@@ -173,3 +173,17 @@ describe('flowlens lookup', () => {
     expect(missing.stderr).toMatch(/^flowlens: cannot read GeoIP database .*nope\.mmdb: ENOENT\n$/);
   });
 });
+
+describe('the build (npm run build, hence npm ci)', () => {
+  it('prebuilds the bundled ASN tables, which the built enricher loads instead of parsing the CSVs', async () => {
+    const built = path.resolve(import.meta.dirname, '..', 'dist', 'enrich', 'asn', 'index.js');
+    const { openBundledAsn } = (await import(built)) as typeof import('../src/enrich/asn/index.js');
+    const started = performance.now();
+    const database = await openBundledAsn();
+    const ms = performance.now() - started;
+    expect(database.description).toMatch(/^ASN ranges \(CSV, parsed at build time, \d+ IPv4 and \d+ IPv6\)$/);
+    expect(database.lookupIpv4(0x08080808)).toEqual({ asn: 15169, asName: 'Google LLC' });
+    // Not a timing assertion on purpose (the machines are noisy): shown for the log.
+    console.log(`bundled ASN tables loaded from the build cache in ${ms.toFixed(0)} ms`);
+  });
+});

@@ -176,12 +176,30 @@ export async function openAsnCsv(
   ipv4File: string | undefined,
   ipv6File: string | undefined,
 ): Promise<IpDatabase<AsInfo>> {
+  const [v4, v6] = await loadAsnCsvTables(ipv4File, ipv6File);
+  return asnRangeDatabase(v4, v6, [ipv4File, ipv6File].filter(Boolean).join(', '), 'CSV');
+}
+
+/** The range tables of IPv4 and IPv6 ASN CSV files (undefined for an absent file). */
+export async function loadAsnCsvTables(
+  ipv4File: string | undefined,
+  ipv6File: string | undefined,
+): Promise<[RangeTable | undefined, RangeTable | undefined]> {
   const load = async (file: string | undefined, family: 4 | 6) =>
     file ? parseAsnCsv((await readDatabaseFile(file, 'ASN CSV')).toString('utf8'), family, file) : undefined;
-  const [v4, v6] = await Promise.all([load(ipv4File, 4), load(ipv6File, 6)]);
+  return Promise.all([load(ipv4File, 4), load(ipv6File, 6)]);
+}
+
+/** An IpDatabase over ASN range tables; `form` says where they came from (shown in the description). */
+export function asnRangeDatabase(
+  v4: RangeTable | undefined,
+  v6: RangeTable | undefined,
+  path: string,
+  form: string,
+): IpDatabase<AsInfo> {
   return {
-    path: [ipv4File, ipv6File].filter(Boolean).join(', '),
-    description: `ASN ranges (CSV, ${v4?.size ?? 0} IPv4 and ${v6?.size ?? 0} IPv6)`,
+    path,
+    description: `ASN ranges (${form}, ${v4?.size ?? 0} IPv4 and ${v6?.size ?? 0} IPv6)`,
     lookupIpv4: (ip) => v4?.lookupIpv4(ip),
     lookupIpv6: (bytes) => v6?.lookupIpv6(bytes),
     ipv4Ranges: () =>

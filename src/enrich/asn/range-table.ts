@@ -171,6 +171,10 @@ function step(words: number[], by: 1 | -1): number[] {
   return words;
 }
 
+/** "FLASNTB1": the binary form of a RangeTable (see `encode`). */
+const MAGIC = Buffer.from('FLASNTB1', 'latin1');
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
 export class RangeTable {
   readonly size: number;
   /** One AsInfo per row, made on first use and reused. */
@@ -200,6 +204,81 @@ export class RangeTable {
         this.buckets[k] = row;
       }
     }
+  }
+
+  /**
+   * The table as bytes, to load again without parsing its source: magic, a length-prefixed UTF-8
+   * `stamp` naming the source it was built from, width, row and name counts, then starts, ends,
+   * AS numbers and name ids (u32 little-endian), then the names joined by newlines.
+   */
+  encode(stamp: string): Buffer {
+    const stampBytes = Buffer.from(stamp, 'utf8');
+    const names = Buffer.from(this.names.join('\n'), 'utf8');
+    // The stamp is padded so the word arrays start 4-byte aligned (decode then views them in place).
+    const padded = Math.ceil(stampBytes.length / 4) * 4;
+    const header = Buffer.alloc(MAGIC.length + 4 + padded + 16);
+    MAGIC.copy(header, 0);
+    header.writeUInt32LE(stampBytes.length, MAGIC.length);
+    stampBytes.copy(header, MAGIC.length + 4);
+    let at = MAGIC.length + 4 + padded;
+    at = header.writeUInt32LE(this.width, at);
+    at = header.writeUInt32LE(this.size, at);
+    at = header.writeUInt32LE(this.names.length, at);
+    header.writeUInt32LE(names.length, at);
+    const words = (list: Uint32Array) => {
+      const out = Buffer.alloc(list.length * 4);
+      for (let i = 0; i < list.length; i++) out.writeUInt32LE(list[i], i * 4);
+      return out;
+    };
+    return Buffer.concat([
+      header,
+      words(this.starts),
+      words(this.ends),
+      words(this.asns),
+      words(this.nameIds),
+      names,
+    ]);
+  }
+
+  /**
+   * A table from `encode`'s bytes, or undefined when they are not one (wrong magic, truncated,
+   * inconsistent counts) or were built from another source than `stamp`: the caller then parses
+   * the source instead.
+   */
+  static decode(bytes: Uint8Array, stamp: string): RangeTable | undefined {
+    const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    if (buf.length < MAGIC.length + 4 || !buf.subarray(0, MAGIC.length).equals(MAGIC)) return undefined;
+    const stampLength = buf.readUInt32LE(MAGIC.length);
+    let at = MAGIC.length + 4;
+    if (buf.length < at + stampLength + 16) return undefined;
+    if (buf.toString('utf8', at, at + stampLength) !== stamp) return undefined;
+    at += Math.ceil(stampLength / 4) * 4;
+    const width = buf.readUInt32LE(at);
+    const size = buf.readUInt32LE(at + 4);
+    const nameCount = buf.readUInt32LE(at + 8);
+    const namesLength = buf.readUInt32LE(at + 12);
+    at += 16;
+    if (width !== 1 && width !== 4) return undefined;
+    if (buf.length !== at + size * 4 * (2 * width + 2) + namesLength) return undefined;
+    const inPlace = LITTLE_ENDIAN && (buf.byteOffset + at) % 4 === 0;
+    const words = (count: number) => {
+      let list: Uint32Array;
+      if (inPlace) list = new Uint32Array(buf.buffer, buf.byteOffset + at, count);
+      else {
+        list = new Uint32Array(count);
+        for (let i = 0; i < count; i++) list[i] = buf.readUInt32LE(at + i * 4);
+      }
+      at += count * 4;
+      return list;
+    };
+    const starts = words(size * width);
+    const ends = words(size * width);
+    const asns = words(size);
+    const nameIds = words(size);
+    const names = buf.toString('utf8', at, at + namesLength).split('\n');
+    // A name id past the list (a damaged file) reads as no name: `info` leaves asName out.
+    if (names.length !== nameCount) return undefined;
+    return new RangeTable(width, starts, ends, asns, nameIds, names);
   }
 
   /** IPv4 tables only: the range holding `ip` (unsigned 32-bit). */
