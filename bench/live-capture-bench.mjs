@@ -12,7 +12,8 @@
  * ../shared/bench/make-bench-pcap.sh for bench/out/bench-N.pcap (built on first use).
  * Both capturers filter out nothing and read the same packets; flowlens runs its own tcpdump
  * child writing a pcap stream into the engine, so the comparison is "tcpdump into Flowlens"
- * against "tcpdump into /dev/null", with the same kernel buffer (tcpdump's default, 2 MiB).
+ * against "tcpdump into /dev/null". Flowlens's child asks for a 32 MiB kernel ring; the tcpdump
+ * beside runs with tcpdump's defaults (2 MiB, immediate mode off), as a user would run it.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';

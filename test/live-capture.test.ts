@@ -96,7 +96,20 @@ describe.runIf(ready)('flowlens capture on lo', () => {
     const data = path.join(tmp, 'data');
     const beside = path.join(tmp, 'beside.pcap');
 
-    const tcpdump = start('tcpdump', ['-i', 'lo', '-U', '--immediate-mode', '-n', '-w', beside, filter]);
+    // The reference needs Flowlens's 32 MiB ring too: in immediate mode with the default 2 MiB and
+    // a 256 KiB snap length its ring holds ~8 frames, and it dropped bursts on a loaded machine.
+    const tcpdump = start('tcpdump', [
+      '-i',
+      'lo',
+      '-B',
+      '32768',
+      '-U',
+      '--immediate-mode',
+      '-n',
+      '-w',
+      beside,
+      filter,
+    ]);
     const capture = start(process.execPath, [
       CLI,
       'capture',

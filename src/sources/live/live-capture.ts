@@ -76,8 +76,9 @@ function toolArguments(tool: CaptureTool, options: LiveCaptureOptions): string[]
   const snaplen = String(options.snaplen ?? 262144);
   const filter = options.filter ? [options.filter] : [];
   if (tool === 'tcpdump') {
-    // -U: write each packet as it arrives; --immediate-mode: no kernel buffering delay; -B: a
-    // 32 MiB kernel ring (tcpdump's default is 2 MiB) absorbs bursts while the engine is busy.
+    // -B: a 32 MiB kernel ring (tcpdump's default is 2 MiB) absorbs bursts while the engine is
+    // busy. No --immediate-mode: the kernel hands packets over in blocks (full, or after 1 s), one
+    // wake-up per block; -U writes a block's packets as soon as they are read. See docs/live-capture.md.
     return [
       '-i',
       options.interface,
@@ -86,7 +87,6 @@ function toolArguments(tool: CaptureTool, options: LiveCaptureOptions): string[]
       '-B',
       String(KERNEL_BUFFER_KIB),
       '-U',
-      '--immediate-mode',
       '-n',
       '-w',
       '-',
