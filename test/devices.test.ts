@@ -4,10 +4,12 @@
  * ARP-poisoning capture. Expected values were read with tshark (eth.src, arp.src.*, dhcp.option.*,
  * icmpv6.opt.linkaddr) on the same files.
  */
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { createDeviceAnalyzer, type DeviceInventory } from '../src/analyze/index.js';
-import { analyzeCaptures } from '../src/pipeline/index.js';
+import { analyzeCaptures, createDiagnosisAnalyzers } from '../src/pipeline/index.js';
 import { corpusAvailable, corpusPath } from './support/corpus.js';
+import { toolsAvailable } from './support/run.js';
 
 async function inventory(name: string): Promise<DeviceInventory> {
   const analyzer = createDeviceAnalyzer();
@@ -82,3 +84,57 @@ describe.skipIf(!corpusAvailable)('device inventory on real captures', () => {
     expect(inv.events.filter((e) => e.type !== 'new-device')).toEqual([]);
   });
 });
+
+describe.skipIf(!corpusAvailable)(
+  'device vendors (the diagnosis analyzers, as analyze and ingest build them)',
+  () => {
+    async function vendors(name: string): Promise<[string, string | undefined][]> {
+      const { analysis } = await analyzeCaptures({
+        files: [corpusPath(name)],
+        analyzers: createDiagnosisAnalyzers(['devices']),
+        onFlow() {},
+      });
+      return (analysis.devices as DeviceInventory).devices.map((d) => [d.mac, d.vendor]);
+    }
+
+    /** tshark's eth.src.oui_resolved: the IEEE registry's organisation names, as Wireshark ships them. */
+    function tsharkVendors(name: string): [string, string | undefined][] {
+      const out = spawnSync(
+        'tshark',
+        ['-r', corpusPath(name), '-T', 'fields', '-e', 'eth.src', '-e', 'eth.src.oui_resolved'],
+        {
+          encoding: 'utf8',
+        },
+      ).stdout;
+      const seen = new Map<string, string | undefined>();
+      for (const line of out.trim().split('\n')) {
+        const [mac, vendor] = line.split('\t');
+        if (mac) seen.set(mac, vendor || undefined);
+      }
+      return [...seen].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+    }
+
+    it.skipIf(!toolsAvailable(['tshark']))(
+      'Ethernet captures: every device has the vendor tshark resolves for its MAC',
+      async () => {
+        for (const name of [
+          'dhcp_dora.pcap',
+          'arp_poison_mitm.pcapng',
+          'icmpv6_neighbor_solicitation.pcapng',
+        ]) {
+          const expected = tsharkVendors(name);
+          expect(expected.length).toBeGreaterThan(1);
+          expect(await vendors(name)).toEqual(expected);
+        }
+      },
+    );
+
+    it('lt_sll_arp.pcap (Linux cooked capture, which tshark does not resolve): VMware guests and a MikroTik router', async () => {
+      expect(await vendors('lt_sll_arp.pcap')).toEqual([
+        ['00:50:56:8b:3f:0d', 'VMware, Inc.'],
+        ['00:50:56:8b:cf:fa', 'VMware, Inc.'],
+        ['cc:2d:e0:26:19:99', 'Routerboard.com'],
+      ]);
+    });
+  },
+);

@@ -20,6 +20,7 @@ import {
   createTimingAnalyzer,
   type PacketAnalyzer,
 } from '../analyze/index.js';
+import { loadOuiTable, lookupMacIn, type OuiTable } from '../enrich/index.js';
 
 /** Application names that are also tshark's io,phs layer names (the others differ: netbios-ns/nbns, …). */
 const TSHARK_SPELLED = new Set([
@@ -44,6 +45,18 @@ const TSHARK_SPELLED = new Set([
   'tls',
 ]);
 
+/** The IEEE registry, loaded on the first device that needs a vendor and kept for the process. */
+let ouiTable: OuiTable | undefined;
+function macVendor(mac: string): string | undefined {
+  try {
+    ouiTable ??= loadOuiTable();
+  } catch {
+    // Without the bundled registry (a broken install) devices simply have no vendor.
+    return undefined;
+  }
+  return lookupMacIn(ouiTable, mac)?.vendor;
+}
+
 type Factories = Record<string, (made: Map<string, PacketAnalyzer>) => PacketAnalyzer>;
 
 const FACTORIES: Factories = {
@@ -52,7 +65,7 @@ const FACTORIES: Factories = {
   dns: () => createDnsAnalyzer(),
   icmp: () => createIcmpAnalyzer(),
   timing: () => createTimingAnalyzer(),
-  devices: () => createDeviceAnalyzer(),
+  devices: () => createDeviceAnalyzer({ vendorOf: macVendor }),
   hierarchy: (made) => {
     const app = made.get('app') as AppAnalyzer | undefined;
     if (app === undefined) return createHierarchyAnalyzer();

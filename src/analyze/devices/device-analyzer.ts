@@ -21,6 +21,8 @@ import {
 export interface DeviceAnalyzerConfig {
   maxDevices: number;
   maxEvents: number;
+  /** The vendor of a MAC (IEEE OUI registry), called once per device in `finish`; absent: none. */
+  vendorOf?: (mac: string) => string | undefined;
 }
 
 export const DEFAULT_DEVICE_ANALYZER_CONFIG: DeviceAnalyzerConfig = { maxDevices: 10_000, maxEvents: 1_000 };
@@ -91,7 +93,7 @@ function isLocalAddress(data: Uint8Array, o: number, ipVersion: number): boolean
 export function createDeviceAnalyzer(config: Partial<DeviceAnalyzerConfig> = {}): PacketAnalyzer & {
   finish(): DeviceInventory;
 } {
-  const { maxDevices, maxEvents } = { ...DEFAULT_DEVICE_ANALYZER_CONFIG, ...config };
+  const { maxDevices, maxEvents, vendorOf } = { ...DEFAULT_DEVICE_ANALYZER_CONFIG, ...config };
   const devices = new Map<number, DeviceState>();
   /** MACs whose key collides with another MAC's, by text. */
   const collided = new Map<string, DeviceState>();
@@ -303,6 +305,8 @@ export function createDeviceAnalyzer(config: Partial<DeviceAnalyzerConfig> = {})
         if (guess) state.device.osGuess = guess;
         const [a, b, c] = state.ttlClasses;
         if (a + b + c > 0) state.device.ttl = a >= b && a >= c ? 64 : b >= c ? 128 : 255;
+        const vendor = state.device.randomizedMac ? undefined : vendorOf?.(state.device.mac);
+        if (vendor) state.device.vendor = vendor;
         return state.device;
       });
       list.sort((x, y) => (x.mac < y.mac ? -1 : 1));

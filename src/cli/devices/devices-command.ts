@@ -100,6 +100,7 @@ function devicesTable(list: readonly StoredDevice[]): string {
   if (list.length === 0) return 'no devices\n';
   const rows = list.map((d) => [
     d.mac,
+    d.randomizedMac ? '(randomized)' : (d.vendor ?? ''),
     d.name ?? d.names[0]?.name ?? '',
     d.addresses
       .slice(0, 3)
@@ -111,7 +112,11 @@ function devicesTable(list: readonly StoredDevice[]): string {
     formatTimestamp(d.lastSeen),
     d.trusted ? 'yes' : '',
   ]);
-  return `${renderTable(['mac', 'name', 'addresses', 'os guess', 'packets', 'bytes', 'last seen', 'trusted'], rows, new Set([4, 5]))}\n`;
+  return `${renderTable(
+    ['mac', 'vendor', 'name', 'addresses', 'os guess', 'packets', 'bytes', 'last seen', 'trusted'],
+    rows,
+    new Set([5, 6]),
+  )}\n`;
 }
 
 function deviceText(d: StoredDevice): string {
