@@ -180,6 +180,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     version,
     liveFlows: (limit) => capture?.snapshot(limit),
     extraMetrics: () => collector?.registry.metrics() ?? '',
+    status: () => ({ collector: collector?.registry.snapshot(), capture: capture?.counters() }),
     readinessChecks: {
       ...(collectPorts ? { collector: () => collector?.ready() ?? { ok: false, detail: 'starting' } } : {}),
       ...(flags.capture ? { capture: () => capture?.ready() ?? { ok: false, detail: 'starting' } } : {}),
