@@ -73,6 +73,8 @@ export function createStatusView(options: StatusViewOptions): StatusView {
   const captureRate = createRollingRate(SOURCE_WINDOW_MS);
   const exporterRates = new Map<string, RollingRate>();
   let timer: NodeJS.Timeout | undefined;
+  /** When the collector was last sampled: an exporter first seen after it started from 0 then. */
+  let collectorSampledAt: number | undefined;
   let storeFacts: { at: number; read: Promise<Omit<StoreStatus, 'retentionDays'>> } | undefined;
 
   const jobFlows = async () => (await options.metrics.ingestedFlows.get()).values[0]?.value ?? 0;
@@ -92,11 +94,13 @@ export function createStatusView(options: StatusViewOptions): StatusView {
         let rate = exporterRates.get(e.exporter);
         if (rate === undefined) {
           rate = createRollingRate(SOURCE_WINDOW_MS);
+          if (collectorSampledAt !== undefined) rate.add(0, collectorSampledAt);
           exporterRates.set(e.exporter, rate);
         }
         rate.add(e.records, now);
       }
       collectorRate.add(records, now);
+      collectorSampledAt = now;
     }
     if (capture) captureRate.add(capture.packets, now);
     return { jobs, collector, capture };
