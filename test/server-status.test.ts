@@ -143,6 +143,36 @@ describe('GET /api/v1/status of flowlens serve --collect', () => {
   }, 120_000);
 });
 
+describe('flowlens serve --retention', () => {
+  it('deletes flows older than the retention at start and shows the retention in the status', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-status-'));
+    dirs.push(dir);
+    const data = path.join(dir, 'data');
+    const netflow = await freeUdpPort();
+    const collect = ['--collect', '--netflow', String(netflow), '--ipfix', '0', '--sflow', '0'];
+    const first = await serve(['--data', data, ...collect]);
+    try {
+      await sendDatagrams(exportDatagrams(Math.floor(Date.now() / 1000) - 40 * 86_400), netflow);
+      await sendDatagrams(exportDatagrams(), netflow);
+      await until('24 flows in the store', async () => {
+        const answer = await status(first.url);
+        return answer.store.flows === 24 ? answer : undefined;
+      });
+    } finally {
+      expect(await stop(first)).toBe(0);
+    }
+    const second = await serve(['--data', data, '--retention', '30']);
+    try {
+      expect(second.stderr()).toContain('retention 30 days: deleted 12 flows and 0 alerts');
+      const answer = await status(second.url);
+      expect(answer.store).toMatchObject({ flows: 12, retentionDays: 30 });
+      expect(answer.store.oldestFlowTs).toBeGreaterThan(Date.now() / 1000 - 86_400);
+    } finally {
+      expect(await stop(second)).toBe(0);
+    }
+  }, 120_000);
+});
+
 describe('GET /api/v1/status with no traffic source', () => {
   it('gives the store and the server, no collector or capture, and refuses unknown parameters', async () => {
     const t = await startTestServer();

@@ -13,12 +13,12 @@ import {
  * Seven datagrams from 127.0.0.1: v5 engine 0 with 3 then 2 records (sequence 0 then 10: one gap
  * of 7 missing flows), v9 source id 7 with data for template 300 before the template (pending,
  * then decoded: 4 records), 3 more records of template 300, 2 records of template 301 that
- * never comes (pending), and one datagram of an unknown version.
+ * never comes (pending), and one datagram of an unknown version. Export time `unixSecs`.
  */
-export function exportDatagrams(): Uint8Array[] {
+export function exportDatagrams(unixSecs = Math.floor(Date.now() / 1000)): Uint8Array[] {
   const v5 = (sequence: number, count: number) =>
     netflowV5(
-      { sequence, unixSecs: Math.floor(Date.now() / 1000) },
+      { sequence, unixSecs },
       Array.from({ length: count }, (_, i) => ({
         src: `10.5.0.${i + 1}`,
         dst: '192.0.2.1',
@@ -42,7 +42,7 @@ export function exportDatagrams(): Uint8Array[] {
   const data = (id: number, n: number) =>
     set(id, concat(Array.from({ length: n }, (_, i) => record(`10.9.${id - 300}.${i + 1}`))));
   const v9 = (sequence: number, flowSet: Uint8Array) =>
-    netflowV9({ sequence, sourceId: 7, unixSecs: Math.floor(Date.now() / 1000) }, [flowSet]);
+    netflowV9({ sequence, sourceId: 7, unixSecs }, [flowSet]);
   return [
     v5(0, 3),
     v5(10, 2),

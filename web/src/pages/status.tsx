@@ -102,7 +102,7 @@ function StorePanel({ store }: { store: StatusAnswer['store'] }) {
     ['Ingested files', store.ingests.toLocaleString('en-US')],
     ['Oldest flow', time(store.oldestFlowTs)],
     ['Newest flow', time(store.newestFlowTs)],
-    ['Time span', span === null ? '–' : duration(span)],
+    ['Time span', span === null ? '–' : span > 2 * 86_400 ? `${count(span / 86_400)} days` : duration(span)],
     [
       'Retention',
       store.retentionDays === null ? 'none: flows are kept until deleted' : `${store.retentionDays} days`,
@@ -150,8 +150,8 @@ function IngestPanel({ ingest }: { ingest: StatusAnswer['ingest'] }) {
             <tbody>
               {ingest.recentIngests.map((i) => (
                 <tr key={i.id}>
-                  <td className="mono" title={i.sha256}>
-                    {i.file}
+                  <td className="mono" title={`${i.file} (SHA-256 ${i.sha256})`}>
+                    {i.file.split(/[\\/]/).pop()}
                   </td>
                   <td className={i.status === 'aborted' ? 'bad' : ''} title={i.error}>
                     {i.status}
