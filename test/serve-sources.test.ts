@@ -115,6 +115,10 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
         return flows >= records ? flows : undefined;
       });
       expect(stored).toBe(records);
+      // GET /api/v1/status reads the same counters as /metrics.
+      const status = await json(`${running.url}/api/v1/status`);
+      const collector = status.body.collector as { exporters: { exporter: string; records: number }[] };
+      expect(collector.exporters).toEqual([expect.objectContaining({ exporter: '127.0.0.1', records })]);
     } finally {
       expect(await stop(running)).toBe(0);
     }
@@ -168,6 +172,10 @@ describe.runIf(captureReady)('flowlens serve --capture', () => {
       expect(flow.bytesPerSecond).toBeGreaterThan(0);
       const ready = await json(`${running.url}/ready`);
       expect((ready.body.checks as Record<string, { ok: boolean }>).capture.ok).toBe(true);
+      const status = await json(`${running.url}/api/v1/status`);
+      expect(status.body.capture).toMatchObject({ interface: 'lo', running: true, droppedByKernel: null });
+      expect((status.body.capture as { packets: number }).packets).toBeGreaterThan(0);
+      expect(status.body.collector).toBeNull();
       const bad = await fetch(`${running.url}/api/v1/live/flows?limit=0`);
       expect(bad.status).toBe(400);
     } finally {
