@@ -2,14 +2,14 @@
  * Builds the `GET /api/v1/status` answer. The traffic sources report plain counters through
  * `SourcesStatus` (the collector's registry snapshot as it is, the capture's counts); this view
  * adds the rates, sampling every counter every two seconds while the server runs and again on
- * each request. The store's facts cost a scan of the flows' time columns, so they are reused for
- * a few seconds and concurrent requests share one read.
+ * each request. The store's facts (health: a scan of the flows' time columns; the ingest ledger)
+ * are reused for a few seconds and concurrent requests share one read.
  */
 import type { ExporterCounters } from '../../model/index.js';
-import type { FlowStore } from '../../store/index.js';
+import type { FlowStore, IngestRecord, StoreHealth } from '../../store/index.js';
 import type { ServerMetrics } from '../metrics.js';
 import { createRollingRate, type RollingRate } from './rolling-rate.js';
-import type { CollectorStatus, StatusAnswer, StoreStatus } from './status-answer.js';
+import type { CollectorStatus, StatusAnswer } from './status-answer.js';
 
 /** The collector's counters as `CollectorRegistry.snapshot()` gives them (CollectorStats fits). */
 export interface CollectorCounters {
@@ -60,6 +60,12 @@ export interface StatusView {
   answer(): Promise<StatusAnswer>;
 }
 
+/** What is read from the store, reused for STORE_TTL_MS. */
+interface StoreFacts {
+  health: StoreHealth;
+  recentIngests: IngestRecord[];
+}
+
 const SAMPLE_MS = 2000;
 const INGEST_WINDOW_MS = 60_000;
 const SOURCE_WINDOW_MS = 10_000;
@@ -75,7 +81,7 @@ export function createStatusView(options: StatusViewOptions): StatusView {
   let timer: NodeJS.Timeout | undefined;
   /** When the collector was last sampled: an exporter first seen after it started from 0 then. */
   let collectorSampledAt: number | undefined;
-  let storeFacts: { at: number; read: Promise<Omit<StoreStatus, 'retentionDays'>> } | undefined;
+  let storeFacts: { at: number; read: Promise<StoreFacts> } | undefined;
 
   const jobFlows = async () => (await options.metrics.ingestedFlows.get()).values[0]?.value ?? 0;
 
@@ -106,10 +112,12 @@ export function createStatusView(options: StatusViewOptions): StatusView {
     return { jobs, collector, capture };
   }
 
-  function readStore(): Promise<Omit<StoreStatus, 'retentionDays'>> {
+  function readStore(): Promise<StoreFacts> {
     const now = Date.now();
     if (storeFacts === undefined || now - storeFacts.at > STORE_TTL_MS) {
-      const read = options.store.health();
+      const read = Promise.all([options.store.health(), options.store.listIngests()]).then(
+        ([health, ingests]) => ({ health, recentIngests: ingests.slice(0, RECENT_INGESTS) }),
+      );
       storeFacts = { at: now, read };
       // A failed read is not kept: the next request tries again.
       read.catch(() => {
@@ -153,10 +161,9 @@ export function createStatusView(options: StatusViewOptions): StatusView {
       timer = undefined;
     },
     async answer() {
-      const [{ jobs, collector, capture }, store, ingests] = await Promise.all([
+      const [{ jobs, collector, capture }, { health, recentIngests }] = await Promise.all([
         sample(),
         readStore(),
-        options.store.listIngests(),
       ]);
       return {
         server: {
@@ -164,7 +171,7 @@ export function createStatusView(options: StatusViewOptions): StatusView {
           startedAt: startedAt / 1000,
           uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
         },
-        store: { ...store, retentionDays: options.retentionDays ?? null },
+        store: { ...health, retentionDays: options.retentionDays ?? null },
         ingest: {
           flowsPerSecond: round(ingestRate.perSecond()),
           windowSeconds: Math.round(ingestRate.spanSeconds()),
@@ -174,7 +181,7 @@ export function createStatusView(options: StatusViewOptions): StatusView {
             capture: capture?.flowsWritten ?? 0,
           },
           jobs: { running: options.jobs.running, waiting: options.jobs.waiting },
-          recentIngests: ingests.slice(0, RECENT_INGESTS),
+          recentIngests,
         },
         collector: collector ? collectorView(collector) : null,
         capture: capture ? { ...capture, packetsPerSecond: round(captureRate.perSecond()) } : null,
