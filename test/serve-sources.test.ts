@@ -6,7 +6,7 @@
  *
  * Needs `npm run build`, softflowd, tcpdump, and root for the capture test (CI runs as root).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,13 +14,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import { CLI, runCli, toolsAvailable } from './support/run.js';
+import { json, serve, stop, until } from './support/serve-process.js';
 import { freeUdpPort } from './support/udp.js';
-
-interface RunningServe {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -31,52 +26,6 @@ function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-serve-'));
   dirs.push(dir);
   return dir;
-}
-
-/** Starts `flowlens serve ARGS --port 0` and resolves with its URL once it listens. */
-function serve(args: string[]): Promise<RunningServe> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'error', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${text}`)), 60_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], stderr: () => text });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${text}`));
-    });
-  });
-}
-
-function stop(running: RunningServe): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.removeAllListeners('exit');
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill('SIGTERM');
-  });
-}
-
-async function json(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
 }
 
 describe('flowlens serve --demo', () => {
@@ -166,6 +115,10 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
         return flows >= records ? flows : undefined;
       });
       expect(stored).toBe(records);
+      // GET /api/v1/status reads the same counters as /metrics.
+      const status = await json(`${running.url}/api/v1/status`);
+      const collector = status.body.collector as { exporters: { exporter: string; records: number }[] };
+      expect(collector.exporters).toEqual([expect.objectContaining({ exporter: '127.0.0.1', records })]);
     } finally {
       expect(await stop(running)).toBe(0);
     }
@@ -219,6 +172,10 @@ describe.runIf(captureReady)('flowlens serve --capture', () => {
       expect(flow.bytesPerSecond).toBeGreaterThan(0);
       const ready = await json(`${running.url}/ready`);
       expect((ready.body.checks as Record<string, { ok: boolean }>).capture.ok).toBe(true);
+      const status = await json(`${running.url}/api/v1/status`);
+      expect(status.body.capture).toMatchObject({ interface: 'lo', running: true, droppedByKernel: null });
+      expect((status.body.capture as { packets: number }).packets).toBeGreaterThan(0);
+      expect(status.body.collector).toBeNull();
       const bad = await fetch(`${running.url}/api/v1/live/flows?limit=0`);
       expect(bad.status).toBe(400);
     } finally {

@@ -87,4 +87,22 @@ export interface ExporterCounters {
   templates: number;
   /** Times the exporter was seen restarting (sequence or uptime went back); its templates were dropped. */
   restarts: number;
+  /** Its observation domains (IPFIX), source ids (NetFlow v9), engines (v5) or sub-agents (sFlow), in first-seen order. */
+  domains?: ExporterDomainCounters[];
+}
+
+/** The export protocol a domain's datagrams use. */
+export type ExportProtocol = 'netflow-v5' | 'netflow-v9' | 'ipfix' | 'sflow-v5';
+
+/** One domain of an exporter; sequence numbers and templates are per domain, so gaps are too. */
+export interface ExporterDomainCounters {
+  protocol: ExportProtocol;
+  /** IPFIX observation domain id, NetFlow v9 source id, v5 engine type/id (type × 256 + id), sFlow sub-agent id. */
+  id: number;
+  packets: number;
+  records: number;
+  templateMisses: number;
+  sequenceGaps: number;
+  /** Templates defined now in this domain. */
+  templates: number;
 }

@@ -26,6 +26,15 @@ export type { ApiErrorBody } from './api-error.js';
 export type { IngestOutcome, Job, JobEvent, JobPhase, JobProgress, JobStatus } from './jobs/job.js';
 export type { PartialResults } from './jobs/worker-protocol.js';
 export type { LiveMessage, Topic } from './live/live-hub.js';
+export type {
+  CaptureStatus,
+  CollectorStatus,
+  ExporterStatus,
+  IngestStatus,
+  ListenerStatus,
+  StatusAnswer,
+  StoreStatus,
+} from './status/status-answer.js';
 
 /** `GET /api/v1/alerts`. */
 export interface AlertList {

@@ -24,3 +24,5 @@ export {
 } from './report-renderer.js';
 export type { ReadinessCheck, ReadinessResult } from './routes/health.js';
 export { createServer, type FlowlensServer, type ServerDeps } from './server.js';
+export type { StatusAnswer } from './status/status-answer.js';
+export type { CaptureCounters, CollectorCounters, SourcesStatus } from './status/status-view.js';

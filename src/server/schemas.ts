@@ -260,3 +260,9 @@ export const ALERT_STATE_BODY = {
     by: { type: 'string', minLength: 1, maxLength: 64, description: 'Who does it (default: "api")' },
   },
 } as const;
+
+export const STATUS_QUERY = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { access_token: ACCESS_TOKEN },
+} as const;

@@ -34,7 +34,9 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { liveRoutes } from './routes/live.js';
+import { statusRoutes } from './routes/status.js';
 import { webRoutes } from './routes/web.js';
+import { createStatusView, type SourcesStatus } from './status/status-view.js';
 
 export interface ServerDeps {
   /** A started flow store; the server never stops it. */
@@ -53,6 +55,10 @@ export interface ServerDeps {
   extraMetrics?: () => string;
   /** Folder of the built dashboard served at `/`; default dist/web (see routes/web.ts). */
   webRoot?: string;
+  /** Counters of the collector and live capture running in this process, for `GET /api/v1/status`. */
+  status?: () => SourcesStatus;
+  /** Retention the caller applies, shown by `GET /api/v1/status`; absent: none. */
+  retentionDays?: number;
 }
 
 export interface FlowlensServer {
@@ -119,6 +125,14 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     onEvent(job, event) {
       live.publish('jobs', { jobId: job.id, event: event.event, eventId: event.id, data: event.data });
     },
+  });
+  const status = createStatusView({
+    store: deps.store,
+    metrics,
+    jobs,
+    version: deps.version ?? '0.0.0',
+    sources: deps.status,
+    retentionDays: deps.retentionDays,
   });
   let requestsSinceTick = 0;
   live.addStatsSource('server', () => {
@@ -244,6 +258,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
         await api.register(deviceRoutes, { store: deps.store, rateLimit: rateLimitConfig });
         await api.register(liveRoutes, { hub: live, flows: deps.liveFlows });
         await api.register(alertRoutes, { store: deps.store, live, rateLimit: rateLimitConfig });
+        await api.register(statusRoutes, { view: status, rateLimit: rateLimitConfig });
       },
       { prefix: API },
     );
@@ -264,6 +279,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
       await jobs.start();
       metrics.start();
       live.start();
+      status.start();
       await app.listen({ port: config.port, host: config.bind });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -272,6 +288,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     stop() {
       stopped ??= (async () => {
         live.stop();
+        status.stop();
         await jobs.stop();
         await app.close();
         metrics.stop();

@@ -174,6 +174,9 @@ export interface StoreHealth {
   flows: number;
   alerts: number;
   ingests: number;
+  /** First start of any stored flow and last end of any, seconds since the epoch; null with no flows. */
+  oldestFlowTs: number | null;
+  newestFlowTs: number | null;
 }
 
 export interface RetentionResult {

@@ -16,6 +16,7 @@ import { ERR, FlowlensError } from '../../shared/index.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
 import { defaultDataDir } from '../query/open-store.js';
 import { demoDataDir, seedDemo } from './demo.js';
+import { type RunningRetention, startRetention } from './serve-retention.js';
 import {
   collectorStatsSource,
   type ServeCapture,
@@ -47,13 +48,14 @@ interface ServeFlags {
   collectBind: string;
   capture?: string;
   filter?: string;
+  retention?: number;
 }
 
 const EXAMPLES = `
 Examples:
   $ flowlens serve                                  http://127.0.0.1:8080, data in ./data
   $ flowlens serve --demo                           a temporary store seeded with two hours of demo traffic
-  $ flowlens serve --port 9000 --data /var/lib/flowlens
+  $ flowlens serve --port 9000 --data /var/lib/flowlens --retention 30
   $ flowlens serve --collect                        also collect NetFlow 2055, IPFIX 4739, sFlow 6343 (loopback)
   $ flowlens serve --collect --collect-bind 0.0.0.0 --sflow 0   exporters on the network, no sFlow
   $ sudo flowlens serve --capture eth0 --filter 'not port 22'   live capture; GET /api/v1/live/flows
@@ -114,6 +116,11 @@ export function registerServeCommand(program: Command): void {
     .option('--capture <interface>', 'also capture live from this interface (as flowlens capture)')
     .option('--filter <bpf>', 'with --capture: BPF filter')
     .option(
+      '--retention <days>',
+      'delete flows and alerts older than this many days (at start, then hourly)',
+      countAtLeastOne,
+    )
+    .option(
       '--query-cache-ttl <ms>',
       'reuse an analytics answer this long (0: only share queries in flight)',
       wholeNumber,
@@ -171,6 +178,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     );
   }
   let collector: ServeCollector | undefined;
+  let retention: RunningRetention | undefined;
   let capture: ServeCapture | undefined;
   const version = await packageVersion();
   const renderer = createDiagnosisRenderer({ generator: `flowlens ${version}` });
@@ -180,6 +188,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
     version,
     liveFlows: (limit) => capture?.snapshot(limit),
     extraMetrics: () => collector?.registry.metrics() ?? '',
+    retentionDays: flags.retention,
+    status: () => ({ collector: collector?.registry.snapshot(), capture: capture?.counters() }),
     readinessChecks: {
       ...(collectPorts ? { collector: () => collector?.ready() ?? { ok: false, detail: 'starting' } } : {}),
       ...(flags.capture ? { capture: () => capture?.ready() ?? { ok: false, detail: 'starting' } } : {}),
@@ -204,6 +214,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   process.on('SIGTERM', onTerm);
   process.on('SIGINT', onInt);
   try {
+    if (flags.retention !== undefined) retention = await startRetention(store, flags.retention, log);
     if (collectPorts) {
       collector = await startServeCollector({
         ports: collectPorts,
@@ -231,6 +242,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     );
     await stopRequested;
   } finally {
+    await retention?.stop();
     await capture?.stop();
     await collector?.stop();
     await server.stop().catch((error: unknown) => server.app.log.error({ err: error }, 'shutdown failed'));

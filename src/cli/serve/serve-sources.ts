@@ -21,7 +21,12 @@ import {
   runCollector,
   runLiveCapture,
 } from '../../pipeline/index.js';
-import type { FlowlensServer, LiveFlowsSnapshot, ReadinessCheck } from '../../server/index.js';
+import type {
+  CaptureCounters,
+  FlowlensServer,
+  LiveFlowsSnapshot,
+  ReadinessCheck,
+} from '../../server/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 
@@ -142,6 +147,8 @@ export interface ServeCaptureOptions {
 export interface ServeCapture extends RunningSource {
   /** The active flows now; undefined before the first sweep or after the capture ended. */
   snapshot(limit: number): LiveFlowsSnapshot | undefined;
+  /** Its counters for `GET /api/v1/status`. */
+  counters(): CaptureCounters;
 }
 
 const WRITE_BATCH = 10_000;
@@ -154,15 +161,22 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
   let batch: StoredFlow[] = [];
   let writing: Promise<void> = Promise.resolve();
   let writeFailures = 0;
+  let flowsWritten = 0;
+  let droppedByKernel: number | null = null;
   const writeBatch = () => {
     if (batch.length === 0) return writing;
     const full = batch;
     batch = [];
     writing = writing.then(() =>
-      store.writeFlows(full).catch((error: unknown) => {
-        writeFailures++;
-        options.log(`live flows not stored: ${error instanceof Error ? error.message : String(error)}`);
-      }),
+      store.writeFlows(full).then(
+        () => {
+          flowsWritten += full.length;
+        },
+        (error: unknown) => {
+          writeFailures++;
+          options.log(`live flows not stored: ${error instanceof Error ? error.message : String(error)}`);
+        },
+      ),
     );
     return writing;
   };
@@ -218,6 +232,7 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
   const finished = run
     .then(async (result) => {
       running = false;
+      droppedByKernel = result.stats.droppedByKernel ?? null;
       await writeBatch();
       const devices = result.analysis.devices as DeviceInventory | undefined;
       if (devices) await recordInventory(store, devices);
@@ -248,6 +263,16 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
         flows: status.busiest(limit),
       };
     },
+    counters: () => ({
+      interface: options.interface,
+      running,
+      packets: status?.packets ?? 0,
+      activeFlows: running ? (status?.activeFlows ?? 0) : 0,
+      flowsEnded: status?.flowsEnded ?? 0,
+      flowsWritten,
+      writeFailures,
+      droppedByKernel,
+    }),
     async stop() {
       controller.abort();
       await finished.catch(() => {});

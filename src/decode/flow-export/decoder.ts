@@ -9,7 +9,13 @@
  * decoded before the problem stay emitted. `decode` keeps no reference to the datagram after it
  * returns (pending data is copied). Not thread-safe: one decoder per thread.
  */
-import { createDecodedPacket, createFrame, type ExporterCounters } from '../../model/index.js';
+import {
+  createDecodedPacket,
+  createFrame,
+  type ExporterCounters,
+  type ExporterDomainCounters,
+  type ExportProtocol,
+} from '../../model/index.js';
 import { ERR } from '../../shared/index.js';
 import { decodeIpfix } from '../ipfix/index.js';
 import { decodeNetflowV5, decodeNetflowV9 } from '../netflow/index.js';
@@ -63,6 +69,30 @@ export interface FlowExportDecoder {
   counters(): ExporterCounters[];
   /** A snapshot of one exporter's counters, or undefined before its first datagram. */
   exporterCounters(exporter: string): ExporterCounters | undefined;
+}
+
+/** Domain keys are `version * 2^32 + id` (core/types.ts); sFlow uses 0x5f as its version. */
+const PROTOCOL_OF_VERSION: Record<number, ExportProtocol> = {
+  5: 'netflow-v5',
+  9: 'netflow-v9',
+  10: 'ipfix',
+  95: 'sflow-v5',
+};
+
+function countersOf(state: ExporterState): ExporterCounters {
+  const domains: ExporterDomainCounters[] = [];
+  for (const d of state.domains.values()) {
+    domains.push({
+      protocol: PROTOCOL_OF_VERSION[Math.floor(d.key / 4294967296)] ?? 'ipfix',
+      id: d.domainId,
+      packets: d.packets,
+      records: d.records,
+      templateMisses: d.templateMisses,
+      sequenceGaps: d.sequenceGaps,
+      templates: d.templates.size,
+    });
+  }
+  return { ...state.counters, domains };
 }
 
 export function createFlowExportDecoder(config: Partial<FlowExportDecoderConfig> = {}): FlowExportDecoder {
@@ -145,11 +175,11 @@ export function createFlowExportDecoder(config: Partial<FlowExportDecoderConfig>
       for (const state of exporters.values()) expirePending(state, Number.POSITIVE_INFINITY, 0);
     },
     counters() {
-      return [...exporters.values()].map((state) => ({ ...state.counters }));
+      return [...exporters.values()].map(countersOf);
     },
     exporterCounters(exporter) {
       const state = exporters.get(exporter);
-      return state === undefined ? undefined : { ...state.counters };
+      return state === undefined ? undefined : countersOf(state);
     },
   };
 }

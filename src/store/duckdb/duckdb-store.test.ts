@@ -179,7 +179,14 @@ describe('migrations', () => {
     const again = createDuckDbStore({ dataDir });
     expect(await again.start()).toEqual({ migrated: [], rolledBack: [] });
     const health = await again.health();
-    expect(health).toMatchObject({ schemaVersion: SCHEMA_VERSION, flows: 0, alerts: 0, ingests: 0 });
+    expect(health).toMatchObject({
+      schemaVersion: SCHEMA_VERSION,
+      flows: 0,
+      alerts: 0,
+      ingests: 0,
+      oldestFlowTs: null,
+      newestFlowTs: null,
+    });
     expect(health.path).toBe(path.join(dataDir, 'flowlens.duckdb'));
     expect(health.fileBytes).toBeGreaterThan(0);
     expect(await again.query('SELECT count(*) AS n FROM schema_migrations')).toEqual([{ n: all.length }]);
@@ -337,6 +344,25 @@ describe('flows', () => {
 
   it('reports SQL errors as FLOWLENS_ERR_STORE', async () => {
     await expect(store.query('SELECT nope FROM flows')).rejects.toMatchObject({ code: ERR.STORE });
+  });
+});
+
+describe('health', () => {
+  beforeEach(async () => {
+    await store.start();
+  });
+
+  it('counts rows and gives the oldest flow start and newest flow end to the microsecond', async () => {
+    await store.writeFlows([
+      flow({ firstTs: T0, lastTs: T0 + 5 }),
+      flow({ firstTs: T0 - 60.5, lastTs: T0 - 1 }),
+      flow({ firstTs: T0 + 10, lastTs: T0 + 20.000001 }),
+    ]);
+    const health = await store.health();
+    expect(health).toMatchObject({ flows: 3, alerts: 0, ingests: 0 });
+    expect(health.oldestFlowTs).toBeCloseTo(T0 - 60.5, 6);
+    expect(health.newestFlowTs).toBeCloseTo(T0 + 20.000001, 6);
+    expect(health.fileBytes).toBeGreaterThan(0);
   });
 });
 

@@ -382,9 +382,13 @@ ORDER BY last_seen DESC, id LIMIT ?`,
     async health(): Promise<StoreHealth> {
       const led = opened().ledger;
       const counts = await led.runAndReadAll(
-        'SELECT (SELECT count(*) FROM flows) AS flows, (SELECT count(*) FROM alerts) AS alerts, (SELECT count(*) FROM ingests) AS ingests',
+        `SELECT (SELECT count(*) FROM flows) AS flows, (SELECT count(*) FROM alerts) AS alerts,
+          (SELECT count(*) FROM ingests) AS ingests,
+          (SELECT epoch_us(min(first_ts)) FROM flows) AS oldest_us,
+          (SELECT epoch_us(max(last_ts)) FROM flows) AS newest_us`,
       );
       const row = counts.getRowObjects()[0];
+      const seconds = (micros: unknown) => (micros === null ? null : Number(micros) / 1e6);
       return {
         path,
         fileBytes: (await fileSize(path)) + (await fileSize(`${path}.wal`)),
@@ -392,6 +396,8 @@ ORDER BY last_seen DESC, id LIMIT ?`,
         flows: Number(row.flows),
         alerts: Number(row.alerts),
         ingests: Number(row.ingests),
+        oldestFlowTs: seconds(row.oldest_us),
+        newestFlowTs: seconds(row.newest_us),
       };
     },
 

@@ -272,6 +272,7 @@ export function missTemplate(
 ): void {
   const state = ctx.state;
   state.counters.templateMisses++;
+  ctx.domain.templateMisses++;
   bufferPending(
     state,
     {

@@ -282,6 +282,7 @@ export function emitFlow(s: RecordScratch, ctx: ExportContext): boolean {
   };
   if (ctx.agent !== '') record.agent = ctx.agent;
   ctx.state.counters.records++;
+  ctx.domain.records++;
   ctx.sink.onFlow(record);
   return true;
 }

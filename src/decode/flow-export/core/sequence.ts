@@ -24,5 +24,6 @@ export function checkSequence(
   if (diff === 0) return false;
   if (diff < -RESTART_WINDOW) return true;
   state.counters.sequenceGaps++;
+  domain.sequenceGaps++;
   return false;
 }

@@ -92,6 +92,11 @@ export interface DomainState {
   expectedSequence: number;
   /** Last NetFlow v9 sysUpTime (ms), -1 before the first packet. */
   lastUptimeMs: number;
+  /** This domain's share of the exporter's counters of the same names. */
+  packets: number;
+  records: number;
+  templateMisses: number;
+  sequenceGaps: number;
 }
 
 export interface ExporterState {
@@ -133,6 +138,10 @@ export function createDomainState(key: number, domainId: number): DomainState {
     systemInitMs: -1,
     expectedSequence: -1,
     lastUptimeMs: -1,
+    packets: 0,
+    records: 0,
+    templateMisses: 0,
+    sequenceGaps: 0,
   };
 }
 
@@ -157,7 +166,10 @@ export function createExporterState(exporter: string): ExporterState {
   };
 }
 
-/** The domain `domainId` of `version` for this exporter, created on first use. */
+/**
+ * The domain `domainId` of `version` for this exporter, created on first use. Called once per
+ * datagram (by its header), so it counts the datagram in the domain's `packets`.
+ */
 export function domainOf(state: ExporterState, version: number, domainId: number): DomainState {
   const key = version * 4294967296 + domainId;
   let domain = state.domains.get(key);
@@ -165,6 +177,7 @@ export function domainOf(state: ExporterState, version: number, domainId: number
     domain = createDomainState(key, domainId);
     state.domains.set(key, domain);
   }
+  domain.packets++;
   return domain;
 }
 
