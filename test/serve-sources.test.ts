@@ -208,6 +208,8 @@ describe.runIf(captureReady)('flowlens serve --capture', () => {
       });
       expect(snapshot.interface).toBe('lo');
       expect(snapshot.activeFlows).toBeGreaterThanOrEqual(1);
+      // Only the filter's datagrams are captured: 200 bytes of payload, UDP, IPv4, Ethernet.
+      expect(snapshot.bytes).toBe((snapshot.packets as number) * (200 + 8 + 20 + 14));
       const [flow] = snapshot.flows as {
         dstPort: number;
         srcPort: number;

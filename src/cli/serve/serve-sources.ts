@@ -21,7 +21,13 @@ import {
   runCollector,
   runLiveCapture,
 } from '../../pipeline/index.js';
-import type { FlowlensServer, LiveFlowsSnapshot, ReadinessCheck } from '../../server/index.js';
+import type {
+  FlowlensServer,
+  LiveCaptureStats,
+  LiveCollectorStats,
+  LiveFlowsSnapshot,
+  ReadinessCheck,
+} from '../../server/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 
@@ -108,7 +114,7 @@ export async function startServeCollector(options: ServeCollectorOptions): Promi
 }
 
 /** Records per second over the interval between two calls (the `stats` topic ticks each second). */
-export function collectorStatsSource(registry: CollectorRegistry): () => unknown {
+export function collectorStatsSource(registry: CollectorRegistry): () => LiveCollectorStats | undefined {
   let previous = { at: Date.now(), records: 0, written: 0 };
   return () => {
     const stats = registry.snapshot();
@@ -116,7 +122,7 @@ export function collectorStatsSource(registry: CollectorRegistry): () => unknown
     const now = Date.now();
     const records = stats.exporters.reduce((n, e) => n + e.records, 0);
     const seconds = Math.max((now - previous.at) / 1000, 0.001);
-    const view = {
+    const view: LiveCollectorStats = {
       exporters: stats.exporters.length,
       recordsPerSecond: Math.round((records - previous.records) / seconds),
       flowsWrittenPerSecond: Math.round((stats.flowsWritten - previous.written) / seconds),
@@ -173,22 +179,19 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
   const listening = new Promise<void>((resolve) => {
     started = resolve;
   });
-  let previous = { at: Date.now(), packets: 0 };
-  options.server.live.addStatsSource('capture', () => {
+  let rates = { packetsPerSecond: 0, bytesPerSecond: 0 };
+  options.server.live.addStatsSource('capture', (): LiveCaptureStats | undefined => {
     if (!running || !status) return undefined;
-    const now = Date.now();
-    const view = {
+    return {
       interface: options.interface,
-      packetsPerSecond: Math.round(
-        (status.packets - previous.packets) / Math.max((now - previous.at) / 1000, 0.001),
-      ),
+      packets: status.packets,
+      bytes: status.bytes,
+      ...rates,
       activeFlows: status.activeFlows,
       newFlowsPerSecond: Math.round(status.newFlowsPerSecond),
       flowsEnded: status.flowsEnded,
       writeFailures,
     };
-    previous = { at: now, packets: status.packets };
-    return view;
   });
 
   const run = runLiveCapture({
@@ -212,6 +215,13 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
     },
     backpressure: () => (batch.length >= WRITE_BATCH ? writeBatch() : undefined),
     onStatus(next) {
+      if (status) {
+        const seconds = Math.max((next.at - status.at) / 1000, 0.001);
+        rates = {
+          packetsPerSecond: Math.round((next.packets - status.packets) / seconds),
+          bytesPerSecond: Math.round((next.bytes - status.bytes) / seconds),
+        };
+      }
       status = next;
     },
   });
@@ -242,6 +252,7 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
       return {
         interface: options.interface,
         packets: status.packets,
+        bytes: status.bytes,
         activeFlows: status.activeFlows,
         newFlowsPerSecond: status.newFlowsPerSecond,
         flowsEnded: status.flowsEnded,
