@@ -6,7 +6,7 @@
  *
  * Needs `npm run build`, softflowd, tcpdump, and root for the capture test (CI runs as root).
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -14,13 +14,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import { CLI, runCli, toolsAvailable } from './support/run.js';
+import { startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort } from './support/udp.js';
-
-interface RunningServe {
-  child: ChildProcess;
-  url: string;
-  stderr: () => string;
-}
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -33,56 +28,15 @@ function tempDir(): string {
   return dir;
 }
 
-/** Starts `flowlens serve ARGS --port 0` and resolves with its URL once it listens. */
-function serve(args: string[]): Promise<RunningServe> {
-  const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'error', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${text}`)), 60_000);
-    child.stderr?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve({ child, url: match[1], stderr: () => text });
-      }
-    });
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code}: ${text}`));
-    });
-  });
-}
-
-function stop(running: RunningServe): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.removeAllListeners('exit');
-    running.child.on('exit', (code) => resolve(code));
-    running.child.kill('SIGTERM');
-  });
-}
-
 async function json(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
 
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 describe('flowlens serve --demo', () => {
   it('seeds a fresh store with two hours of traffic ending now, with alerts, and stops cleanly', async () => {
     const data = path.join(tempDir(), 'fresh');
-    const running = await serve(['--demo', '--data', data]);
+    const running = await startServe(['--demo', '--data', data]);
     const seeded = /(\d+) packets, (\d+) flows, (\d+) alerts/.exec(running.stderr());
     expect(seeded).not.toBeNull();
     const [, , flows, alerts] = (seeded as RegExpExecArray).map(Number);
@@ -104,7 +58,7 @@ describe('flowlens serve --demo', () => {
     const live = await json(`${running.url}/api/v1/live/flows`);
     expect(live.status).toBe(404);
     expect((live.body.error as { message: string }).message).toMatch(/--capture IFACE/);
-    expect(await stop(running)).toBe(0);
+    expect(await stopServe(running)).toBe(0);
   }, 120_000);
 
   it('refuses a data directory that is not empty', () => {
@@ -128,7 +82,7 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
     const capture = path.join(dir, 'traffic.pcap');
     writeFileSync(capture, demoCapture(Math.floor(Date.now() / 1000)));
     const netflow = await freeUdpPort();
-    const running = await serve([
+    const running = await startServe([
       '--data',
       path.join(dir, 'data'),
       '--collect',
@@ -167,7 +121,7 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
       });
       expect(stored).toBe(records);
     } finally {
-      expect(await stop(running)).toBe(0);
+      expect(await stopServe(running)).toBe(0);
     }
     // The detections ran on the collected flows: the demo's port scan is stored by the time
     // the server has stopped (windows still open at the stop are judged then).
@@ -188,7 +142,7 @@ const captureReady = isRoot && toolsAvailable(['tcpdump']);
 describe.runIf(captureReady)('flowlens serve --capture', () => {
   it('shows the active flows of the loopback interface on /api/v1/live/flows', async () => {
     const port = await freeUdpPort();
-    const running = await serve([
+    const running = await startServe([
       '--data',
       path.join(tempDir(), 'data'),
       '--capture',
@@ -226,7 +180,7 @@ describe.runIf(captureReady)('flowlens serve --capture', () => {
     } finally {
       clearInterval(timer);
       sender.close();
-      expect(await stop(running)).toBe(0);
+      expect(await stopServe(running)).toBe(0);
     }
   }, 120_000);
 });
