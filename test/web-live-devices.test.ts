@@ -16,10 +16,9 @@
  * detections publish new alerts on the `alerts` topic, and the page lists them as they arrive.
  *
  * Every page loads with no console error, page error, failed or 4xx/5xx request, and no request
- * leaving the server. Screenshots: test-results/web-live*.png, web-device*.png. Needs
+ * leaving the server. Screenshots: test-results/web-live*.png, web-device*.png (git-ignored). Needs
  * `npm run build`.
  */
-import { spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -29,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import type { DeviceList, StoredDevice } from '../src/server/api-types.js';
 import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
-import { runCli, toolsAvailable } from './support/run.js';
+import { run, runCli, toolsAvailable } from './support/run.js';
 import { type RunningServe, startServe, stopServe } from './support/serve-cli.js';
 import { freeUdpPort } from './support/udp.js';
 
@@ -322,23 +321,22 @@ describe.runIf(captureReady)('Live page on flowlens serve --capture lo --collect
       expect(
         Number((await page.getByTestId('live-active-flows').locator('.kpi-value').textContent()) ?? 0),
       ).toBeGreaterThan(0);
+      await page.screenshot({ path: path.join(SHOTS, 'web-live.png'), fullPage: true });
 
       // Exports of flows six hours old close their detection windows at the next tick, so the
       // collector's detections publish `{event: "new", alert}` while the page is open.
       const capture = path.join(dir, 'demo.pcap');
       writeFileSync(capture, demoCapture(Math.floor(Date.now() / 1000) - 6 * 3600));
-      const exported = spawnSync('softflowd', ['-r', capture, '-n', `127.0.0.1:${netflow}`, '-v', '5'], {
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
-      expect(exported.status, exported.stderr).toBe(0);
+      // Asynchronously, so the datagrams keep flowing while softflowd runs.
+      const exported = await run('softflowd', ['-r', capture, '-n', `127.0.0.1:${netflow}`, '-v', '5']);
+      expect(exported.code, exported.stderr).toBe(0);
       await page.getByTestId('live-alert').first().waitFor({ timeout: 60_000 });
       const alerts = await page.getByTestId('live-alert').allTextContents();
       expect(alerts.length).toBeGreaterThan(0);
       expect(await page.getByTestId('live-alert').first().locator('a').getAttribute('href')).toMatch(
         /^\/alerts\?id=/,
       );
-      await page.screenshot({ path: path.join(SHOTS, 'web-live.png'), fullPage: true });
+      await page.screenshot({ path: path.join(SHOTS, 'web-live-alerts.png'), fullPage: true });
       expect(problems).toEqual([]);
       await page.context().close();
     } finally {

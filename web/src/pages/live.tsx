@@ -25,6 +25,7 @@ import { bytes, count, duration, protocol, time } from '../format';
 import { useLive, useLiveStatus } from '../live';
 import { setQuery, useLocation } from '../router';
 import { SeverityBadge } from './alerts';
+import './live.css';
 
 const WINDOW_SECONDS = 120;
 const FLOW_LIMITS = [10, 25, 50, 100] as const;
@@ -187,7 +188,7 @@ function CaptureView(props: { capture: LiveCaptureStats; rates: RatePoint[]; lim
           note={capture.writeFailures > 0 ? `${capture.writeFailures} store writes failed` : undefined}
         />
       </div>
-      <div className="grid">
+      <div className="grid pair">
         <Panel title="Bytes per second, last 2 minutes" testId="live-bytes-chart">
           {times.length < 2 ? (
             <Empty>Collecting the first seconds…</Empty>
