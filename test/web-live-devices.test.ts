@@ -271,6 +271,24 @@ describe.skipIf(!ready)('Devices and Live pages on an ingested store', () => {
   }, 60_000);
 });
 
+describe.skipIf(!ready)('Devices on an empty store', () => {
+  it('says how devices are discovered', async () => {
+    const serve = await startServe(['--data', path.join(tempDir(), 'data')]);
+    try {
+      const { page, problems } = await open(serve.url, '/devices');
+      await page.getByTestId('device-list').getByText('No devices yet').waitFor();
+      const help = await page.getByTestId('device-list').textContent();
+      for (const word of ['ARP', 'DHCP', 'mDNS', 'neighbour discovery', 'flowlens ingest', '--capture']) {
+        expect(help).toContain(word);
+      }
+      expect(problems).toEqual([]);
+      await page.context().close();
+    } finally {
+      expect(await stopServe(serve)).toBe(0);
+    }
+  }, 60_000);
+});
+
 describe.runIf(captureReady)('Live page on flowlens serve --capture lo --collect', () => {
   it('shows the active flows, the bandwidth, the rate charts and new alerts as they arrive', async () => {
     const dir = tempDir();

@@ -103,6 +103,9 @@ export function LivePage() {
             capturing on <code>{capture.interface}</code>
           </span>
         )}
+        {feed !== undefined && feedStatus !== 'open' && (
+          <span className="bad">live feed {feedStatus}: these figures stop until it is back</span>
+        )}
       </div>
       {feed === undefined ? (
         <Panel title="Live capture">
