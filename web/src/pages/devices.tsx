@@ -4,7 +4,7 @@
  * address history, the alerts that name it, and the form for what users set (name, owner, notes,
  * trusted; `PATCH /api/v1/devices/:mac`).
  */
-import { type ReactNode, useMemo, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useState } from 'react';
 import type {
   AlertList,
   DeviceList,
@@ -126,6 +126,10 @@ export function DevicesPage() {
   const dir = direction ?? (sort === 'lastSeen' || sort === 'bytes' || sort === 'firstSeen' ? 'desc' : 'asc');
   const list = useApi((signal) => api.get<DeviceList>('/devices', { limit: LIST_LIMIT }, signal), []);
   const [text, setText] = useState(filter);
+  // Back/forward changes `q` under the box; typing (spaces included) does not fight it.
+  useEffect(() => {
+    setText((typed) => (typed.trim() === filter ? typed : filter));
+  }, [filter]);
 
   const devices = list.data?.devices ?? [];
   const shown = useMemo(() => {
