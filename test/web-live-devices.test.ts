@@ -7,7 +7,7 @@
  * and survive a reload; a device's page shows its addresses and the ARP-spoofing alert naming
  * it; a name, owner and trusted flag set in the form persist across a reload (and in the API),
  * and clearing the name clears it. Live without a capture explains `--capture` and `--collect`
- * and asks nothing of /api/v1/live/flows; `g l` and `g d` navigate.
+ * and asks nothing of /api/v1/live/flows; `g l` and `g d` navigate, `/` focuses the devices filter.
  *
  * Live with the collector (`serve --collect`, softflowd): the collector's rates and the help for
  * a capture; softflowd exports the demo traffic of six hours ago, whose detections publish new
@@ -52,6 +52,7 @@ const collectReady = ready && toolsAvailable(['softflowd']);
 interface PageDocument {
   documentElement: { dataset: Record<string, string | undefined>; scrollWidth: number; clientWidth: number };
   querySelectorAll(selector: string): { length: number };
+  activeElement: { id: string } | null;
 }
 type InPage = { document: PageDocument };
 
@@ -264,6 +265,13 @@ describe.skipIf(!ready)('Devices and Live pages on an ingested store', () => {
     });
     expect(sideways).toBeLessThanOrEqual(0);
     await page.screenshot({ path: path.join(SHOTS, 'web-devices-phone-dark.png'), fullPage: true });
+    // "/" focuses the page's own filter box.
+    await page.keyboard.press('/');
+    expect(await page.evaluate(() => (globalThis as unknown as InPage).document.activeElement?.id)).toBe(
+      await page.getByTestId('device-filter').getAttribute('id'),
+    );
+    await page.keyboard.press('Escape');
+    await page.locator('h1').click();
     await page.keyboard.press('g');
     await page.keyboard.press('l');
     await page.waitForURL(/\/live$/);
