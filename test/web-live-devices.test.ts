@@ -153,6 +153,9 @@ describe.skipIf(!ready)('Devices and Live pages on an ingested store', () => {
     const mitm = page.locator(`[data-testid="device-row"][data-mac="${MITM_MAC}"]`);
     await expect(mitm.textContent()).resolves.toContain('172.16.0.105');
     expect(await mitm.locator('a.ip').first().getAttribute('href')).toMatch(/^\/hosts\/172\.16\.0\./);
+    // Vendors from the IEEE registry, named at ingest.
+    expect(api.find((d) => d.mac === MITM_MAC)?.vendor).toBe('Hewlett Packard');
+    await expect(mitm.textContent()).resolves.toContain('Hewlett Packard');
 
     await page.getByTestId('device-filter').fill('172.16.0.105');
     await page.waitForURL(/[?&]q=172\.16\.0\.105/);

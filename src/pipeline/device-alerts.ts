@@ -88,11 +88,15 @@ export interface RecordedInventory {
   alerts: number;
 }
 
-/** Merges an inventory into the store and records its events as alerts (see the file comment). */
+/**
+ * Merges an inventory into the store and records its events as alerts (see the file comment).
+ * `vendorOf` (enrichment's MAC registry) names the vendor of each device that has none yet.
+ */
 export async function recordInventory(
   store: FlowStore,
   inventory: DeviceInventory,
   ingestId?: string,
+  vendorOf?: (mac: string) => string | undefined,
 ): Promise<RecordedInventory> {
   const known = new Map<string, Device>();
   for (const device of inventory.devices) {
@@ -104,7 +108,11 @@ export async function recordInventory(
     const before = known.get(device.mac);
     if (before) events.push(...newNetworkEvents(before, device));
   }
-  if (inventory.devices.length > 0) await store.upsertDevices(inventory.devices);
+  const devices =
+    vendorOf === undefined
+      ? inventory.devices
+      : inventory.devices.map((d) => (d.vendor === undefined ? { ...d, vendor: vendorOf(d.mac) } : d));
+  if (devices.length > 0) await store.upsertDevices(devices);
   const alerts = deviceEventAlerts(events, ingestId);
   if (alerts.length > 0) await store.recordAlerts(alerts);
   return { devices: inventory.devices.length, alerts: alerts.length };

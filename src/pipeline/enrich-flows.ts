@@ -99,6 +99,8 @@ export interface FlowEnrichment {
    * detections) is not turned on yet.
    */
   readonly lookups: EnrichmentLookups;
+  /** The IEEE registry's vendor of a MAC address; undefined without an enricher or a match. */
+  vendorOf(mac: string): string | undefined;
 }
 
 export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrichment {
@@ -213,6 +215,7 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
     analyzers,
     lookups,
     onDnsMessage,
+    vendorOf: (mac) => enricher?.lookupMac(mac)?.vendor,
     enrich(record) {
       flows++;
       enricher?.enrichFlow(record);

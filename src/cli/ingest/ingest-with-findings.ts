@@ -1,7 +1,8 @@
 /**
  * One capture into an open store ingest with everything `flowlens ingest` keeps beside the flows:
  * the flow analyzers and the detections run in the pass, then the ingest is committed, the
- * device inventory merged (recordInventory) and the alerts recorded against the ingest.
+ * device inventory merged (recordInventory, with MAC vendors when enrichment is on) and the
+ * alerts recorded against the ingest.
  * Shared by `flowlens ingest` and `serve --demo`.
  *
  * Contract: on success the ingest is committed; on failure nothing is committed and the caller
@@ -50,7 +51,9 @@ export async function ingestWithFindings(options: IngestWithFindingsOptions): Pr
   });
   const record = await writer.commit({ packets: result.summary.packets, bytes: result.summary.bytes });
   const devices = result.analysis.devices as DeviceInventory | undefined;
-  const inventory = devices ? await recordInventory(store, devices, record.id) : { alerts: 0 };
+  const inventory = devices
+    ? await recordInventory(store, devices, record.id, enrichment?.vendorOf)
+    : { alerts: 0 };
   const alerts = storedAlerts(detection.finish(), record.id);
   if (alerts.length > 0) await store.recordAlerts(alerts);
   return { record, result, alerts: alerts.length + inventory.alerts };
