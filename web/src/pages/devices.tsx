@@ -83,9 +83,11 @@ function sortValue(device: StoredDevice, key: SortKey): string | number {
     case 'vendor':
       return device.vendor?.toLowerCase() ?? '~';
     case 'ip':
-      return ipOrder(
-        [...device.addresses.map((a) => a.ip)].sort((a, b) => (ipOrder(a) < ipOrder(b) ? -1 : 1))[0],
-      );
+      // The lowest of its addresses.
+      return device.addresses.reduce((low, a) => {
+        const order = ipOrder(a.ip);
+        return order < low ? order : low;
+      }, ipOrder(undefined));
     case 'name':
       return displayName(device)?.toLowerCase() ?? '~';
     case 'trusted':
@@ -136,13 +138,13 @@ export function DevicesPage() {
     const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
     const kept = devices.filter((d) => matches(d, words));
     const sign = dir === 'asc' ? 1 : -1;
-    return kept.sort((a, b) => {
-      const x = sortValue(a, sort);
-      const y = sortValue(b, sort);
-      if (x < y) return -sign;
-      if (x > y) return sign;
-      return a.mac < b.mac ? -1 : 1;
+    const keyed = kept.map((device) => ({ device, key: sortValue(device, sort) }));
+    keyed.sort((a, b) => {
+      if (a.key < b.key) return -sign;
+      if (a.key > b.key) return sign;
+      return a.device.mac < b.device.mac ? -1 : 1;
     });
+    return keyed.map((k) => k.device);
   }, [devices, filter, sort, dir]);
 
   const sortBy = (key: SortKey) =>
