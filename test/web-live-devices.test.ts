@@ -240,6 +240,15 @@ describe.skipIf(!ready)('Devices and Live pages on an ingested store', () => {
     expect(cleared.owner).toBe('lab');
     expect(problems).toEqual([]);
     await page.context().close();
+
+    // A path that is no MAC says so, without asking the API.
+    for (const bad of ['not-a-mac', '00:25:b3:bf:91']) {
+      const opened = await open(serve.url, `/devices/${bad}`);
+      await opened.page.getByRole('heading', { name: 'Not a MAC address' }).waitFor();
+      expect(opened.requests.some((url) => url.includes('/api/v1/devices/'))).toBe(false);
+      expect(opened.problems).toEqual([]);
+      await opened.page.context().close();
+    }
   }, 60_000);
 
   it('Live without a capture says how to start one; g l and g d navigate; dark theme on a phone', async () => {

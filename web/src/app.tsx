@@ -37,6 +37,15 @@ function initialTheme(): Theme {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+/** A path segment as text; a malformed %-escape stays as typed instead of throwing. */
+function decodePart(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function Page({ path }: { path: string }) {
   if (path === '/') return <OverviewPage />;
   if (path === '/flows') return <ExplorerPage />;
@@ -46,9 +55,9 @@ function Page({ path }: { path: string }) {
   if (path === '/captures') return <CapturesPage />;
   if (path === '/status') return <StatusPage />;
   const host = /^\/hosts\/([^/]+)$/.exec(path);
-  if (host) return <HostPage key={host[1]} ip={decodeURIComponent(host[1])} />;
+  if (host) return <HostPage key={host[1]} ip={decodePart(host[1])} />;
   const device = /^\/devices\/([^/]+)$/.exec(path);
-  if (device) return <DevicePage key={device[1]} mac={decodeURIComponent(device[1]).toLowerCase()} />;
+  if (device) return <DevicePage key={device[1]} mac={decodePart(device[1]).toLowerCase()} />;
   return (
     <div className="page">
       <h1>Not found</h1>

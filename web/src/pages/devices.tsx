@@ -296,7 +296,24 @@ function namesDevice(alert: StoredAlert, device: StoredDevice): boolean {
   );
 }
 
+const MAC_PATTERN = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
 export function DevicePage({ mac }: { mac: string }) {
+  if (!MAC_PATTERN.test(mac)) {
+    return (
+      <div className="page" data-testid="page-device">
+        <h1>Not a MAC address</h1>
+        <p>
+          <code>{mac}</code> is not a MAC address in colon form (aa:bb:cc:dd:ee:ff).{' '}
+          <Link href="/devices">All devices</Link>.
+        </p>
+      </div>
+    );
+  }
+  return <DeviceView mac={mac} />;
+}
+
+function DeviceView({ mac }: { mac: string }) {
   const device = useApi(
     (signal) => api.get<StoredDevice>(`/devices/${encodeURIComponent(mac)}`, undefined, signal),
     [mac],
