@@ -1,7 +1,8 @@
 /**
  * Inventory events against the store: a laptop ingested from two captures, first on one office
  * network and then on another. The second ingest raises "new network" for it and no second
- * "new device"; a device that stays on its network raises nothing new.
+ * "new device"; a device that stays on its network raises nothing new. The stored devices carry
+ * their vendor (the IEEE registry) unless locally administered.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -104,5 +105,16 @@ describe('device networks', () => {
     expect(of('new-device', PRINTER)[0].count).toBe(1);
     expect(of('new-network', LAPTOP).map((a) => a.evidence.ip)).toEqual(['10.0.5.20']);
     expect(of('new-network', PRINTER)).toEqual([]);
+
+    // The inventory names a device's vendor from the IEEE registry; a locally
+    // administered MAC has none.
+    const devices = await runCli(['devices', 'list', '--format', 'json', '--data', data]);
+    expect(devices.code, devices.stderr).toBe(0);
+    const vendors = new Map(
+      (JSON.parse(devices.stdout) as { mac: string; vendor?: string }[]).map((d) => [d.mac, d.vendor]),
+    );
+    expect(vendors.get(PRINTER)).toBe('VMware, Inc.');
+    expect(vendors.has(LAPTOP)).toBe(true);
+    expect(vendors.get(LAPTOP)).toBeUndefined();
   }, 60_000);
 });

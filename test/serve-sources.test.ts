@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import { CLI, runCli, toolsAvailable } from './support/run.js';
-import { json, serve, stop, until } from './support/serve-process.js';
+import { json, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort } from './support/udp.js';
 
 const dirs: string[] = [];
@@ -31,7 +31,7 @@ function tempDir(): string {
 describe('flowlens serve --demo', () => {
   it('seeds a fresh store with two hours of traffic ending now, with alerts, and stops cleanly', async () => {
     const data = path.join(tempDir(), 'fresh');
-    const running = await serve(['--demo', '--data', data]);
+    const running = await startServe(['--demo', '--data', data]);
     const seeded = /(\d+) packets, (\d+) flows, (\d+) alerts/.exec(running.stderr());
     expect(seeded).not.toBeNull();
     const [, , flows, alerts] = (seeded as RegExpExecArray).map(Number);
@@ -53,7 +53,7 @@ describe('flowlens serve --demo', () => {
     const live = await json(`${running.url}/api/v1/live/flows`);
     expect(live.status).toBe(404);
     expect((live.body.error as { message: string }).message).toMatch(/--capture IFACE/);
-    expect(await stop(running)).toBe(0);
+    expect(await stopServe(running)).toBe(0);
   }, 120_000);
 
   it('refuses a data directory that is not empty', () => {
@@ -77,7 +77,7 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
     const capture = path.join(dir, 'traffic.pcap');
     writeFileSync(capture, demoCapture(Math.floor(Date.now() / 1000)));
     const netflow = await freeUdpPort();
-    const running = await serve([
+    const running = await startServe([
       '--data',
       path.join(dir, 'data'),
       '--collect',
@@ -120,7 +120,7 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
       const collector = status.body.collector as { exporters: { exporter: string; records: number }[] };
       expect(collector.exporters).toEqual([expect.objectContaining({ exporter: '127.0.0.1', records })]);
     } finally {
-      expect(await stop(running)).toBe(0);
+      expect(await stopServe(running)).toBe(0);
     }
     // The detections ran on the collected flows: the demo's port scan is stored by the time
     // the server has stopped (windows still open at the stop are judged then).
@@ -141,7 +141,7 @@ const captureReady = isRoot && toolsAvailable(['tcpdump']);
 describe.runIf(captureReady)('flowlens serve --capture', () => {
   it('shows the active flows of the loopback interface on /api/v1/live/flows', async () => {
     const port = await freeUdpPort();
-    const running = await serve([
+    const running = await startServe([
       '--data',
       path.join(tempDir(), 'data'),
       '--capture',
@@ -161,6 +161,8 @@ describe.runIf(captureReady)('flowlens serve --capture', () => {
       });
       expect(snapshot.interface).toBe('lo');
       expect(snapshot.activeFlows).toBeGreaterThanOrEqual(1);
+      // Only the filter's datagrams are captured: 200 bytes of payload, UDP, IPv4, Ethernet.
+      expect(snapshot.bytes).toBe((snapshot.packets as number) * (200 + 8 + 20 + 14));
       const [flow] = snapshot.flows as {
         dstPort: number;
         srcPort: number;
@@ -181,7 +183,7 @@ describe.runIf(captureReady)('flowlens serve --capture', () => {
     } finally {
       clearInterval(timer);
       sender.close();
-      expect(await stop(running)).toBe(0);
+      expect(await stopServe(running)).toBe(0);
     }
   }, 120_000);
 });

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StatusAnswer } from '../src/server/api-types.js';
 import { exportDatagrams } from './support/export-datagrams.js';
-import { serve, stop, until } from './support/serve-process.js';
+import { startServe, stopServe, until } from './support/serve-cli.js';
 import { startTestServer } from './support/server-harness.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
@@ -33,7 +33,7 @@ describe('GET /api/v1/status of flowlens serve --collect', () => {
     dirs.push(dir);
     const netflow = await freeUdpPort();
     const ipfix = await freeUdpPort();
-    const running = await serve([
+    const running = await startServe([
       '--data',
       path.join(dir, 'data'),
       '--collect',
@@ -138,7 +138,7 @@ describe('GET /api/v1/status of flowlens serve --collect', () => {
       expect(rated.server.uptimeSeconds).toBeGreaterThanOrEqual(0);
       expect(rated.server.version).toMatch(/^\d+\.\d+\.\d+/);
     } finally {
-      expect(await stop(running)).toBe(0);
+      expect(await stopServe(running)).toBe(0);
     }
   }, 120_000);
 });
@@ -150,7 +150,7 @@ describe('flowlens serve --retention', () => {
     const data = path.join(dir, 'data');
     const netflow = await freeUdpPort();
     const collect = ['--collect', '--netflow', String(netflow), '--ipfix', '0', '--sflow', '0'];
-    const first = await serve(['--data', data, ...collect]);
+    const first = await startServe(['--data', data, ...collect]);
     try {
       await sendDatagrams(exportDatagrams(Math.floor(Date.now() / 1000) - 40 * 86_400), netflow);
       await sendDatagrams(exportDatagrams(), netflow);
@@ -159,16 +159,16 @@ describe('flowlens serve --retention', () => {
         return answer.store.flows === 24 ? answer : undefined;
       });
     } finally {
-      expect(await stop(first)).toBe(0);
+      expect(await stopServe(first)).toBe(0);
     }
-    const second = await serve(['--data', data, '--retention', '30']);
+    const second = await startServe(['--data', data, '--retention', '30']);
     try {
       expect(second.stderr()).toContain('retention 30 days: deleted 12 flows and 0 alerts');
       const answer = await status(second.url);
       expect(answer.store).toMatchObject({ flows: 12, retentionDays: 30 });
       expect(answer.store.oldestFlowTs).toBeGreaterThan(Date.now() / 1000 - 86_400);
     } finally {
-      expect(await stop(second)).toBe(0);
+      expect(await stopServe(second)).toBe(0);
     }
   }, 120_000);
 });

@@ -15,7 +15,7 @@ import type { StatusAnswer } from '../src/server/api-types.js';
 import { PROJECT_ROOT } from './support/corpus.js';
 import { exportDatagrams } from './support/export-datagrams.js';
 import { toolsAvailable } from './support/run.js';
-import { type RunningServe, serve, stop, until } from './support/serve-process.js';
+import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -45,14 +45,14 @@ describe.skipIf(!ready)('Status page in headless Chromium', () => {
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
-    for (const running of servers) await stop(running);
+    for (const running of servers) await stopServe(running);
     for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   async function start(args: string[]): Promise<RunningServe> {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-web-status-'));
     dirs.push(dir);
-    const running = await serve(['--data', path.join(dir, 'data'), ...args]);
+    const running = await startServe(['--data', path.join(dir, 'data'), ...args]);
     servers.push(running);
     return running;
   }

@@ -34,6 +34,8 @@ export interface CaptureEngine {
   setInput(name: string): void;
   addInputInfo(info: CaptureFileInfo): void;
   readonly packets: number;
+  /** Sum of the frames' original (wire) lengths so far. */
+  readonly bytes: number;
   expire(now: number): void;
   flowStats(): FlowTableStats;
   /** The active flows with the most bytes per second (see FlowTable.busiest). */
@@ -60,6 +62,7 @@ export function createCaptureEngine(options: CaptureEngineOptions): CaptureEngin
   const maxWarnings = options.maxWarnings ?? 1000;
   let warningsSent = 0;
   let packets = 0;
+  let bytes = 0;
   let input = '';
 
   const warn = (warning: InputWarning) => {
@@ -73,6 +76,7 @@ export function createCaptureEngine(options: CaptureEngineOptions): CaptureEngin
   const sink: FrameSink = {
     onFrame(frame: Frame) {
       packets++;
+      bytes += frame.originalLength;
       decodeFrame(frame, packet);
       summary.addFrame(packet, frame.timestamp, frame.originalLength, frame.capturedLength);
       if (packet.kind === PACKET_KIND.IP) {
@@ -116,6 +120,9 @@ export function createCaptureEngine(options: CaptureEngineOptions): CaptureEngin
     },
     get packets() {
       return packets;
+    },
+    get bytes() {
+      return bytes;
     },
     expire(now) {
       table.expire(now);

@@ -34,7 +34,11 @@ export interface SaveOptions {
 }
 
 export interface LiveStatus {
+  /** When this status was taken, milliseconds since the epoch. */
+  at: number;
   packets: number;
+  /** Frame bytes on the wire (original lengths) since the capture started. */
+  bytes: number;
   activeFlows: number;
   flowsEnded: number;
   /** Flows created per second since the previous status. */
@@ -100,7 +104,9 @@ export async function runLiveCapture(options: CaptureLiveOptions): Promise<Captu
       (flows.flowsCreated - previous.created) / Math.max((now - previous.at) / 1000, 0.001);
     previous = { at: now, created: flows.flowsCreated };
     return {
+      at: now,
       packets: engine.packets,
+      bytes: engine.bytes,
       activeFlows: flows.activeFlows,
       flowsEnded: flows.recordsEmitted,
       newFlowsPerSecond,

@@ -4,7 +4,7 @@
  * file holds `export type` lines only, so importing it never pulls server code into a bundle.
  */
 
-export type { AlertSeverity, AlertState, StoredAlert } from '../store/index.js';
+export type { AlertSeverity, AlertState, DeviceUpdate, StoredAlert, StoredDevice } from '../store/index.js';
 export type {
   Dimension,
   FlowRow,
@@ -25,6 +25,12 @@ export type {
 export type { ApiErrorBody } from './api-error.js';
 export type { IngestOutcome, Job, JobEvent, JobPhase, JobProgress, JobStatus } from './jobs/job.js';
 export type { PartialResults } from './jobs/worker-protocol.js';
+export type {
+  LiveCaptureStats,
+  LiveCollectorStats,
+  LiveFlow,
+  LiveFlowsSnapshot,
+} from './live/live-flows.js';
 export type { LiveMessage, Topic } from './live/live-hub.js';
 export type {
   CaptureStatus,
@@ -39,6 +45,11 @@ export type {
 /** `GET /api/v1/alerts`. */
 export interface AlertList {
   alerts: import('../store/index.js').StoredAlert[];
+}
+
+/** `GET /api/v1/devices`. */
+export interface DeviceList {
+  devices: import('../store/index.js').StoredDevice[];
 }
 
 /** `GET /api/v1/jobs`. */
@@ -62,5 +73,9 @@ export interface ReadyAnswer {
 /** Data of a `stats` live message: one entry per stats source (`server`, collectors, …). */
 export interface LiveStats {
   server?: { requestsPerSecond: number; jobsRunning: number; jobsWaiting: number; liveClients: number };
+  /** While `flowlens serve --capture IFACE` runs. */
+  capture?: import('./live/live-flows.js').LiveCaptureStats;
+  /** While `flowlens serve --collect` runs. */
+  collector?: import('./live/live-flows.js').LiveCollectorStats;
   [source: string]: unknown;
 }

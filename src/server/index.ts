@@ -13,7 +13,13 @@ export {
 } from './config.js';
 export type { IngestOutcome, Job, JobEvent, JobProgress, JobStatus } from './jobs/job.js';
 export type { JobManager } from './jobs/job-manager.js';
-export type { LiveFlow, LiveFlowsSnapshot, LiveFlowsSource } from './live/live-flows.js';
+export type {
+  LiveCaptureStats,
+  LiveCollectorStats,
+  LiveFlow,
+  LiveFlowsSnapshot,
+  LiveFlowsSource,
+} from './live/live-flows.js';
 export { type LiveHub, type LiveMessage, TOPICS, type Topic } from './live/live-hub.js';
 export type { ServerMetrics } from './metrics.js';
 export {

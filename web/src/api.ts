@@ -102,4 +102,5 @@ export const api = {
   get: <T>(path: string, params?: Params, signal?: AbortSignal) =>
     request<T>(`/api/v1${path}`, { params, signal }),
   post: <T>(path: string, body?: unknown) => request<T>(`/api/v1${path}`, { method: 'POST', body }),
+  patch: <T>(path: string, body: unknown) => request<T>(`/api/v1${path}`, { method: 'PATCH', body }),
 };

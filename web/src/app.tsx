@@ -1,6 +1,6 @@
 /**
  * The shell: navigation, the page of the current path, light/dark theme, keyboard shortcuts
- * (`/` filter, `g o|e|a|c|s` pages, `t` theme, `?` help), new-alert toasts from the live feed,
+ * (`/` filter, `g o|e|l|d|a|c|s` pages, `t` theme, `?` help), new-alert toasts from the live feed,
  * and the API-token prompt when the server asks for one.
  */
 import { Fragment, useCallback, useEffect, useRef, useState } from 'react';
@@ -11,8 +11,11 @@ import { filterInputId } from './components/controls';
 import { useLive, useLiveStatus } from './live';
 import { AlertsPage } from './pages/alerts';
 import { CapturesPage } from './pages/captures';
+import { DevicePage } from './pages/device-detail';
+import { DevicesPage } from './pages/devices';
 import { ExplorerPage } from './pages/explorer';
 import { HostPage } from './pages/host';
+import { LivePage } from './pages/live';
 import { OverviewPage } from './pages/overview';
 import { StatusPage } from './pages/status';
 import { navigate, useLocation } from './router';
@@ -20,6 +23,8 @@ import { navigate, useLocation } from './router';
 const NAV = [
   { href: '/', label: 'Overview', key: 'o' },
   { href: '/flows', label: 'Explorer', key: 'e' },
+  { href: '/live', label: 'Live', key: 'l' },
+  { href: '/devices', label: 'Devices', key: 'd' },
   { href: '/alerts', label: 'Alerts', key: 'a' },
   { href: '/captures', label: 'Captures', key: 'c' },
   { href: '/status', label: 'Status', key: 's' },
@@ -33,14 +38,27 @@ function initialTheme(): Theme {
   return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
 }
 
+/** A path segment as text; a malformed %-escape stays as typed instead of throwing. */
+function decodePart(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
 function Page({ path }: { path: string }) {
   if (path === '/') return <OverviewPage />;
   if (path === '/flows') return <ExplorerPage />;
+  if (path === '/live') return <LivePage />;
+  if (path === '/devices') return <DevicesPage />;
   if (path === '/alerts') return <AlertsPage />;
   if (path === '/captures') return <CapturesPage />;
   if (path === '/status') return <StatusPage />;
   const host = /^\/hosts\/([^/]+)$/.exec(path);
-  if (host) return <HostPage key={host[1]} ip={decodeURIComponent(host[1])} />;
+  if (host) return <HostPage key={host[1]} ip={decodePart(host[1])} />;
+  const device = /^\/devices\/([^/]+)$/.exec(path);
+  if (device) return <DevicePage key={device[1]} mac={decodePart(device[1]).toLowerCase()} />;
   return (
     <div className="page">
       <h1>Not found</h1>
@@ -121,7 +139,7 @@ export function App() {
     return () => window.removeEventListener('keydown', onKey);
   }, []);
 
-  const section = path.startsWith('/hosts/') ? '/flows' : path;
+  const section = path.startsWith('/hosts/') ? '/flows' : path.startsWith('/devices/') ? '/devices' : path;
   return (
     <div className="app">
       <nav className="nav">

@@ -10,9 +10,8 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import type { Alert } from '../../model/index.js';
-import { storedAlerts } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
+import type { StoredAlert } from '../../store/index.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
 import { defaultDataDir } from '../query/open-store.js';
 import { demoDataDir, seedDemo } from './demo.js';
@@ -195,9 +194,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
       ...(flags.capture ? { capture: () => capture?.ready() ?? { ok: false, detail: 'starting' } } : {}),
     },
   });
-  // New alerts of the in-server collector and capture, for the dashboard's toasts.
-  const publishAlert = (alert: Alert) =>
-    server.live.publish('alerts', { event: 'new', alert: storedAlerts([alert])[0] });
+  // New alerts of the in-server collector and capture as stored, for the dashboard's toasts.
+  const publishAlert = (alert: StoredAlert) => server.live.publish('alerts', { event: 'new', alert });
   let signalled = false;
   let onSignal = () => {};
   const stopRequested = new Promise<void>((resolve) => {

@@ -3,14 +3,15 @@
  * (`--collect`) and a live capture (`--capture IFACE`). Both write their flows into the server's
  * store in batches and report to the server: counters on `/metrics`, a readiness check, fields
  * of the live `stats` topic, and (capture) the active flows of `GET /api/v1/live/flows`. Both
- * run the detections continuously: alerts go to the store and each new one to `onAlert`.
+ * run the detections continuously: alerts go to the store and each new one, once stored, to
+ * `onAlert`.
  *
  * Contract: `start…` resolves once the source is running (sockets bound, capture tool
  * listening) and rejects with the source's FlowlensError when it cannot start. `stop()` stops
  * it, writes every flow it still holds, and never rejects.
  */
 import type { DeviceInventory } from '../../analyze/index.js';
-import type { Alert, ExportedFlowRecord, FlowRecord, InterfaceCounterRecord } from '../../model/index.js';
+import type { ExportedFlowRecord, FlowRecord, InterfaceCounterRecord } from '../../model/index.js';
 import {
   type CollectorRegistry,
   type ContinuousDetection,
@@ -24,21 +25,53 @@ import {
 import type {
   CaptureCounters,
   FlowlensServer,
+  LiveCaptureStats,
+  LiveCollectorStats,
   LiveFlowsSnapshot,
   ReadinessCheck,
 } from '../../server/index.js';
-import type { FlowStore, StoredFlow } from '../../store/index.js';
+import type { FlowStore, StoredAlert, StoredFlow } from '../../store/index.js';
 import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 
-/** Detections over a source's flows: alerts into the store, and each new one to `onAlert`. */
+/** Fingerprints of new alerts waiting for their first write, at most. */
+const MAX_UNWRITTEN_NEW = 10_000;
+
+/**
+ * Detections over a source's flows: alerts into the store. Each alert the engine raises as new
+ * goes to `onAlert` once its row is written, as the store holds it, so its id is the one
+ * `GET /api/v1/alerts/:id` answers (a row merged into an open alert of the same fingerprint
+ * has that alert's id and count).
+ */
 function serveDetection(
   store: FlowStore,
-  onAlert: ((alert: Alert) => void) | undefined,
+  onAlert: ((alert: StoredAlert) => void) | undefined,
 ): ContinuousDetection {
+  const unwritten = new Set<string>();
+  /** The stored alerts of `written` rows (the row itself when the lookup fails). */
+  const storedRows = async (written: StoredAlert[]): Promise<StoredAlert[]> => {
+    const rows: StoredAlert[] = [];
+    for (const type of new Set(written.map((row) => row.type))) {
+      const ofType = written.filter((row) => row.type === type);
+      const stored = await store.listAlerts({ type, limit: 1000 }).catch(() => []);
+      for (const row of ofType) {
+        rows.push(stored.find((a) => a.fingerprint === row.fingerprint && a.state !== 'dismissed') ?? row);
+      }
+    }
+    return rows;
+  };
   return createContinuousDetection({
-    writeAlerts: (batch) => store.recordAlerts(batch),
+    async writeAlerts(batch) {
+      await store.recordAlerts(batch);
+      if (onAlert === undefined) return;
+      const written = batch.filter(
+        (row) => row.fingerprint !== undefined && unwritten.delete(row.fingerprint),
+      );
+      if (written.length > 0) for (const row of await storedRows(written)) onAlert(row);
+    },
     onAlert(alert, change) {
-      if (change === 'new') onAlert?.(alert);
+      if (change === 'new' && onAlert !== undefined && unwritten.size < MAX_UNWRITTEN_NEW) {
+        unwritten.add(alert.fingerprint);
+      }
     },
   });
 }
@@ -54,8 +87,8 @@ export interface ServeCollectorOptions {
   bind: string;
   store: FlowStore;
   log(message: string): void;
-  /** Each new alert of the detections on the collected flows. */
-  onAlert?(alert: Alert): void;
+  /** Each new alert of the detections on the collected flows, once stored (see serveDetection). */
+  onAlert?(alert: StoredAlert): void;
 }
 
 export interface ServeCollector extends RunningSource {
@@ -113,7 +146,7 @@ export async function startServeCollector(options: ServeCollectorOptions): Promi
 }
 
 /** Records per second over the interval between two calls (the `stats` topic ticks each second). */
-export function collectorStatsSource(registry: CollectorRegistry): () => unknown {
+export function collectorStatsSource(registry: CollectorRegistry): () => LiveCollectorStats | undefined {
   let previous = { at: Date.now(), records: 0, written: 0 };
   return () => {
     const stats = registry.snapshot();
@@ -121,7 +154,7 @@ export function collectorStatsSource(registry: CollectorRegistry): () => unknown
     const now = Date.now();
     const records = stats.exporters.reduce((n, e) => n + e.records, 0);
     const seconds = Math.max((now - previous.at) / 1000, 0.001);
-    const view = {
+    const view: LiveCollectorStats = {
       exporters: stats.exporters.length,
       recordsPerSecond: Math.round((records - previous.records) / seconds),
       flowsWrittenPerSecond: Math.round((stats.flowsWritten - previous.written) / seconds),
@@ -140,8 +173,8 @@ export interface ServeCaptureOptions {
   store: FlowStore;
   server: FlowlensServer;
   log(message: string): void;
-  /** Each new alert of the detections on the captured flows. */
-  onAlert?(alert: Alert): void;
+  /** Each new alert of the detections on the captured flows, once stored (see serveDetection). */
+  onAlert?(alert: StoredAlert): void;
 }
 
 export interface ServeCapture extends RunningSource {
@@ -187,22 +220,19 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
   const listening = new Promise<void>((resolve) => {
     started = resolve;
   });
-  let previous = { at: Date.now(), packets: 0 };
-  options.server.live.addStatsSource('capture', () => {
+  let rates = { packetsPerSecond: 0, bytesPerSecond: 0 };
+  options.server.live.addStatsSource('capture', (): LiveCaptureStats | undefined => {
     if (!running || !status) return undefined;
-    const now = Date.now();
-    const view = {
+    return {
       interface: options.interface,
-      packetsPerSecond: Math.round(
-        (status.packets - previous.packets) / Math.max((now - previous.at) / 1000, 0.001),
-      ),
+      packets: status.packets,
+      bytes: status.bytes,
+      ...rates,
       activeFlows: status.activeFlows,
       newFlowsPerSecond: Math.round(status.newFlowsPerSecond),
       flowsEnded: status.flowsEnded,
       writeFailures,
     };
-    previous = { at: now, packets: status.packets };
-    return view;
   });
 
   const run = runLiveCapture({
@@ -226,6 +256,13 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
     },
     backpressure: () => (batch.length >= WRITE_BATCH ? writeBatch() : undefined),
     onStatus(next) {
+      if (status) {
+        const seconds = Math.max((next.at - status.at) / 1000, 0.001);
+        rates = {
+          packetsPerSecond: Math.round((next.packets - status.packets) / seconds),
+          bytesPerSecond: Math.round((next.bytes - status.bytes) / seconds),
+        };
+      }
       status = next;
     },
   });
@@ -257,6 +294,7 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
       return {
         interface: options.interface,
         packets: status.packets,
+        bytes: status.bytes,
         activeFlows: status.activeFlows,
         newFlowsPerSecond: status.newFlowsPerSecond,
         flowsEnded: status.flowsEnded,

@@ -16,6 +16,8 @@ export interface LiveFlowsSnapshot {
   interface: string;
   /** Packets seen since the capture started. */
   packets: number;
+  /** Frame bytes on the wire (original lengths) since the capture started. */
+  bytes: number;
   activeFlows: number;
   /** Flows created per second over the last sweep (about one second). */
   newFlowsPerSecond: number;
@@ -23,6 +25,35 @@ export interface LiveFlowsSnapshot {
   flowsEnded: number;
   /** The busiest active flows by bytes per second, at most `limit`. */
   flows: LiveFlow[];
+}
+
+/**
+ * The `capture` field of the live feed's `stats` topic while `flowlens serve --capture` runs.
+ * Totals and rates are as of the capture's last expiry sweep (each second); the rates are over
+ * the interval between the last two sweeps.
+ */
+export interface LiveCaptureStats {
+  interface: string;
+  packets: number;
+  /** Frame bytes on the wire since the capture started. */
+  bytes: number;
+  packetsPerSecond: number;
+  bytesPerSecond: number;
+  activeFlows: number;
+  newFlowsPerSecond: number;
+  flowsEnded: number;
+  /** Flow batches the store refused (each logged). */
+  writeFailures: number;
+}
+
+/** The `collector` field of the `stats` topic while `flowlens serve --collect` runs. */
+export interface LiveCollectorStats {
+  exporters: number;
+  recordsPerSecond: number;
+  flowsWrittenPerSecond: number;
+  flowsDropped: number;
+  templateMisses: number;
+  sequenceGaps: number;
 }
 
 /** Undefined when no capture runs (not started yet, or stopped). */

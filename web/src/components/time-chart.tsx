@@ -1,6 +1,8 @@
 /**
  * Time series chart on uPlot (small and fast for dense series). Dragging across the plot zooms:
  * `onZoom(from, to)` gets the selected span in epoch seconds (pages put it into the URL range).
+ * New data with the same series labels, format, height and theme is drawn into the same plot
+ * (`setData`), so a chart fed every second keeps its cursor and legend.
  */
 import { useEffect, useRef, useState } from 'react';
 import uPlot from 'uplot';
@@ -51,8 +53,12 @@ export function TimeChart(props: {
   zoom.current = props.onZoom;
   const { times, series, format, height = 240 } = props;
   const theme = useThemeName();
+  const plotRef = useRef<uPlot | undefined>(undefined);
+  const data = useRef<uPlot.AlignedData>([]);
+  data.current = [times, ...series.map((s) => s.values)] as uPlot.AlignedData;
+  const labels = series.map((s) => s.label).join('\u0000');
 
-  // biome-ignore lint/correctness/useExhaustiveDependencies: theme changes the colours read from CSS.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: theme changes the colours read from CSS; labels stand for series.
   useEffect(() => {
     const element = holder.current;
     if (!element) return;
@@ -91,16 +97,23 @@ export function TimeChart(props: {
         ],
       },
     };
-    const plot = new uPlot(options, [times, ...series.map((s) => s.values)] as uPlot.AlignedData, element);
+    const plot = new uPlot(options, data.current, element);
+    plotRef.current = plot;
     const resize = new ResizeObserver(() =>
       plot.setSize({ width: Math.max(element.clientWidth, 200), height }),
     );
     resize.observe(element);
     return () => {
       resize.disconnect();
+      plotRef.current = undefined;
       plot.destroy();
     };
-  }, [times, series, format, height, theme]);
+  }, [labels, format, height, theme]);
+
+  // biome-ignore lint/correctness/useExhaustiveDependencies: data.current follows times and series.
+  useEffect(() => {
+    plotRef.current?.setData(data.current);
+  }, [times, series]);
 
   return <div ref={holder} className="chart" data-testid={props.testId} />;
 }

@@ -1,6 +1,8 @@
 /**
- * `flowlens serve` as a user starts it, for the tests of the server with its own traffic sources:
- * the built CLI in a child process on a free port, stopped with SIGTERM. Needs `npm run build`.
+ * `flowlens serve` as a user starts it: the built CLI as a child process on port 0 of
+ * 127.0.0.1. `startServe` resolves with its URL once it listens (rejects when it exits first or
+ * does not listen within a minute); `stopServe` sends SIGTERM and resolves with the exit code.
+ * Also `until`, which polls for a value, and `json`. Needs `npm run build`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { CLI } from './run.js';
@@ -8,11 +10,12 @@ import { CLI } from './run.js';
 export interface RunningServe {
   child: ChildProcess;
   url: string;
+  /** Everything it wrote to stderr so far. */
   stderr: () => string;
 }
 
-/** Starts `flowlens serve ARGS --port 0` and resolves with its URL once it listens. */
-export function serve(args: string[]): Promise<RunningServe> {
+/** Starts `flowlens serve ARGS --port 0 --log-level error`. */
+export function startServe(args: string[]): Promise<RunningServe> {
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'error', ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
   });
@@ -34,21 +37,19 @@ export function serve(args: string[]): Promise<RunningServe> {
   });
 }
 
-/** SIGTERM, then the exit code. */
-export function stop(running: RunningServe): Promise<number | null> {
+export function stopServe(running: RunningServe): Promise<number | null> {
   return new Promise((resolve) => {
     running.child.removeAllListeners('exit');
+    if (running.child.exitCode !== null) {
+      resolve(running.child.exitCode);
+      return;
+    }
     running.child.on('exit', (code) => resolve(code));
     running.child.kill('SIGTERM');
   });
 }
 
-export async function json(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  const response = await fetch(url);
-  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-/** Polls `read` every 200 ms until it gives a value. */
+/** Calls `read` every 200 ms until it gives a value; throws after `timeoutMs`. */
 export async function until<T>(
   what: string,
   read: () => Promise<T | undefined>,
@@ -61,4 +62,10 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+}
+
+/** GET `url` and its JSON body. */
+export async function json(url: string): Promise<{ status: number; body: Record<string, unknown> }> {
+  const response = await fetch(url);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
