@@ -22,6 +22,9 @@ export type {
   Totals,
   Usage,
 } from '../store/query/index.js';
+export type { IpEnrichment, MacEnrichment } from '../model/index.js';
+export type { LookupAnswer, LookupKind, LookupResult } from '../pipeline/index.js';
+export type { AddressSeen, NameSeen, Sightings } from '../store/query/index.js';
 export type { ApiErrorBody } from './api-error.js';
 export type { IngestOutcome, Job, JobEvent, JobPhase, JobProgress, JobStatus } from './jobs/job.js';
 export type { PartialResults } from './jobs/worker-protocol.js';

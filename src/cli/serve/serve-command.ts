@@ -47,6 +47,8 @@ interface ServeFlags {
   collectBind: string;
   capture?: string;
   filter?: string;
+  geoipDb?: string;
+  asnDb?: string;
 }
 
 const EXAMPLES = `
@@ -114,6 +116,11 @@ export function registerServeCommand(program: Command): void {
     .option('--capture <interface>', 'also capture live from this interface (as flowlens capture)')
     .option('--filter <bpf>', 'with --capture: BPF filter')
     .option(
+      '--geoip-db <file>',
+      'lookups: country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)',
+    )
+    .option('--asn-db <file>', 'lookups: ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
+    .option(
       '--query-cache-ttl <ms>',
       'reuse an analytics answer this long (0: only share queries in flight)',
       wholeNumber,
@@ -138,8 +145,15 @@ export function registerServeCommand(program: Command): void {
 
 async function runServe(flags: ServeFlags): Promise<void> {
   // Loaded on use: Fastify and DuckDB cost start-up time other commands should not pay.
-  const [{ createDiagnosisRenderer, createServer, resolveServerConfig }, { createDuckDbStore }] =
-    await Promise.all([import('../../server/index.js'), import('../../store/index.js')]);
+  const [
+    { createDiagnosisRenderer, createServer, resolveServerConfig },
+    { createDuckDbStore },
+    { createEnricher },
+  ] = await Promise.all([
+    import('../../server/index.js'),
+    import('../../store/index.js'),
+    import('../../enrich/index.js'),
+  ]);
   const collectPorts = flags.collect ? collectorPorts(flags) : undefined;
   const dataDir = flags.demo ? demoDataDir(flags.data) : (flags.data ?? defaultDataDir());
   const config = {
@@ -162,7 +176,12 @@ async function runServe(flags: ServeFlags): Promise<void> {
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.
   mkdirSync(dataDir, { recursive: true });
   const store = createDuckDbStore({ dataDir });
-  await store.start();
+  // One enricher for the server's lookups, its databases read now rather than on the first lookup.
+  const enricher = createEnricher({
+    geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
+    asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
+  });
+  await Promise.all([store.start(), enricher.start()]);
   const log = (message: string) => process.stderr.write(`flowlens: ${message}\n`);
   if (flags.demo) {
     const seed = await seedDemo(store, dataDir);
@@ -178,6 +197,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     store,
     renderer,
     version,
+    enricher,
     liveFlows: (limit) => capture?.snapshot(limit),
     extraMetrics: () => collector?.registry.metrics() ?? '',
     readinessChecks: {
