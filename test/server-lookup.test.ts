@@ -64,12 +64,13 @@ describe('/api/v1/lookup/:value', () => {
     expect(expected.asn).toBeGreaterThan(0);
     expect(result).toMatchObject({ kind: 'ip', ...expected, threatTags: ['gh', 'testlist'] });
     if (result.kind !== 'ip') throw new Error('not an ip result');
+    expect(result.devices).toBeUndefined();
     expect(result.seen?.flows).toBeGreaterThan(0);
     expect(result.seen?.names).toContainEqual(expect.objectContaining({ name: 'github.com', source: 'sni' }));
     expect(answer.attribution.length).toBeGreaterThan(0);
   });
 
-  it('a private IP is labelled, never looked up, and its flows are counted', async () => {
+  it('a private IP is labelled, never looked up; its flows are counted and its device named', async () => {
     const [result] = (await lookup('192.168.1.10')).results;
     expect(result).toMatchObject({
       kind: 'ip',
@@ -81,6 +82,7 @@ describe('/api/v1/lookup/:value', () => {
     expect(result.country).toBeUndefined();
     expect(result.asn).toBeUndefined();
     expect(result.seen?.flows).toBeGreaterThan(0);
+    expect(result.devices?.map((d) => d.mac)).toEqual(['3c:22:fb:10:01:0a']);
   });
 
   it('a domain: the servers that answered to its name (SNI, HTTP Host)', async () => {

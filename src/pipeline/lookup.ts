@@ -21,10 +21,12 @@ export type LookupKind = 'ip' | 'mac' | 'domain';
 /**
  * `threatTags`: present when threat feeds were given (empty: no feed lists the value).
  * `seen`: present when a store was given (zero flows: the store never saw the value).
- * `device`: the store's device of that MAC, when it has one.
+ * `device`: the store's device of that MAC, when it has one. `devices`: for a local address (one
+ * in a special range), the store's devices that used it (several: DHCP reuse, spoofing). Public
+ * addresses get none, since every outside address sits behind the gateway's MAC.
  */
 export type LookupResult =
-  | ({ kind: 'ip'; threatTags?: string[]; seen?: Sightings } & IpEnrichment)
+  | ({ kind: 'ip'; threatTags?: string[]; seen?: Sightings; devices?: StoredDevice[] } & IpEnrichment)
   | ({ kind: 'mac'; device?: StoredDevice } & MacEnrichment)
   | { kind: 'domain'; domain: string; threatTags?: string[]; seen?: Sightings; note?: string };
 
@@ -52,6 +54,9 @@ export interface Lookup {
 export const NAMES_NEED_STORE =
   'names seen in traffic come from the flow store: give --data DIR (a directory flowlens ingest wrote)';
 
+/** Devices read to find the ones that used a local address. */
+const DEVICE_SCAN = 10_000;
+
 const DOMAIN =
   /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i;
 
@@ -66,6 +71,11 @@ export function lookupKind(value: string): LookupKind | undefined {
 
 export function notLookupValue(value: string): string {
   return `not an IP address, MAC address or domain name: ${value}`;
+}
+
+function usedBy(device: StoredDevice, address: string): boolean {
+  const wanted = address.toLowerCase();
+  return device.addresses.some((a) => a.ip.toLowerCase() === wanted);
 }
 
 export function createLookup(sources: LookupSources): Lookup {
@@ -86,8 +96,19 @@ export function createLookup(sources: LookupSources): Lookup {
       case 'ip': {
         const zone = value.indexOf('%');
         const address = zone < 0 ? value : value.slice(0, zone);
+        const known = enricher.lookupIp(value);
         const seen = store ? { seen: await ipSightings(store, address, { signal }) } : {};
-        return { kind: 'ip', ...enricher.lookupIp(value), ...tags(threat?.matchIp(value)), ...seen };
+        const devices =
+          store && known.range
+            ? (await store.listDevices(DEVICE_SCAN)).filter((d) => usedBy(d, address))
+            : [];
+        return {
+          kind: 'ip',
+          ...known,
+          ...tags(threat?.matchIp(value)),
+          ...seen,
+          ...(devices.length > 0 ? { devices } : {}),
+        };
       }
       case 'mac': {
         const mac = enricher.lookupMac(value) as MacEnrichment;
