@@ -111,7 +111,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimit,
     // Long enough for a domain name (253) in /lookup/:value; longer values get the schema's 400.
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },

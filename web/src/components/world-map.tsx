@@ -1,6 +1,7 @@
 /**
  * World map of traffic by country: an SVG choropleth over the bundled Natural Earth 1:110m
- * outlines (world-map/countries-110m.json, made by scripts/world-map.mjs; no network), five
+ * outlines (world-map/countries-110m.json, made by scripts/world-map.mjs; no network) with
+ * markers for countries too small to draw at that scale (shown when they have traffic), five
  * classes on a log scale of bytes with a legend. A country with traffic opens the explorer
  * filtered to it. Loaded lazily (its own chunk with the outlines), so the first page stays small.
  */
@@ -33,39 +34,73 @@ function logScale(values: number[]): Scale | undefined {
   };
 }
 
+function CountryLink(props: { href: string; label: string; children: React.ReactNode }) {
+  return (
+    <a
+      href={props.href}
+      aria-label={props.label}
+      onClick={(event) => {
+        if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
+        event.preventDefault();
+        navigate(props.href);
+      }}
+    >
+      {props.children}
+    </a>
+  );
+}
+
 export default function WorldMap({ rows, range }: { rows: TopRow[]; range: string }) {
   const traffic = useMemo(() => new Map(rows.map((r) => [String(r.key), r.bytes])), [rows]);
   const scale = useMemo(() => logScale(rows.map((r) => r.bytes)), [rows]);
-  const unmapped = rows.filter((r) => !world.countries.some((c) => c.code === r.key));
+  const unmapped = rows.filter(
+    (r) => !world.countries.some((c) => c.code === r.key) && !world.markers.some((m) => m.code === r.key),
+  );
   const flowsOf = (code: string) => withParams('/flows', { range, filter: `country ${code}` });
   return (
     <div className="world-map" data-testid="world-map">
       <svg viewBox={`0 0 ${world.width} ${world.height}`} role="img" aria-label="traffic by country">
-        {world.countries.map((country) => {
-          const value = traffic.get(country.code);
-          const level = value !== undefined && scale ? scale.classOf(value) : undefined;
-          const label = `${country.name} (${country.code})${value === undefined ? '' : `: ${bytes(value)}`}`;
-          return level === undefined ? (
-            <path key={country.code} d={country.d} className="country">
-              <title>{label}</title>
-            </path>
-          ) : (
-            <a
-              key={country.code}
-              href={flowsOf(country.code)}
-              aria-label={label}
-              onClick={(event) => {
-                if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey) return;
-                event.preventDefault();
-                navigate(flowsOf(country.code));
-              }}
-            >
-              <path d={country.d} className={`country level-${level}`} data-country={country.code}>
+        <defs>
+          <clipPath id="world-map-globe">
+            <path d={world.sphere} />
+          </clipPath>
+        </defs>
+        <g clipPath="url(#world-map-globe)">
+          {world.countries.map((country) => {
+            const value = traffic.get(country.code);
+            const level = value !== undefined && scale ? scale.classOf(value) : undefined;
+            const label = `${country.name} (${country.code})${value === undefined ? '' : `: ${bytes(value)}`}`;
+            return level === undefined ? (
+              <path key={country.code} d={country.d} className="country">
                 <title>{label}</title>
               </path>
-            </a>
-          );
-        })}
+            ) : (
+              <CountryLink key={country.code} href={flowsOf(country.code)} label={label}>
+                <path d={country.d} className={`country level-${level}`} data-country={country.code}>
+                  <title>{label}</title>
+                </path>
+              </CountryLink>
+            );
+          })}
+          {world.markers.map((marker) => {
+            const value = traffic.get(marker.code);
+            if (value === undefined || !scale) return null;
+            const label = `${marker.name} (${marker.code}): ${bytes(value)}`;
+            return (
+              <CountryLink key={marker.code} href={flowsOf(marker.code)} label={label}>
+                <circle
+                  cx={marker.x}
+                  cy={marker.y}
+                  r={4}
+                  className={`country marker level-${scale.classOf(value)}`}
+                  data-country={marker.code}
+                >
+                  <title>{label}</title>
+                </circle>
+              </CountryLink>
+            );
+          })}
+        </g>
       </svg>
       {scale && (
         <ul className="legend map-legend" aria-label="bytes per country">

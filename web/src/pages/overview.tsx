@@ -319,15 +319,6 @@ export function OverviewPage() {
               empty="No address with a known AS in this range."
             />
           </Panel>
-          <Panel className="wide" title="Traffic by country" testId="map-panel">
-            {tops.data ? (
-              <Suspense fallback={<Loading />}>
-                <WorldMap rows={tops.data.countries.rows} range={range} />
-              </Suspense>
-            ) : (
-              <Loading />
-            )}
-          </Panel>
           <Panel title="Protocol mix">
             <ProtocolMix rows={tops.data?.protocols.rows ?? []} />
           </Panel>
@@ -354,6 +345,15 @@ export function OverviewPage() {
                   </li>
                 ))}
               </ul>
+            )}
+          </Panel>
+          <Panel className="wide" title="Traffic by country" testId="map-panel">
+            {tops.data ? (
+              <Suspense fallback={<Loading />}>
+                <WorldMap rows={tops.data.countries.rows} range={range} />
+              </Suspense>
+            ) : (
+              <Loading />
             )}
           </Panel>
           <Panel className="wide" title="Live" testId="live">
