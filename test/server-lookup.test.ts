@@ -150,6 +150,11 @@ describe('/api/v1/lookup/:value', () => {
         expect(cli.code).toBe(0);
         expect(JSON.parse(cli.stdout), value).toEqual(answer);
       }
+      const table = await runCli(['lookup', '140.82.121.4', 'github.com', '--data', ctx.dataDir]);
+      expect(table.code, table.stderr).toBe(0);
+      expect(table.stdout).toMatch(/^Seen in stored flows$/m);
+      expect(table.stdout).toMatch(/^ {4}name github\.com \(sni, [\d,]+ flows\)$/m);
+      expect(table.stdout).toMatch(/^ {4}server 140\.82\.121\.4 \(sni, [\d,]+ flows\)$/m);
     } finally {
       ctx = await startTestServer({}, ctx.dataDir);
     }

@@ -3,7 +3,8 @@
  * store is filled by `flowlens ingest --threat-feeds` from corpus captures (a feed lists one
  * public address of the capture), the server is `createServer` on 127.0.0.1 with the built
  * dashboard. Checks: the host page of a public IP shows its country and AS as the lookup API
- * answers them, and its threat tag; a private IP shows its range label; the overview lists the
+ * answers them, and its threat tag; a private IP shows its range label and the MAC and vendor of
+ * its device from the inventory; the overview lists the
  * top countries and networks as the top API answers them and draws the world map with every
  * located country coloured, and clicking a country opens the explorer filtered to it; the flow
  * table shows the threat column for tagged flows. No console error, page error or failed request
@@ -129,10 +130,18 @@ describe.skipIf(!ready)('enrichment in the dashboard (headless Chromium)', () =>
     const hosts = await api<TopResult>('/top?range=all&by=host&limit=50');
     const local = hosts.rows.map((r) => String(r.key)).find((ip) => /^(10|192\.168)\./.test(ip));
     expect(local).toBeDefined();
+    const [localKnown] = (await api<LookupAnswer>(`/lookup/${local}`)).results;
+    if (localKnown.kind !== 'ip') throw new Error('not an ip result');
+    // The device inventory (ingest runs the devices analyzer) knows the MAC behind a LAN address.
+    const device = localKnown.devices?.[0];
+    expect(device?.mac).toMatch(/^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
     const second = await open(`/hosts/${local}?range=all`);
     await second.page.getByTestId('host-range').waitFor();
     await settle(second.page);
     expect(await second.page.getByTestId('host-range').textContent()).toMatch(/^private/);
+    const shown = (await second.page.getByTestId('host-device').textContent()) ?? '';
+    expect(shown).toContain(device?.mac);
+    if (device?.vendor) expect(shown).toContain(device.vendor);
     expect(second.problems).toEqual([]);
     await second.page.context().close();
   }, 60_000);
