@@ -4,16 +4,21 @@
  * file holds `export type` lines only, so importing it never pulls server code into a bundle.
  */
 
+export type { IpEnrichment, MacEnrichment } from '../model/index.js';
+export type { LookupAnswer, LookupKind, LookupResult } from '../pipeline/index.js';
 export type { AlertSeverity, AlertState, StoredAlert } from '../store/index.js';
 export type {
+  AddressSeen,
   Dimension,
   FlowRow,
   HostDetail,
   Metric,
+  NameSeen,
   OverviewResult,
   SearchResult,
   SeriesLine,
   SeriesResult,
+  Sightings,
   SortDirection,
   SortField,
   TimeRange,
@@ -22,9 +27,6 @@ export type {
   Totals,
   Usage,
 } from '../store/query/index.js';
-export type { IpEnrichment, MacEnrichment } from '../model/index.js';
-export type { LookupAnswer, LookupKind, LookupResult } from '../pipeline/index.js';
-export type { AddressSeen, NameSeen, Sightings } from '../store/query/index.js';
 export type { ApiErrorBody } from './api-error.js';
 export type { IngestOutcome, Job, JobEvent, JobPhase, JobProgress, JobStatus } from './jobs/job.js';
 export type { PartialResults } from './jobs/worker-protocol.js';

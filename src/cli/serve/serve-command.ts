@@ -156,6 +156,10 @@ async function runServe(flags: ServeFlags): Promise<void> {
   ]);
   const collectPorts = flags.collect ? collectorPorts(flags) : undefined;
   const dataDir = flags.demo ? demoDataDir(flags.data) : (flags.data ?? defaultDataDir());
+  const databases = {
+    geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
+    asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
+  };
   const config = {
     port: flags.port,
     bind: flags.bind,
@@ -172,15 +176,14 @@ async function runServe(flags: ServeFlags): Promise<void> {
     queryCacheTtlMs: flags.queryCacheTtl,
     queryCacheStaleMs: flags.queryCacheStale,
     logLevel: flags.logLevel,
+    enrich: databases,
   };
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.
   mkdirSync(dataDir, { recursive: true });
   const store = createDuckDbStore({ dataDir });
-  // One enricher for the server's lookups, its databases read now rather than on the first lookup.
-  const enricher = createEnricher({
-    geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
-    asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
-  });
+  // One enricher for the server's lookups, its databases read now rather than on the first
+  // lookup (analysis jobs read the same files in their worker threads).
+  const enricher = createEnricher(databases);
   await Promise.all([store.start(), enricher.start()]);
   const log = (message: string) => process.stderr.write(`flowlens: ${message}\n`);
   if (flags.demo) {
