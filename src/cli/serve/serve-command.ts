@@ -11,7 +11,7 @@ import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import type { Alert } from '../../model/index.js';
-import { storedAlerts } from '../../pipeline/index.js';
+import { createFlowEnrichment, storedAlerts } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
 import { defaultDataDir } from '../query/open-store.js';
@@ -187,7 +187,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   await Promise.all([store.start(), enricher.start()]);
   const log = (message: string) => process.stderr.write(`flowlens: ${message}\n`);
   if (flags.demo) {
-    const seed = await seedDemo(store, dataDir);
+    const seed = await seedDemo(store, dataDir, undefined, createFlowEnrichment({ enricher }));
     log(
       `demo data in ${dataDir}: ${seed.packets} packets, ${seed.flows} flows, ${seed.alerts} alerts (two hours ending now)`,
     );
