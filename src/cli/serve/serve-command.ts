@@ -117,9 +117,12 @@ export function registerServeCommand(program: Command): void {
     .option('--filter <bpf>', 'with --capture: BPF filter')
     .option(
       '--geoip-db <file>',
-      'lookups: country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)',
+      'lookups and uploads: country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)',
     )
-    .option('--asn-db <file>', 'lookups: ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
+    .option(
+      '--asn-db <file>',
+      'lookups and uploads: ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)',
+    )
     .option(
       '--query-cache-ttl <ms>',
       'reuse an analytics answer this long (0: only share queries in flight)',
