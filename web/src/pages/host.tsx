@@ -93,6 +93,9 @@ export function HostPage({ ip }: { ip: string }) {
               </div>
             </div>
           </div>
+          <div className="grid">
+            <HostEnrichment answer={known.data} error={known.error} loading={known.loading} range={range} />
+          </div>
           {h.totals.flows === 0 ? (
             <Empty>
               No flows of {ip} in this range.{' '}
@@ -143,9 +146,6 @@ export function HostPage({ ip }: { ip: string }) {
           )}
         </>
       )}
-      <div className="grid">
-        <HostEnrichment answer={known.data} error={known.error} loading={known.loading} range={range} />
-      </div>
       <Panel title="Alerts of this host" testId="host-alerts">
         {own.length === 0 ? (
           <Empty>No alerts name {ip}.</Empty>
