@@ -1,6 +1,6 @@
 /**
  * `flowlens lookup` through the built CLI (npm run build first): JSON equal to the enricher's
- * answers, the table, domains reported as not available yet (exit 0), bad values (exit 2), and
+ * answers, the table, domains without a store (exit 0), bad values (exit 2), and
  * users' own databases through --geoip-db.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -53,7 +53,7 @@ describe('flowlens lookup', () => {
         locallyAdministered: true,
         randomized: true,
       },
-      { kind: 'domain', domain: 'example.com', note: expect.stringMatching(/not available yet/) },
+      { kind: 'domain', domain: 'example.com', note: expect.stringMatching(/give --data DIR/) },
     ]);
     expect(out.results[0].country).toMatch(/^[A-Z]{2}$/);
     expect(out.results[3].vendor).toBeTruthy();
@@ -76,10 +76,11 @@ describe('flowlens lookup', () => {
     for (const line of ATTRIBUTION) expect(result.stdout).toContain(`Data: ${line}`);
   });
 
-  it('domains only: says names are not stored yet, exit 0, no databases read', async () => {
+  it('domains only, no store: says names come from the flow store, exit 0, no databases read', async () => {
     const result = await runCli(['lookup', 'example.org']);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/Domains: names seen in traffic are not available yet/);
+    expect(result.stdout).toMatch(/Domains: names seen in traffic come from the flow store: give --data DIR/);
+    expect(result.stdout).not.toMatch(/^Data: /m);
   });
 
   it('--threat-feeds: threat tags for addresses and domains from a feed file', {

@@ -11,8 +11,10 @@ import type { FlowRecord } from '../src/model/index.js';
 import { createDuckDbStore, type FlowStore } from '../src/store/index.js';
 import {
   type Dimension,
+  domainSightings,
   exportFlows,
   hostDetail,
+  ipSightings,
   type Metric,
   overview,
   parseRange,
@@ -208,6 +210,118 @@ describe.skipIf(!corpusAvailable)('query layer on a DuckDB store', () => {
       expect(typeof row.key).toBe('string');
       expect(row.flows, String(row.key)).toBe(expected.get(row.key as string));
     }
+  });
+
+  it('top by asn names each AS with the name its flows carry', async () => {
+    const expected = new Map<number, { flows: number; names: Map<string, number> }>();
+    for (const f of built.flows) {
+      const sides = [
+        [f.srcAsn, f.srcAsName],
+        [f.dstAsn, f.dstAsName],
+      ] as const;
+      const seen = new Set<number>();
+      for (const [asn, name] of sides) {
+        if (asn === undefined) continue;
+        const entry = expected.get(asn) ?? { flows: 0, names: new Map<string, number>() };
+        if (!seen.has(asn)) entry.flows++;
+        seen.add(asn);
+        if (name !== undefined) entry.names.set(name, (entry.names.get(name) ?? 0) + 1);
+        expected.set(asn, entry);
+      }
+    }
+    expect(expected.size).toBeGreaterThan(0);
+    const result = await top(store, { by: 'asn', range: all, metric: 'flows', limit: 1000 });
+    expect(result.rows.length).toBe(expected.size);
+    for (const row of result.rows) {
+      const want = expected.get(row.key as number);
+      expect(row.flows, String(row.key)).toBe(want?.flows);
+      const names = [...(want?.names ?? new Map()).entries()].sort((a, b) => b[1] - a[1]);
+      if (names.length === 0) expect(row.name).toBeUndefined();
+      // The most common name (analyze gives one name per AS number, so there is no tie).
+      else expect(row.name, String(row.key)).toBe(names[0][0]);
+    }
+    const countries = await top(store, { by: 'country', range: all, limit: 5 });
+    expect(countries.rows.every((r) => r.name === undefined)).toBe(true);
+  });
+
+  it("ip sightings: flows of the address, the names it served under, its flows' threat tags", async () => {
+    const served = new Map<string, number>();
+    for (const f of built.flows) if (f.sni) served.set(f.dstIp, (served.get(f.dstIp) ?? 0) + 1);
+    const [ip] = [...served.entries()].sort((a, b) => b[1] - a[1])[0];
+    const mine = built.flows.filter((f) => f.srcIp === ip || f.dstIp === ip);
+    const names = new Map<
+      string,
+      { name: string; source: string; flows: number; firstSeen: number; lastSeen: number }
+    >();
+    for (const f of built.flows) {
+      if (f.dstIp !== ip) continue;
+      for (const [name, source] of [
+        [f.sni, 'sni'],
+        [f.httpHost, 'http'],
+      ] as const) {
+        if (name === undefined) continue;
+        const k = `${source} ${name}`;
+        const row = names.get(k) ?? { name, source, flows: 0, firstSeen: f.firstTs, lastSeen: f.lastTs };
+        row.flows++;
+        row.firstSeen = Math.min(row.firstSeen, f.firstTs);
+        row.lastSeen = Math.max(row.lastSeen, f.lastTs);
+        names.set(k, row);
+      }
+    }
+    const expectedNames = [...names.values()]
+      .sort((a, b) => b.flows - a.flows || byKey(a.name, b.name) || byKey(a.source, b.source))
+      .slice(0, 20);
+    const result = await ipSightings(store, ip);
+    expect(result).toEqual({
+      flows: mine.length,
+      firstSeen: Math.min(...mine.map((f) => f.firstTs)),
+      lastSeen: Math.max(...mine.map((f) => f.lastTs)),
+      names: expectedNames,
+      addresses: [],
+      threatTags: [],
+    });
+    expect(result.names.length).toBeGreaterThan(0);
+    expect(await ipSightings(store, '203.0.113.254')).toEqual({
+      flows: 0,
+      firstSeen: null,
+      lastSeen: null,
+      names: [],
+      addresses: [],
+      threatTags: [],
+    });
+    await expect(ipSightings(store, 'example.com')).rejects.toThrow(/expected an IPv4 or IPv6/);
+  });
+
+  it('domain sightings: servers by SNI and HTTP Host, clients by DNS query name, any letter case', async () => {
+    const canonical = (name: string | undefined) => name?.toLowerCase().replace(/\.$/, '');
+    const queried = built.flows.map((f) => canonical(f.dnsName)).filter((n): n is string => n !== undefined);
+    expect(queried.length).toBeGreaterThan(0);
+    const count = new Map<string, number>();
+    for (const n of queried) count.set(n, (count.get(n) ?? 0) + 1);
+    const [domain] = [...count.entries()].sort((a, b) => b[1] - a[1] || byKey(a[0], b[0]))[0];
+    const rows = new Map<string, { ip: string; role: string; source: string; flows: number }>();
+    const matching = new Set<FlowRecord>();
+    for (const f of built.flows) {
+      const hits: [string, string, string][] = [];
+      if (canonical(f.sni) === domain) hits.push([f.dstIp, 'server', 'sni']);
+      if (canonical(f.httpHost) === domain) hits.push([f.dstIp, 'server', 'http']);
+      if (canonical(f.dnsName) === domain) hits.push([f.srcIp, 'client', 'dns']);
+      for (const [ip, role, source] of hits) {
+        const k = `${ip} ${role} ${source}`;
+        const row = rows.get(k) ?? { ip, role, source, flows: 0 };
+        row.flows++;
+        rows.set(k, row);
+        matching.add(f);
+      }
+    }
+    const result = await domainSightings(store, `${domain.toUpperCase()}.`, { limit: 1000 });
+    expect(result.flows).toBe(matching.size);
+    expect(result.names).toEqual([]);
+    expect(result.addresses.map(({ ip, role, source, flows }) => ({ ip, role, source, flows }))).toEqual(
+      [...rows.values()].sort((a, b) => b.flows - a.flows || byKey(a.ip, b.ip) || byKey(a.source, b.source)),
+    );
+    expect(result.addresses.some((a) => a.role === 'client')).toBe(true);
+    expect((await domainSightings(store, 'never-seen.example')).flows).toBe(0);
   });
 
   it('series: buckets add up to the totals, with and without a split', async () => {

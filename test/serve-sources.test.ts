@@ -1,7 +1,7 @@
 /**
  * `flowlens serve` with its own traffic sources, as a user starts it (the built CLI, a child
- * process): `--demo` seeds a fresh store, `--collect` runs the collector in the server (softflowd
- * exports to it), `--capture` reads the loopback interface and shows its active flows on
+ * process): `--demo` seeds a fresh store (enriched, and lookups answer), `--collect` runs the
+ * collector in the server (softflowd exports to it), `--capture` reads the loopback interface and shows its active flows on
  * `GET /api/v1/live/flows` (root only, like the other live tests).
  *
  * Needs `npm run build`, softflowd, tcpdump, and root for the capture test (CI runs as root).
@@ -49,6 +49,15 @@ describe('flowlens serve --demo', () => {
     const top = await json(`${running.url}/api/v1/top?by=dst_port&range=24h`);
     const ports = (top.body.rows as { key: number }[]).map((row) => row.key);
     expect(ports).toEqual(expect.arrayContaining([443, 80, 53, 22]));
+    // The demo is enriched with serve's enricher, which also answers lookups.
+    const countries = await json(`${running.url}/api/v1/top?by=country&range=24h&limit=50`);
+    expect((countries.body.rows as { key: string }[]).map((row) => row.key)).toContain('US');
+    const lookup = await json(`${running.url}/api/v1/lookup/140.82.121.4`);
+    expect(lookup.status).toBe(200);
+    const [found] = lookup.body.results as { country?: string; asn?: number; seen?: { flows: number } }[];
+    expect(found.country).toMatch(/^[A-Z]{2}$/);
+    expect(found.asn).toBeGreaterThan(0);
+    expect(found.seen?.flows).toBeGreaterThan(0);
 
     const live = await json(`${running.url}/api/v1/live/flows`);
     expect(live.status).toBe(404);

@@ -93,7 +93,11 @@ describe.skipIf(!corpusAvailable)('upload → progress → report', () => {
     expect(report.flows).toBe(expected.length);
     expect(report.summary.flows).toBe(expected.length);
     expect(report.summary.packets).toBe(expected.reduce((n, f) => n + f.packets, 0));
-    expect(Object.keys(report.analysis).sort()).toEqual(expect.arrayContaining(['app', 'tcp']));
+    expect(Object.keys(report.analysis).sort()).toEqual(expect.arrayContaining(['app', 'tcp', 'enrichment']));
+    // The worker enriches as `flowlens analyze` does (bundled data by default).
+    const located = expected.filter((f) => f.srcCountry !== undefined || f.dstCountry !== undefined).length;
+    expect(located).toBeGreaterThan(0);
+    expect(report.analysis.enrichment).toMatchObject({ flows: expected.length, flowsWithCountry: located });
     const last = progress.at(-1) as { packets: number; percent: number };
     expect(last.packets).toBe(report.summary.packets);
     expect(last.percent).toBe(100);
@@ -137,6 +141,19 @@ describe.skipIf(!corpusAvailable)('upload → progress → report', () => {
       current: { flows: number };
     };
     expect(overview.current.flows).toBe(expected.length);
+    // Stored flows carry the same countries as `flowlens analyze` gives them.
+    const countries = (await (
+      await fetch(`${t.url}/api/v1/top?range=all&by=country&metric=flows&limit=300`)
+    ).json()) as {
+      rows: { key: string; flows: number }[];
+    };
+    const perCountry = new Map<string, number>();
+    for (const f of expected) {
+      for (const c of new Set([f.srcCountry, f.dstCountry])) {
+        if (c !== undefined) perCountry.set(c, (perCountry.get(c) ?? 0) + 1);
+      }
+    }
+    expect(new Map(countries.rows.map((r) => [r.key, r.flows]))).toEqual(perCountry);
 
     const again = (await (await upload(t.url, file, { query: 'ingest=true' })).json()) as Job;
     const second = (await waitForJob(t.url, again.id, (j) => j.status === 'succeeded')) as Job;

@@ -312,6 +312,8 @@ export interface ReportDocument {
   inventory?: ReportSection;
   /** Devices seen in the capture (MAC, vendor, addresses, names, OS guess) and their events. */
   devices?: ReportSection;
+  /** Countries, autonomous systems and threat-feed matches of the flows, with the data's attribution. */
+  geography?: ReportSection;
   /** Alerts from detect/; an empty array means "none found", absent means "not run". */
   security?: Alert[];
   warnings: ReportWarning[];

@@ -32,6 +32,7 @@ import type {
 import { createReportDocument, reportSummaryOf } from '../report/index.js';
 import { describeError } from '../shared/index.js';
 import type { CaptureSummary } from './capture-summary.js';
+import { geographySection } from './diagnosis-report-geography.js';
 import { healthInputsOf } from './diagnosis-report-health.js';
 import {
   devicesSection,
@@ -41,6 +42,7 @@ import {
   timingSection,
 } from './diagnosis-report-sections.js';
 import { tcpIssuesSection } from './diagnosis-report-tcp.js';
+import type { EnrichmentSummary } from './enrich-flows.js';
 
 /**
  * Where each result sits in `analysis` (and in `analyze --format json`): the analyzers' names,
@@ -58,6 +60,8 @@ export const ANALYSIS_KEYS = {
   throughput: 'throughput',
   health: 'health',
   alerts: 'alerts',
+  /** The flow enrichment's summary (EnrichmentSummary), set by analyze unless --no-enrich. */
+  enrichment: 'enrichment',
 } as const;
 
 type Analysis = Record<string, unknown>;
@@ -139,6 +143,7 @@ export function diagnosisReport(
   const timing = result<TimingSummary>(done, ANALYSIS_KEYS.timing);
   const app = result<AppInventory>(done, ANALYSIS_KEYS.app);
   const devices = result<DeviceInventory>(done, ANALYSIS_KEYS.devices);
+  const enrichment = result<EnrichmentSummary>(done, ANALYSIS_KEYS.enrichment);
   const alerts = done[ANALYSIS_KEYS.alerts];
   return createReportDocument({
     title: options.title,
@@ -155,6 +160,7 @@ export function diagnosisReport(
     timing: timing && timingSection(timing),
     inventory: app && inventorySection(app),
     devices: devices && devicesSection(devices),
+    geography: enrichment && geographySection(enrichment),
     security: Array.isArray(alerts) ? (alerts as Alert[]) : undefined,
     warnings: reportWarnings(summary, options.warnings),
   });

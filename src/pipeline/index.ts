@@ -73,3 +73,14 @@ export {
   type TopCountry,
 } from './enrich-flows.js';
 export { type IngestCaptureOptions, type IngestCaptureResult, ingestCapture } from './ingest-capture.js';
+export {
+  createLookup,
+  type Lookup,
+  type LookupAnswer,
+  type LookupKind,
+  type LookupResult,
+  type LookupSources,
+  lookupKind,
+  NAMES_NEED_STORE,
+  notLookupValue,
+} from './lookup.js';

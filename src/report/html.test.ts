@@ -44,6 +44,7 @@ describe('renderReportHtml', () => {
       'timing',
       'inventory',
       'devices',
+      'geography',
     ]) {
       expect(sectionHtml(minimal, id), id).toContain('not available');
     }

@@ -36,6 +36,7 @@ export const REPORT_SECTIONS = [
   ['timing', 'Timing'],
   ['inventory', 'TLS / HTTP / QUIC'],
   ['devices', 'Devices'],
+  ['geography', 'Countries, networks and threats'],
   ['security', 'Security findings'],
   ['warnings', 'Warnings'],
 ] as const;
@@ -78,6 +79,8 @@ function body(doc: ReportDocument, id: ReportSectionId): string {
       return renderSection(doc.inventory);
     case 'devices':
       return renderSection(doc.devices);
+    case 'geography':
+      return renderSection(doc.geography);
     case 'security':
       return securityBody(doc.security);
     case 'warnings':

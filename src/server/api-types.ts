@@ -4,16 +4,21 @@
  * file holds `export type` lines only, so importing it never pulls server code into a bundle.
  */
 
+export type { IpEnrichment, MacEnrichment } from '../model/index.js';
+export type { LookupAnswer, LookupKind, LookupResult } from '../pipeline/index.js';
 export type { AlertSeverity, AlertState, DeviceUpdate, StoredAlert, StoredDevice } from '../store/index.js';
 export type {
+  AddressSeen,
   Dimension,
   FlowRow,
   HostDetail,
   Metric,
+  NameSeen,
   OverviewResult,
   SearchResult,
   SeriesLine,
   SeriesResult,
+  Sightings,
   SortDirection,
   SortField,
   TimeRange,

@@ -63,6 +63,18 @@ export interface ServerConfig {
   logStream?: { write(line: string): unknown };
   /** The analysis worker's script; default the built `dist/server/jobs/analysis-worker.js`. */
   workerScript?: string;
+  /**
+   * Enrichment of uploaded captures (country, AS, passive names on each flow, the report's
+   * countries section), as `flowlens ingest` does: the databases (default the bundled data), or
+   * false for none.
+   */
+  enrich?: EnrichDatabases | false;
+}
+
+/** Users' own .mmdb files; absent ones fall back to the bundled data. */
+export interface EnrichDatabases {
+  geoipDb?: string;
+  asnDb?: string;
 }
 
 export type ResolvedServerConfig = Required<Omit<ServerConfig, 'apiToken' | 'logStream' | 'workerScript'>> &
@@ -140,6 +152,7 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
     logLevel: config.logLevel ?? 'info',
     logStream: config.logStream,
     workerScript: config.workerScript,
+    enrich: config.enrich ?? {},
     uploadsDir: path.join(dataDir, 'uploads'),
     reportsDir: path.join(dataDir, 'reports'),
     jobsDir: path.join(dataDir, 'jobs'),

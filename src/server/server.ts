@@ -19,6 +19,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
+import { createEnricher, type Enricher, type ThreatMatcher } from '../enrich/index.js';
+import { createLookup } from '../pipeline/index.js';
 import { ERR } from '../shared/index.js';
 import type { FlowStore } from '../store/index.js';
 import { ApiError, ERROR_SCHEMA, errorHandler, sendError } from './api-error.js';
@@ -34,6 +36,7 @@ import { deviceRoutes } from './routes/devices.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { liveRoutes } from './routes/live.js';
+import { lookupRoutes } from './routes/lookup.js';
 import { statusRoutes } from './routes/status.js';
 import { webRoutes } from './routes/web.js';
 import { createStatusView, type SourcesStatus } from './status/status-view.js';
@@ -59,6 +62,13 @@ export interface ServerDeps {
   status?: () => SourcesStatus;
   /** Retention the caller applies, shown by `GET /api/v1/status`; absent: none. */
   retentionDays?: number;
+  /**
+   * The enricher behind `GET /api/v1/lookup/:value`, owned by the server from here on (stopped
+   * with it); started on the first lookup unless the caller started it. Default: bundled data.
+   */
+  enricher?: Enricher;
+  /** The current threat-feed matcher, for lookups' `threatTags` (none without it). */
+  threat?: () => ThreatMatcher | undefined;
 }
 
 export interface FlowlensServer {
@@ -106,6 +116,8 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     logController: new LogController({ disableRequestLogging: true }),
     genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimit,
+    // Long enough for a domain name (253) in /lookup/:value; longer values get the schema's 400.
+    routerOptions: { maxParamLength: 512 },
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
@@ -133,6 +145,11 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     version: deps.version ?? '0.0.0',
     sources: deps.status,
     retentionDays: deps.retentionDays,
+  });
+  const lookup = createLookup({
+    enricher: deps.enricher ?? createEnricher(),
+    threat: deps.threat,
+    store: deps.store,
   });
   let requestsSinceTick = 0;
   live.addStatsSource('server', () => {
@@ -256,6 +273,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
           heartbeatMs: config.heartbeatMs,
         });
         await api.register(deviceRoutes, { store: deps.store, rateLimit: rateLimitConfig });
+        await api.register(lookupRoutes, { lookup, rateLimit: rateLimitConfig });
         await api.register(liveRoutes, { hub: live, flows: deps.liveFlows });
         await api.register(alertRoutes, { store: deps.store, live, rateLimit: rateLimitConfig });
         await api.register(statusRoutes, { view: status, rateLimit: rateLimitConfig });
@@ -291,6 +309,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
         status.stop();
         await jobs.stop();
         await app.close();
+        await lookup.stop();
         metrics.stop();
       })();
       return stopped;

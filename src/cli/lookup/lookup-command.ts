@@ -1,25 +1,30 @@
 /**
- * `flowlens lookup IP|DOMAIN|MAC…`: everything Flowlens knows about a value, from the
- * enrichment databases: country, city, AS, special-range labels, MAC vendors, and threat tags
- * from the feeds given with --threat-feeds. Names seen in traffic are learnt per analyze run
- * and not stored yet, so a domain says so. Exit codes: 0 done (also for domains); 2 a value
- * that is neither an IP address, a MAC address nor a domain name, a bad feeds config, or bad
- * options.
+ * `flowlens lookup IP|DOMAIN|MAC…`: everything Flowlens knows about a value (pipeline/lookup.ts):
+ * country, city, AS, special-range labels, MAC vendors, threat tags from the feeds given with
+ * --threat-feeds, and with --data DIR what the stored flows say: names an address served under,
+ * the servers and clients of a domain, threat tags on those flows, the device of a MAC.
+ * `GET /api/v1/lookup/:value` answers the same JSON. Exit codes: 0 done; 2 a value that is
+ * neither an IP address, a MAC address nor a domain name, a bad feeds config, a directory
+ * without a store, or bad options.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import { createEnricher, loadThreatFeedsConfig } from '../../enrich/index.js';
+import type { MacEnrichment } from '../../model/index.js';
 import {
-  createEnricher,
-  type Enricher,
-  loadThreatFeedsConfig,
-  normalizeMac,
-  type ThreatMatcher,
-} from '../../enrich/index.js';
-import type { IpEnrichment, MacEnrichment } from '../../model/index.js';
-import { parseIpAddress } from '../../model/index.js';
+  createLookup,
+  type LookupAnswer,
+  type LookupResult,
+  lookupKind,
+  NAMES_NEED_STORE,
+  notLookupValue,
+} from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
-import { renderTable } from '../format.js';
+import type { FlowStore } from '../../store/index.js';
+import type { Sightings } from '../../store/query/index.js';
+import { formatCount, formatTimestamp, renderTable } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
+import { withStore } from '../query/open-store.js';
 
 const EXAMPLES = `
 Examples:
@@ -27,57 +32,12 @@ Examples:
   $ flowlens lookup 00:0c:29:40:0e:ef --format json
   $ flowlens lookup 1.1.1.1 --geoip-db GeoLite2-City.mmdb --asn-db GeoLite2-ASN.mmdb
   $ flowlens lookup 185.220.101.1 evil.example --threat-feeds feeds.json
+  $ flowlens lookup 93.184.215.14 example.com --data ./data      names and tags from stored flows
 
 Databases: the bundled country and ASN data (npm packages, see docs/enrichment.md), or your own
 .mmdb files through --geoip-db/--asn-db or $FLOWLENS_GEOIP_DB/$FLOWLENS_ASN_DB.
+While flowlens serve holds the store, ask it instead: GET /api/v1/lookup/VALUE.
 `;
-
-export const NAMES_NOT_AVAILABLE =
-  'names seen in traffic are not available yet: analyze learns them per run (analysis.enrichment.names), the store does not keep them';
-
-const DOMAIN =
-  /^(?=.{1,253}\.?$)([a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)(\.[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9])?)*\.?$/i;
-
-/** `threatTags` is present when threat feeds were given (empty: no feed lists the value). */
-export type LookupResult =
-  | ({ kind: 'ip'; threatTags?: string[] } & IpEnrichment)
-  | ({ kind: 'mac' } & MacEnrichment)
-  | { kind: 'domain'; domain: string; note: string; threatTags?: string[] };
-
-type Kind = LookupResult['kind'];
-
-function kindOf(value: string): Kind {
-  const zone = value.indexOf('%');
-  if (parseIpAddress(zone < 0 ? value : value.slice(0, zone))) return 'ip';
-  if (normalizeMac(value)) return 'mac';
-  if (DOMAIN.test(value) && /[a-z]/i.test(value)) return 'domain';
-  throw new FlowlensError(ERR.USAGE, `not an IP address, MAC address or domain name: ${value}`, 2);
-}
-
-export async function lookupValues(
-  values: string[],
-  enricher: Enricher,
-  threat?: ThreatMatcher,
-): Promise<LookupResult[]> {
-  const kinds = values.map(kindOf);
-  if (kinds.includes('ip')) await enricher.start();
-  const tags = (found: readonly string[] | undefined) => (found ? { threatTags: [...found] } : {});
-  return values.map((value, i): LookupResult => {
-    switch (kinds[i]) {
-      case 'ip':
-        return { kind: 'ip', ...enricher.lookupIp(value), ...tags(threat?.matchIp(value)) };
-      case 'mac':
-        return { kind: 'mac', ...(enricher.lookupMac(value) as MacEnrichment) };
-      default:
-        return {
-          kind: 'domain',
-          domain: value.toLowerCase(),
-          note: NAMES_NOT_AVAILABLE,
-          ...tags(threat?.matchDomain(value)),
-        };
-    }
-  });
-}
 
 function macKind(mac: MacEnrichment): string {
   if (mac.label) return mac.label;
@@ -85,9 +45,12 @@ function macKind(mac: MacEnrichment): string {
   return `${scope} ${mac.multicast ? 'multicast' : 'unicast'}${mac.randomized ? ' (randomized)' : ''}`;
 }
 
-function threatText(tags: string[] | undefined): string {
-  if (tags === undefined) return '-';
-  return tags.length === 0 ? 'none' : tags.join(', ');
+/** Feed tags (none: feeds given, no match), then the tags stored flows carry. */
+function threatText(tags: string[] | undefined, seen: Sightings | undefined): string {
+  const parts: string[] = [];
+  if (tags !== undefined) parts.push(tags.length === 0 ? 'none' : tags.join(', '));
+  if (seen && seen.threatTags.length > 0) parts.push(`flows: ${seen.threatTags.join(', ')}`);
+  return parts.length === 0 ? '-' : parts.join('; ');
 }
 
 function tableRow(result: LookupResult): string[] {
@@ -108,12 +71,22 @@ function tableRow(result: LookupResult): string[] {
         result.asn === undefined ? '-' : `AS${result.asn}`,
         dash(result.asName),
         '-',
-        threatText(result.threatTags),
+        threatText(result.threatTags, result.seen),
         dash(label),
       ];
     }
     case 'mac':
-      return [result.mac, 'mac', '-', '-', '-', '-', dash(result.vendor), '-', macKind(result)];
+      return [
+        result.mac,
+        'mac',
+        '-',
+        '-',
+        '-',
+        '-',
+        dash(result.vendor),
+        '-',
+        [macKind(result), result.device?.name && `device "${result.device.name}"`].filter(Boolean).join(', '),
+      ];
     default:
       return [
         result.domain,
@@ -123,18 +96,80 @@ function tableRow(result: LookupResult): string[] {
         '-',
         '-',
         '-',
-        threatText(result.threatTags),
-        'names: not stored yet',
+        threatText(result.threatTags, result.seen),
+        result.seen ? '-' : 'names: give --data',
       ];
   }
 }
 
-export function lookupTable(results: LookupResult[], attribution: string[]): string {
+/** "Seen in stored flows" lines: one per value the store knows, with its names or addresses. */
+function seenLines(results: LookupResult[]): string[] {
+  const lines: string[] = [];
+  for (const result of results) {
+    if (result.kind === 'mac') {
+      const device = result.device;
+      if (device) {
+        const addresses = device.addresses.map((a) => a.ip).join(', ');
+        lines.push(`  ${result.mac}: device last seen ${formatTimestamp(device.lastSeen)}; ${addresses}`);
+      }
+      continue;
+    }
+    const seen = result.seen;
+    if (!seen) continue;
+    const value = result.kind === 'ip' ? result.ip : result.domain;
+    if (seen.flows === 0) {
+      lines.push(`  ${value}: no stored flow`);
+      continue;
+    }
+    const span = `${formatTimestamp(seen.firstSeen)} – ${formatTimestamp(seen.lastSeen)}`;
+    lines.push(`  ${value}: ${formatCount(seen.flows)} flows, ${span}`);
+    for (const n of seen.names) lines.push(`    name ${n.name} (${n.source}, ${formatCount(n.flows)} flows)`);
+    for (const a of seen.addresses) {
+      lines.push(`    ${a.role} ${a.ip} (${a.source}, ${formatCount(a.flows)} flows)`);
+    }
+  }
+  return lines;
+}
+
+export function lookupTable(answer: LookupAnswer): string {
+  const { results, attribution } = answer;
   const header = ['VALUE', 'TYPE', 'COUNTRY', 'CITY', 'ASN', 'AS NAME', 'VENDOR', 'THREAT', 'NOTE'];
   const lines = [renderTable(header, results.map(tableRow))];
-  if (results.some((r) => r.kind === 'domain')) lines.push('', `Domains: ${NAMES_NOT_AVAILABLE}.`);
+  const seen = seenLines(results);
+  if (seen.length > 0) lines.push('', 'Seen in stored flows', ...seen);
+  if (results.some((r) => r.kind === 'domain' && !r.seen)) lines.push('', `Domains: ${NAMES_NEED_STORE}.`);
   if (attribution.length > 0) lines.push('', ...attribution.map((line) => `Data: ${line}`));
   return `${lines.join('\n')}\n`;
+}
+
+interface LookupFlags {
+  format: 'table' | 'json';
+  geoipDb?: string;
+  asnDb?: string;
+  threatFeeds?: string;
+  data?: string;
+}
+
+async function runLookup(values: string[], flags: LookupFlags, store: FlowStore | undefined): Promise<void> {
+  const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
+  const feeds = feedsFile ? await loadThreatFeedsConfig(feedsFile) : undefined;
+  const lookup = createLookup({
+    enricher: createEnricher({
+      geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
+      asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
+    }),
+    threat: feeds ? () => feeds.matcher : undefined,
+    store,
+  });
+  try {
+    const answer = await lookup.lookup(values);
+    const text = flags.format === 'json' ? `${JSON.stringify(answer, null, 2)}\n` : lookupTable(answer);
+    const out = createOutputStream();
+    out.write(text);
+    await out.end();
+  } finally {
+    await lookup.stop();
+  }
 }
 
 export function registerLookupCommand(program: Command): void {
@@ -148,31 +183,13 @@ export function registerLookupCommand(program: Command): void {
     .option('--geoip-db <file>', 'country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)')
     .option('--asn-db <file>', 'ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
     .option('--threat-feeds <file>', 'threat feeds config, JSON (default: $FLOWLENS_THREAT_FEEDS, else none)')
+    .option('--data <dir>', 'also what the flow store in DIR saw (default: $FLOWLENS_DATA, else no store)')
     .addHelpText('after', EXAMPLES)
-    .action(
-      async (
-        values: string[],
-        flags: { format: 'table' | 'json'; geoipDb?: string; asnDb?: string; threatFeeds?: string },
-      ) => {
-        const enricher = createEnricher({
-          geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
-          asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
-        });
-        const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
-        try {
-          const feeds = feedsFile ? await loadThreatFeedsConfig(feedsFile) : undefined;
-          const results = await lookupValues(values, enricher, feeds?.matcher);
-          const attribution = results.some((r) => r.kind !== 'domain') ? enricher.attribution() : [];
-          const text =
-            flags.format === 'json'
-              ? `${JSON.stringify({ results, attribution }, null, 2)}\n`
-              : lookupTable(results, attribution);
-          const out = createOutputStream();
-          out.write(text);
-          await out.end();
-        } finally {
-          await enricher.stop();
-        }
-      },
-    );
+    .action(async (values: string[], flags: LookupFlags) => {
+      const bad = values.find((value) => lookupKind(value) === undefined);
+      if (bad !== undefined) throw new FlowlensError(ERR.USAGE, notLookupValue(bad), 2);
+      const dataDir = flags.data ?? (process.env.FLOWLENS_DATA || undefined);
+      if (dataDir === undefined) await runLookup(values, flags, undefined);
+      else await withStore(dataDir, (store) => runLookup(values, flags, store));
+    });
 }

@@ -1,7 +1,8 @@
 /**
  * `flowlens serve --demo`: a fresh data directory seeded with the demo network's last two hours
- * (demo-traffic.ts), ingested like `flowlens ingest` does (every analyzer, detections, devices),
- * so a new user sees flows, hosts and alerts at once.
+ * (demo-traffic.ts), ingested like `flowlens ingest` does (every analyzer, detections, devices,
+ * and the enrichment when one is given), so a new user sees flows, hosts, countries and alerts
+ * at once.
  *
  * Contract: `demoDataDir` returns a directory that holds no store yet (a new temporary one when
  * none is given) and refuses one that does; `seedDemo` writes the capture under it and commits
@@ -10,6 +11,7 @@
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { FlowEnrichment } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore } from '../../store/index.js';
 import { ingestWithFindings } from '../ingest/ingest-with-findings.js';
@@ -37,6 +39,7 @@ export async function seedDemo(
   store: FlowStore,
   dataDir: string,
   now = Date.now() / 1000,
+  enrichment?: FlowEnrichment,
 ): Promise<DemoSeed> {
   const { demoCapture } = await import('./demo-traffic.js');
   const file = path.join(dataDir, 'demo-traffic.pcap');
@@ -50,7 +53,7 @@ export async function seedDemo(
     replace: true,
   });
   try {
-    const { record, result, alerts } = await ingestWithFindings({ store, writer, file });
+    const { record, result, alerts } = await ingestWithFindings({ store, writer, file, enrichment });
     return { file, flows: record.flows, packets: result.summary.packets, alerts };
   } catch (error) {
     await writer.abort(error instanceof Error ? error.message : String(error));

@@ -10,6 +10,7 @@
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { createFlowEnrichment } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { StoredAlert } from '../../store/index.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
@@ -48,6 +49,8 @@ interface ServeFlags {
   capture?: string;
   filter?: string;
   retention?: number;
+  geoipDb?: string;
+  asnDb?: string;
 }
 
 const EXAMPLES = `
@@ -120,6 +123,14 @@ export function registerServeCommand(program: Command): void {
       countAtLeastOne,
     )
     .option(
+      '--geoip-db <file>',
+      'lookups and uploads: country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)',
+    )
+    .option(
+      '--asn-db <file>',
+      'lookups and uploads: ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)',
+    )
+    .option(
       '--query-cache-ttl <ms>',
       'reuse an analytics answer this long (0: only share queries in flight)',
       wholeNumber,
@@ -144,10 +155,21 @@ export function registerServeCommand(program: Command): void {
 
 async function runServe(flags: ServeFlags): Promise<void> {
   // Loaded on use: Fastify and DuckDB cost start-up time other commands should not pay.
-  const [{ createDiagnosisRenderer, createServer, resolveServerConfig }, { createDuckDbStore }] =
-    await Promise.all([import('../../server/index.js'), import('../../store/index.js')]);
+  const [
+    { createDiagnosisRenderer, createServer, resolveServerConfig },
+    { createDuckDbStore },
+    { createEnricher },
+  ] = await Promise.all([
+    import('../../server/index.js'),
+    import('../../store/index.js'),
+    import('../../enrich/index.js'),
+  ]);
   const collectPorts = flags.collect ? collectorPorts(flags) : undefined;
   const dataDir = flags.demo ? demoDataDir(flags.data) : (flags.data ?? defaultDataDir());
+  const databases = {
+    geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
+    asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
+  };
   const config = {
     port: flags.port,
     bind: flags.bind,
@@ -164,14 +186,18 @@ async function runServe(flags: ServeFlags): Promise<void> {
     queryCacheTtlMs: flags.queryCacheTtl,
     queryCacheStaleMs: flags.queryCacheStale,
     logLevel: flags.logLevel,
+    enrich: databases,
   };
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.
   mkdirSync(dataDir, { recursive: true });
   const store = createDuckDbStore({ dataDir });
-  await store.start();
+  // One enricher for the server's lookups, its databases read now rather than on the first
+  // lookup (analysis jobs read the same files in their worker threads).
+  const enricher = createEnricher(databases);
+  await Promise.all([store.start(), enricher.start()]);
   const log = (message: string) => process.stderr.write(`flowlens: ${message}\n`);
   if (flags.demo) {
-    const seed = await seedDemo(store, dataDir);
+    const seed = await seedDemo(store, dataDir, undefined, createFlowEnrichment({ enricher }));
     log(
       `demo data in ${dataDir}: ${seed.packets} packets, ${seed.flows} flows, ${seed.alerts} alerts (two hours ending now)`,
     );
@@ -185,6 +211,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     store,
     renderer,
     version,
+    enricher,
     liveFlows: (limit) => capture?.snapshot(limit),
     extraMetrics: () => collector?.registry.metrics() ?? '',
     retentionDays: flags.retention,

@@ -217,6 +217,7 @@ export function createJobManager(config: ResolvedServerConfig, deps: JobManagerD
       file: live.record.uploadPath as string,
       ingestBatch: writer === undefined ? 0 : INGEST_BATCH,
       progressMs: PROGRESS_MS,
+      enrich: config.enrich,
     };
     const worker = new Worker(workerScript, { workerData: input });
     live.worker = worker;
@@ -294,6 +295,8 @@ export function createJobManager(config: ResolvedServerConfig, deps: JobManagerD
 
     if (!end.ok) {
       await writer?.abort(end.message).catch(() => {});
+      // Before the final state, so a client that sees "cancelled" or "failed" finds it gone.
+      await deleteUpload(live.record).catch(() => {});
       setState(live, {
         status: end.status,
         finishedAt: iso(),

@@ -11,6 +11,8 @@ export interface WorkerInput {
   ingestBatch: number;
   /** Minimum time between progress messages, ms. */
   progressMs: number;
+  /** Enrich the flows (ServerConfig.enrich): the databases, or false for none. */
+  enrich: { geoipDb?: string; asnDb?: string } | false;
 }
 
 /** What the run has found so far, shown while it is still going. */

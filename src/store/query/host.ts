@@ -63,21 +63,27 @@ const usageOf = (row: StoreRow): Usage => ({
   bytes: num(row.bytes),
 });
 
-export async function hostDetail(store: FlowStore, options: HostOptions): Promise<HostDetail> {
-  const bytes = parseIpAddress(options.ip.trim());
-  if (bytes === undefined) throw usage(`expected an IPv4 or IPv6 address, got "${options.ip}"`);
-  const limit = checkLimit(options.limit, 10);
-  // Text equality on src_ip/dst_ip: the store writes the model's canonical text form, and in
-  // DuckDB 1.5 scanning the UHUGEINT address columns is ~20× slower (bench/query-bench.mjs).
-  // An IPv4 address also matches its IPv4-mapped IPv6 spelling, as filter-sql does for text.
+/**
+ * `src_ip`/`dst_ip` equal to an address. Text equality: the store writes the model's canonical
+ * text form, and in DuckDB 1.5 scanning the UHUGEINT address columns is ~20× slower
+ * (bench/query-bench.mjs). An IPv4 address also matches its IPv4-mapped IPv6 spelling, as
+ * filter-sql does for text.
+ */
+export function addressConditions(bytes: Uint8Array): { isSrc: Sql; isDst: Sql } {
   const text = bytes.length === 4 ? formatIpv4(bytes, 0) : formatIpv6(bytes, 0);
   const spellings = bytes.length === 4 ? [text, `::ffff:${text}`] : [text];
   const list = join(
     spellings.map((s) => sql`${s}`),
     ', ',
   );
-  const isSrc = sql`src_ip IN (${list})`;
-  const isDst = sql`dst_ip IN (${list})`;
+  return { isSrc: sql`src_ip IN (${list})`, isDst: sql`dst_ip IN (${list})` };
+}
+
+export async function hostDetail(store: FlowStore, options: HostOptions): Promise<HostDetail> {
+  const bytes = parseIpAddress(options.ip.trim());
+  if (bytes === undefined) throw usage(`expected an IPv4 or IPv6 address, got "${options.ip}"`);
+  const limit = checkLimit(options.limit, 10);
+  const { isSrc, isDst } = addressConditions(bytes);
   const condition = filterCondition(options.filter);
   const narrowed = condition === undefined ? ident('') : sql` AND ${condition}`;
   const where: Sql = sql`${overlaps(options.range)} AND (${isSrc} OR ${isDst})${narrowed}`;

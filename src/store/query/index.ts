@@ -51,4 +51,12 @@ export {
   type SeriesResult,
   series,
 } from './series.js';
+export {
+  type AddressSeen,
+  domainSightings,
+  ipSightings,
+  type NameSeen,
+  type SightingOptions,
+  type Sightings,
+} from './sightings.js';
 export { MAX_LIMIT, type TopOptions, type TopResult, type TopRow, top } from './top.js';

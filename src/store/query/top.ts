@@ -16,8 +16,8 @@ import {
 import { usage } from './errors.js';
 import type { TimeRange } from './range.js';
 import { rollupRelation } from './rollup-source.js';
-import { type FilterInput, selection, toFilterExpr } from './selection.js';
-import { ident, type Sql, sql } from './sql.js';
+import { type FilterInput, overlaps, selection, toFilterExpr } from './selection.js';
+import { ident, join, type Sql, sql } from './sql.js';
 import { key, num } from './values.js';
 
 export interface TopOptions {
@@ -39,6 +39,8 @@ export interface TopRow {
   flows: number;
   packets: number;
   bytes: number;
+  /** `asn` only: the AS name most flows of the range carry for it (absent when none does). */
+  name?: string;
 }
 
 export interface TopResult {
@@ -72,7 +74,41 @@ export async function top(store: FlowStore, options: TopOptions): Promise<TopRes
     limit,
     options.signal,
   );
+  if (options.by === 'asn') await nameAsns(store, rows, options.range, options.signal);
   return { by: options.by, metric, range: options.range, rows };
+}
+
+/**
+ * Sets `name` on ASN rows from the AS name columns of the range's raw flows (the rollups keep
+ * no names): the most common name per number, either side.
+ */
+async function nameAsns(
+  store: FlowStore,
+  rows: TopRow[],
+  range: TimeRange,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const numbers = rows.map((row) => row.key).filter((k): k is number => typeof k === 'number');
+  if (numbers.length === 0) return;
+  const list = join(
+    numbers.map((n) => sql`${n}`),
+    ', ',
+  );
+  const statement = sql`SELECT asn, mode(name) AS name FROM (
+  SELECT src_asn AS asn, src_as_name AS name FROM flows WHERE ${overlaps(range)} AND src_asn IN (${list}) AND src_as_name IS NOT NULL
+  UNION ALL
+  SELECT dst_asn AS asn, dst_as_name AS name FROM flows WHERE ${overlaps(range)} AND dst_asn IN (${list}) AND dst_as_name IS NOT NULL
+) GROUP BY asn`;
+  const names = new Map(
+    (await store.query(statement.text, statement.params, { signal })).map((r) => [
+      num(r.asn),
+      String(r.name),
+    ]),
+  );
+  for (const row of rows) {
+    const name = names.get(row.key as number);
+    if (name !== undefined) row.name = name;
+  }
 }
 
 /**

@@ -15,6 +15,7 @@ import type {
 import { api, type FilterErrorDetails, withParams, withToken } from '../api';
 import { BarList, Empty, ErrorNote, IpLink, Link, NoData, Panel } from '../components/common';
 import { DEFAULT_RANGE, FilterBar, RangePicker } from '../components/controls';
+import { ThreatTags } from '../components/enrichment';
 import { TimeChart } from '../components/time-chart';
 import { bytes, count, duration, protocol, time } from '../format';
 import { setQuery, useLocation } from '../router';
@@ -73,6 +74,20 @@ const COLUMNS = {
     title: 'Countries',
     cell: (r) => `${r.srcCountry ?? '–'} → ${r.dstCountry ?? '–'}`,
     text: (r) => `${r.srcCountry ?? ''}>${r.dstCountry ?? ''}`,
+  },
+  asn: {
+    title: 'Networks',
+    cell: (r) => (
+      <span title={`${r.srcAsName ?? '–'} → ${r.dstAsName ?? '–'}`}>
+        {r.srcAsn === null ? '–' : `AS${r.srcAsn}`} → {r.dstAsn === null ? '–' : `AS${r.dstAsn}`}
+      </span>
+    ),
+    text: (r) => `${r.srcAsn ?? ''}>${r.dstAsn ?? ''}`,
+  },
+  threat: {
+    title: 'Threat',
+    cell: (r) => <ThreatTags tags={r.threatTags} />,
+    text: (r) => r.threatTags.join(' '),
   },
 } satisfies Record<string, ColumnSpec>;
 type Column = keyof typeof COLUMNS;
@@ -150,10 +165,10 @@ export function ExplorerPage() {
   const after = query.get('after') ?? undefined;
   const page = Number(query.get('page') ?? '1') || 1;
   const limit = Math.min(Math.max(Number(query.get('limit') ?? '50') || 50, 10), 500);
-  const columns = useMemo(() => {
-    const chosen = (query.get('cols') ?? '').split(',').filter((c): c is Column => c in COLUMNS);
-    return chosen.length > 0 ? chosen : DEFAULT_COLUMNS;
-  }, [query]);
+  const chosen = useMemo(
+    () => (query.get('cols') ?? '').split(',').filter((c): c is Column => c in COLUMNS),
+    [query],
+  );
   const selection = { range, filter: filter || undefined };
 
   const flows = useApi(
@@ -182,6 +197,13 @@ export function ExplorerPage() {
       ? { message: flows.error.message, details: flows.error.details as FilterErrorDetails }
       : undefined;
   const rows = flows.data?.flows ?? [];
+  // Without a choice, the threat column joins the defaults when a flow shown carries a tag.
+  const tagged = rows.some((r) => r.threatTags.length > 0);
+  const defaults = useMemo<Column[]>(
+    () => (tagged ? [...DEFAULT_COLUMNS, 'threat'] : DEFAULT_COLUMNS),
+    [tagged],
+  );
+  const columns = chosen.length > 0 ? chosen : defaults;
   const [open, setOpen] = useState<number>();
   // A new page or query closes the open flow.
   // biome-ignore lint/correctness/useExhaustiveDependencies: flows.data is the trigger.
@@ -204,9 +226,7 @@ export function ExplorerPage() {
     setQuery(
       {
         cols:
-          ordered.join(',') === DEFAULT_COLUMNS.join(',') || ordered.length === 0
-            ? undefined
-            : ordered.join(','),
+          ordered.join(',') === defaults.join(',') || ordered.length === 0 ? undefined : ordered.join(','),
       },
       { replace: true },
     );
@@ -283,7 +303,8 @@ export function ExplorerPage() {
                 </>
               ) : (
                 <Link href={withParams('/flows', { range, filter: groupFilter(r.key) })}>
-                  {by === 'protocol' ? protocol(r.key) : String(r.key)}
+                  {by === 'protocol' ? protocol(r.key) : by === 'asn' ? `AS${r.key}` : String(r.key)}
+                  {r.name && <span className="muted"> {r.name}</span>}
                 </Link>
               ),
               value: r.bytes,

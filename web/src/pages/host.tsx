@@ -1,9 +1,10 @@
 /** Host page `/hosts/:ip`: totals, timeline, peers, ports, applications, alerts and enrichment. */
 import { useMemo } from 'react';
-import type { AlertList, HostDetail, SearchResult, SeriesResult } from '../../../src/server/api-types';
+import type { AlertList, HostDetail, LookupAnswer, SeriesResult } from '../../../src/server/api-types';
 import { api, withParams } from '../api';
 import { BarList, Empty, ErrorNote, IpLink, Link, Loading, Panel } from '../components/common';
 import { DEFAULT_RANGE, RangePicker } from '../components/controls';
+import { enrichmentSummary, HostEnrichment } from '../components/enrichment';
 import { TimeChart } from '../components/time-chart';
 import { bytes, count, protocol, time } from '../format';
 import { setQuery, useLocation } from '../router';
@@ -18,8 +19,8 @@ export function HostPage({ ip }: { ip: string }) {
     (signal) => api.get<HostDetail>(`/hosts/${encodeURIComponent(ip)}`, { range, limit: 10 }, signal),
     [ip, range],
   );
-  const sample = useApi(
-    (signal) => api.get<SearchResult>('/flows', { range: 'all', filter: `host ${ip}`, limit: 1 }, signal),
+  const known = useApi(
+    (signal) => api.get<LookupAnswer>(`/lookup/${encodeURIComponent(ip)}`, undefined, signal),
     [ip],
   );
   const alerts = useApi((signal) => api.get<AlertList>('/alerts', { limit: 1000 }, signal), []);
@@ -46,8 +47,7 @@ export function HostPage({ ip }: { ip: string }) {
   const own = (alerts.data?.alerts ?? []).filter(
     (a) => a.srcIp === ip || a.dstIp === ip || a.targets?.includes(ip),
   );
-  const flow = sample.data?.flows[0];
-  const side = flow ? (flow.srcIp === ip ? 'src' : 'dst') : undefined;
+  const result = known.data?.results[0];
   const h = host.data;
 
   return (
@@ -89,18 +89,12 @@ export function HostPage({ ip }: { ip: string }) {
             <div className="kpi">
               <div className="kpi-label">Enrichment</div>
               <div className="kpi-value small" data-testid="enrichment">
-                {flow && side
-                  ? [
-                      side === 'src' ? flow.srcCountry : flow.dstCountry,
-                      (side === 'src' ? flow.srcAsn : flow.dstAsn) &&
-                        `AS${side === 'src' ? flow.srcAsn : flow.dstAsn}`,
-                      side === 'src' ? flow.srcAsName : flow.dstAsName,
-                    ]
-                      .filter(Boolean)
-                      .join(' · ') || 'private or unknown'
-                  : '–'}
+                {enrichmentSummary(result?.kind === 'ip' ? result : undefined) ?? '–'}
               </div>
             </div>
+          </div>
+          <div className="grid">
+            <HostEnrichment answer={known.data} error={known.error} loading={known.loading} range={range} />
           </div>
           {h.totals.flows === 0 ? (
             <Empty>

@@ -3,7 +3,7 @@
  * application (drag to zoom), top talkers/ports/applications, the protocol mix, what changed
  * since the previous period, recent alerts, and the live feed.
  */
-import { useCallback, useEffect, useMemo, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react';
 import type {
   AlertList,
   LiveMessage,
@@ -15,7 +15,7 @@ import type {
   TopResult,
   TopRow,
 } from '../../../src/server/api-types';
-import { api } from '../api';
+import { api, withParams } from '../api';
 import { BarList, Empty, ErrorNote, IpLink, Link, Loading, NoData, Panel } from '../components/common';
 import { DEFAULT_RANGE, RangePicker } from '../components/controls';
 import { TimeChart, type TimeSeries } from '../components/time-chart';
@@ -24,6 +24,9 @@ import { useLive } from '../live';
 import { setQuery, useLocation } from '../router';
 import { useApi } from '../use-api';
 import { SeverityBadge } from './alerts';
+
+/** The map and its outlines are a chunk of their own, fetched when the overview shows it. */
+const WorldMap = lazy(() => import('../components/world-map'));
 
 /** Performance mark set once every overview panel has rendered its data. */
 export const OVERVIEW_COMPLETE = 'flowlens:overview-complete';
@@ -105,13 +108,16 @@ export function OverviewPage() {
     async (signal) => {
       const get = (by: string, limit = 8) => api.get<TopResult>('/top', { ...params, by, limit }, signal);
       // 20 talkers: the top 8 are shown, all 20 feed "what changed".
-      const [talkers, ports, apps, protocols] = await Promise.all([
+      // Every country (there are fewer than 300) for the map; the top 8 are listed.
+      const [talkers, ports, apps, protocols, countries, asns] = await Promise.all([
         get('host', 20),
         get('dst_port'),
         get('application'),
         get('protocol', 6),
+        get('country', 300),
+        get('asn'),
       ]);
-      return { talkers, ports, apps, protocols };
+      return { talkers, ports, apps, protocols, countries, asns };
     },
     [range],
   );
@@ -291,6 +297,28 @@ export function OverviewPage() {
               empty="No application was identified in this range."
             />
           </Panel>
+          <Panel title="Top countries" testId="top-countries">
+            <BarList
+              rows={rowsOf(tops.data?.countries, (r) => (
+                <Link href={withParams('/flows', { range, filter: `country ${r.key}` })}>{r.key}</Link>
+              )).slice(0, 8)}
+              empty="No located address in this range (private addresses have no country)."
+            />
+          </Panel>
+          <Panel title="Top networks" testId="top-asns">
+            <BarList
+              rows={rowsOf(tops.data?.asns, (r) => (
+                <Link
+                  href={withParams('/flows', { range, filter: `asn ${r.key}` })}
+                  title={r.name ? `AS${r.key} ${r.name}` : `AS${r.key}`}
+                >
+                  AS{r.key}
+                  {r.name && <span className="muted"> {r.name}</span>}
+                </Link>
+              ))}
+              empty="No address with a known AS in this range."
+            />
+          </Panel>
           <Panel title="Protocol mix">
             <ProtocolMix rows={tops.data?.protocols.rows ?? []} />
           </Panel>
@@ -317,6 +345,15 @@ export function OverviewPage() {
                   </li>
                 ))}
               </ul>
+            )}
+          </Panel>
+          <Panel className="wide" title="Traffic by country" testId="map-panel">
+            {tops.data ? (
+              <Suspense fallback={<Loading />}>
+                <WorldMap rows={tops.data.countries.rows} range={range} />
+              </Suspense>
+            ) : (
+              <Loading />
             )}
           </Panel>
           <Panel className="wide" title="Live" testId="live">
