@@ -22,7 +22,6 @@ import {
   type Enricher,
   loadThreatFeedsConfig,
   type ReverseDns,
-  type ThreatFeeds,
   type ThreatIntel,
 } from '../enrich/index.js';
 import { createFlowEnrichment, type EnrichmentSummary, type FlowEnrichment } from '../pipeline/index.js';
@@ -49,7 +48,7 @@ export interface EnrichFlags {
  */
 export function addEnrichOptions(
   command: Command,
-  offer: { reverseDns?: boolean; dataOption?: boolean } = {},
+  offer: { reverseDns?: boolean; dataOption?: boolean; names?: boolean } = {},
 ): Command {
   if (offer.dataOption) {
     command.option(
@@ -63,7 +62,7 @@ export function addEnrichOptions(
       'look up PTR names of public server addresses (off by default); servers: comma-separated resolvers',
     );
   }
-  return command
+  command
     .option('--no-enrich', 'no enrichment (country, AS, names, threat tags)')
     .option('--geoip-db <file>', 'country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)')
     .option('--asn-db <file>', 'ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
@@ -71,14 +70,15 @@ export function addEnrichOptions(
     .option(
       '--no-feeds',
       'leave out the feeds, watchlist and allowlist of the data directory (flowlens feeds)',
-    )
-    .option('--no-names', 'do not learn host names from DNS answers, TLS SNI and HTTP Host');
+    );
+  if (offer.names !== false)
+    command.option('--no-names', 'do not learn host names from DNS answers, TLS SNI and HTTP Host');
+  return command;
 }
 
 export interface EnrichmentRun {
   enrichment: FlowEnrichment;
   enricher: Enricher;
-  feeds?: ThreatFeeds;
   /** All threat matching: --threat-feeds and the data directory's feeds and lists. */
   intel: ThreatIntel;
   reverseDns?: ReverseDns;
@@ -87,26 +87,41 @@ export interface EnrichmentRun {
   stop(): Promise<void>;
 }
 
+export interface StartEnrichmentOptions {
+  summarize?: boolean;
+  /**
+   * A running ThreatIntel to match with (serve's, which refreshes in the background) instead of
+   * one loaded from the flags; its matcher is read on every flow, even while it is empty.
+   */
+  intel?: ThreatIntel;
+}
+
+/** Loads the threat feeds the flags name: --threat-feeds and the data directory's (unless --no-feeds). */
+export async function loadThreatIntel(
+  flags: Pick<EnrichFlags, 'threatFeeds' | 'feeds' | 'data'>,
+  log?: (message: string) => void,
+): Promise<ThreatIntel> {
+  const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
+  return createThreatIntel({
+    dataDir: flags.feeds === false ? undefined : (flags.data ?? (process.env.FLOWLENS_DATA || './data')),
+    fileFeeds: feedsFile ? await loadThreatFeedsConfig(feedsFile) : undefined,
+    log,
+  });
+}
+
 /** Starts the enrichment the flags ask for (reads the databases and feeds); undefined with --no-enrich. */
 export async function startEnrichment(
   flags: EnrichFlags,
-  options: { summarize?: boolean } = {},
+  options: StartEnrichmentOptions = {},
 ): Promise<EnrichmentRun | undefined> {
   if (!flags.enrich) return undefined;
   const enricher = createEnricher({
     geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
     asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
   });
-  const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
-  const [feeds] = await Promise.all([
-    feedsFile ? loadThreatFeedsConfig(feedsFile) : undefined,
-    enricher.start(),
-  ]);
-  const intel = await createThreatIntel({
-    dataDir: flags.feeds === false ? undefined : (flags.data ?? (process.env.FLOWLENS_DATA || './data')),
-    fileFeeds: feeds,
-  });
-  for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
+  const [intel] = await Promise.all([options.intel ?? loadThreatIntel(flags), enricher.start()]);
+  if (!options.intel)
+    for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
   const reverseDns = flags.reverseDns
     ? createReverseDns({
         servers:
@@ -116,14 +131,13 @@ export async function startEnrichment(
   const enrichment = createFlowEnrichment({
     enricher,
     names: flags.names ? createPassiveNames() : undefined,
-    threat: intel.active ? () => intel.matcher : undefined,
+    threat: intel.active || options.intel ? () => intel.matcher : undefined,
     reverseDns,
     summarize: options.summarize,
   });
   return {
     enrichment,
     enricher,
-    feeds,
     intel,
     reverseDns,
     async finish() {

@@ -4,6 +4,13 @@
  * file holds `export type` lines only, so importing it never pulls server code into a bundle.
  */
 
+export type {
+  FeedState,
+  FeedView,
+  ListKind,
+  RefreshOutcome,
+  RefreshStatus,
+} from '../enrich/index.js';
 export type { AlertSeverity, AlertState, StoredAlert } from '../store/index.js';
 export type {
   Dimension,
@@ -54,4 +61,18 @@ export interface ReadyAnswer {
 export interface LiveStats {
   server?: { requestsPerSecond: number; jobsRunning: number; jobsWaiting: number; liveClients: number };
   [source: string]: unknown;
+}
+
+/** `GET /api/v1/feeds`. */
+export interface FeedList {
+  feeds: import('../enrich/index.js').FeedView[];
+  /** Feeds left out of matching (no copy yet, unreadable, empty). */
+  warnings: string[];
+  /** Entries in each local list. */
+  lists: { watchlist: number; allowlist: number };
+}
+
+/** `GET` and `PUT /api/v1/lists/{watchlist,allowlist}`. */
+export interface ListAnswer {
+  entries: string[];
 }

@@ -19,6 +19,8 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
+import type { ThreatIntel } from '../enrich/index.js';
+import type { FlowRecord } from '../model/index.js';
 import { ERR } from '../shared/index.js';
 import type { FlowStore } from '../store/index.js';
 import { ApiError, ERROR_SCHEMA, errorHandler, sendError } from './api-error.js';
@@ -31,6 +33,7 @@ import type { ReportRenderer } from './report-renderer.js';
 import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deviceRoutes } from './routes/devices.js';
+import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { liveRoutes } from './routes/live.js';
@@ -53,6 +56,13 @@ export interface ServerDeps {
   extraMetrics?: () => string;
   /** Folder of the built dashboard served at `/`; default dist/web (see routes/web.ts). */
   webRoot?: string;
+  /**
+   * Threat feeds and lists of the data directory: `/api/v1/feeds` and `/api/v1/lists/*` manage
+   * them, and ingest jobs raise threat-intel alerts from them (404 and none without it).
+   */
+  threatIntel?: ThreatIntel;
+  /** Enriches each flow of an ingest job before it is stored (country, AS, threat tags). */
+  enrichFlow?: (record: FlowRecord) => void;
 }
 
 export interface FlowlensServer {
@@ -114,6 +124,8 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
   );
   const jobs = createJobManager(config, {
     store: deps.store,
+    enrichFlow: deps.enrichFlow,
+    threatDataDir: deps.threatIntel?.library ? config.dataDir : undefined,
     metrics,
     log: app.log,
     onEvent(job, event) {
@@ -244,6 +256,8 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
         await api.register(deviceRoutes, { store: deps.store, rateLimit: rateLimitConfig });
         await api.register(liveRoutes, { hub: live, flows: deps.liveFlows });
         await api.register(alertRoutes, { store: deps.store, live, rateLimit: rateLimitConfig });
+        if (deps.threatIntel?.library)
+          await api.register(feedRoutes, { intel: deps.threatIntel, rateLimit: rateLimitConfig });
       },
       { prefix: API },
     );

@@ -5,6 +5,9 @@
  * of the live `stats` topic, and (capture) the active flows of `GET /api/v1/live/flows`. Both
  * run the detections continuously: alerts go to the store and each new one to `onAlert`.
  *
+ * With `enrichment` (serve's, see serve-command.ts), every flow gets country, AS and threat tags
+ * before it is stored, and the detections raise threat-intel alerts from the feeds and lists.
+ *
  * Contract: `start…` resolves once the source is running (sockets bound, capture tool
  * listening) and rejects with the source's FlowlensError when it cannot start. `stop()` stops
  * it, writes every flow it still holds, and never rejects.
@@ -16,6 +19,7 @@ import {
   type ContinuousDetection,
   createCollectorRegistry,
   createContinuousDetection,
+  type FlowEnrichment,
   type LiveStatus,
   recordInventory,
   runCollector,
@@ -29,8 +33,10 @@ import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js
 function serveDetection(
   store: FlowStore,
   onAlert: ((alert: Alert) => void) | undefined,
+  enrichment: FlowEnrichment | undefined,
 ): ContinuousDetection {
   return createContinuousDetection({
+    lookups: enrichment?.lookups,
     writeAlerts: (batch) => store.recordAlerts(batch),
     onAlert(alert, change) {
       if (change === 'new') onAlert?.(alert);
@@ -51,6 +57,7 @@ export interface ServeCollectorOptions {
   log(message: string): void;
   /** Each new alert of the detections on the collected flows. */
   onAlert?(alert: Alert): void;
+  enrichment?: FlowEnrichment;
 }
 
 export interface ServeCollector extends RunningSource {
@@ -68,11 +75,14 @@ export async function startServeCollector(options: ServeCollectorOptions): Promi
   });
   const run = runCollector({
     listeners: { ports: options.ports, bind: options.bind },
-    writeFlows: (batch: ExportedFlowRecord[]) => options.store.writeFlows(batch as StoredFlow[]),
+    writeFlows: (batch: ExportedFlowRecord[]) => {
+      if (options.enrichment) for (const record of batch) options.enrichment.enrich(record);
+      return options.store.writeFlows(batch as StoredFlow[]);
+    },
     writeCounters: (batch: InterfaceCounterRecord[]) => options.store.writeInterfaceCounters(batch),
     signal: controller.signal,
     registry,
-    detection: serveDetection(options.store, options.onAlert),
+    detection: serveDetection(options.store, options.onAlert, options.enrichment),
     onStarted(listeners) {
       bound = true;
       for (const l of listeners) options.log(`collecting ${l.kind} on ${l.address} port ${l.port}`);
@@ -137,6 +147,7 @@ export interface ServeCaptureOptions {
   log(message: string): void;
   /** Each new alert of the detections on the captured flows. */
   onAlert?(alert: Alert): void;
+  enrichment?: FlowEnrichment;
 }
 
 export interface ServeCapture extends RunningSource {
@@ -203,8 +214,9 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
     },
     signal: controller.signal,
     analyzers: createAnalyzers(FLOW_ANALYZER_NAMES),
-    detection: serveDetection(store, options.onAlert),
+    detection: serveDetection(store, options.onAlert, options.enrichment),
     onFlow(record: FlowRecord) {
+      options.enrichment?.enrich(record);
       const flow = record as StoredFlow;
       flow.sourceKind = 'live';
       flow.exporter = options.interface;

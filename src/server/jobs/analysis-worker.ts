@@ -1,18 +1,21 @@
 /**
  * The analysis worker thread: runs `analyzeCaptures` over one uploaded capture with every
- * analyzer and the detections (as `flowlens analyze` does), posting progress, partial results
+ * analyzer and the detections (as `flowlens analyze` does; threat-intel alerts from the data
+ * directory's feeds when `threatDataDir` is given), posting progress, partial results
  * and (for ingest) flow batches to the main thread, then the result as JSON text: the summary,
  * the completed analysis (health score included, see completeAnalysis) and the first warning of
  * each code. It never touches the store. The main thread cancels it by terminating the thread,
  * so there is nothing to clean up here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import { createThreatIntel } from '../../enrich/index.js';
 import type { FlowRecord, InputWarning } from '../../model/index.js';
 import {
   analyzeCaptures,
   completeAnalysis,
   createCaptureDetection,
   createDiagnosisAnalyzers,
+  createFlowEnrichment,
   protocolName,
 } from '../../pipeline/index.js';
 import { FlowlensError } from '../../shared/index.js';
@@ -53,7 +56,10 @@ async function run(): Promise<void> {
     });
   };
 
-  const detection = createCaptureDetection();
+  // Threat-intel alerts from the data directory's feeds and lists (cached copies; no network).
+  const intel = input.threatDataDir ? await createThreatIntel({ dataDir: input.threatDataDir }) : undefined;
+  const lookups = intel?.active ? createFlowEnrichment({ threat: () => intel.matcher }).lookups : undefined;
+  const detection = createCaptureDetection({}, { lookups });
   const firstWarnings = new Map<string, InputWarning>();
   const result = await analyzeCaptures({
     files: [input.file],

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { FlowRecord } from '../../model/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestWriter, StoredFlow } from '../../store/index.js';
 import { ApiError } from '../api-error.js';
@@ -76,6 +77,10 @@ export interface JobManagerDeps {
   /** Every event of every job (the live feed's `jobs` topic). */
   onEvent?(job: Job, event: JobEvent): void;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Enriches each flow of an ingest before it is written (country, AS, threat tags). */
+  enrichFlow?(record: FlowRecord): void;
+  /** Data directory whose threat feeds and lists the workers' detections match (threat-intel alerts). */
+  threatDataDir?: string;
 }
 
 const PROGRESS_MS = 250;
@@ -217,6 +222,7 @@ export function createJobManager(config: ResolvedServerConfig, deps: JobManagerD
       file: live.record.uploadPath as string,
       ingestBatch: writer === undefined ? 0 : INGEST_BATCH,
       progressMs: PROGRESS_MS,
+      ...(deps.threatDataDir ? { threatDataDir: deps.threatDataDir } : {}),
     };
     const worker = new Worker(workerScript, { workerData: input });
     live.worker = worker;
@@ -246,7 +252,10 @@ export function createJobManager(config: ResolvedServerConfig, deps: JobManagerD
           onProgress(live, message.bytesRead, message.packets, message.partial);
         else if (message.type === 'flows') {
           const batch = message.batch as StoredFlow[];
-          for (const flow of batch) flow.sourceKind = 'pcap';
+          for (const flow of batch) {
+            flow.sourceKind = 'pcap';
+            deps.enrichFlow?.(flow);
+          }
           writes = writes
             .then(() => writer?.write(batch))
             .then(

@@ -11,6 +11,8 @@ export interface WorkerInput {
   ingestBatch: number;
   /** Minimum time between progress messages, ms. */
   progressMs: number;
+  /** Data directory whose threat feeds and lists (cached copies) the detections match. */
+  threatDataDir?: string;
 }
 
 /** What the run has found so far, shown while it is still going. */
