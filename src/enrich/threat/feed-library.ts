@@ -113,14 +113,15 @@ export function checkFeedUrl(text: string, where = 'url'): string {
 
 /** A feed id made from a URL or file name: `https://feodotracker.abuse.ch/x/ipblocklist.csv` → `ipblocklist`. */
 export function suggestFeedId(source: string): string {
-  let base = source;
+  const withoutExtension = (name: string) => name.replace(/\.[a-z0-9]{1,8}$/i, '');
+  let base: string;
   try {
     const url = new URL(source);
-    base = url.pathname.split('/').filter(Boolean).pop() ?? url.hostname;
+    const last = url.pathname.split('/').filter(Boolean).pop();
+    base = last ? withoutExtension(last) : url.hostname;
   } catch {
-    base = path.basename(source);
+    base = withoutExtension(path.basename(source));
   }
-  base = base.replace(/\.[a-z0-9]{1,8}$/i, '');
   const id = base
     .toLowerCase()
     .replace(/[^a-z0-9_-]+/g, '-')
