@@ -71,12 +71,16 @@ async function saveBody(response: Response, file: string, maxBytes: number): Pro
   const handle = await open(file, 'w');
   let bytes = 0;
   try {
-    if (response.body) {
-      for await (const chunk of response.body) {
-        bytes += chunk.byteLength;
-        if (bytes > maxBytes) throw new Error(`answer larger than ${maxBytes} bytes`);
-        await handle.write(chunk);
+    const reader = response.body?.getReader();
+    for (;;) {
+      const chunk = reader ? await reader.read() : { done: true as const, value: undefined };
+      if (chunk.done) break;
+      bytes += chunk.value.byteLength;
+      if (bytes > maxBytes) {
+        await reader?.cancel();
+        throw new Error(`answer larger than ${maxBytes} bytes`);
       }
+      await handle.write(chunk.value);
     }
   } finally {
     await handle.close();
