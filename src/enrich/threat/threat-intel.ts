@@ -58,9 +58,9 @@ export interface ThreatIntel {
   /** Warnings of the last rebuild (feeds left out). */
   warnings(): string[];
   rebuild(): Promise<string[]>;
-  /** Refreshes the named feeds (all when none are named), then rebuilds. Unknown ids are a user error. */
+  /** Refreshes the named feeds (all when none are named), then rebuilds if a copy changed. Unknown ids are a user error. */
   refresh(ids?: string[]): Promise<RefreshOutcome[]>;
-  /** Refreshes the feeds that are due, then rebuilds if any was refreshed. */
+  /** Refreshes the feeds that are due, then rebuilds if a copy changed. */
   refreshDue(): Promise<RefreshOutcome[]>;
   /** Checks for due feeds every `tickMs` in the background until `stop()`. */
   startRefreshing(tickMs?: number): void;
@@ -150,7 +150,8 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
         options.log?.(`feed ${feed.id}: ${outcome.error}; keeping its last good copy`);
       outcomes.push(outcome);
     }
-    if (outcomes.length > 0) await rebuild();
+    // Only a new copy changes what matches (304s and failures keep the copies in use).
+    if (outcomes.some((o) => o.status === 'updated')) await rebuild();
     return outcomes;
   };
 
