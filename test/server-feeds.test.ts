@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createThreatIntel, type ThreatIntel } from '../src/enrich/index.js';
+import { createThreatIntel, openFeedLibrary, type ThreatIntel } from '../src/enrich/index.js';
 import { createFlowEnrichment } from '../src/pipeline/index.js';
 import type { FeedList, FeedView, ListAnswer, RefreshOutcome } from '../src/server/api-types.js';
 import { PROJECT_ROOT } from './support/corpus.js';
@@ -167,6 +167,11 @@ describe('feeds API', () => {
     );
     await until(async () => intel.matcher.matchIp('198.51.100.1').includes('scan'), 'the rebuilt matcher');
     expect((await feeds()).warnings).toEqual([]);
+    // A list changed on disk by another process (flowlens feeds beside serve) is picked up too.
+    await openFeedLibrary(t.dataDir).writeList('watchlist', ['192.0.2.77']);
+    await until(async () => intel.matcher.matchIp('192.0.2.77').includes('watchlist'), 'the list change');
+    await openFeedLibrary(t.dataDir).writeList('watchlist', []);
+    await until(async () => intel.matcher.matchIp('192.0.2.77').length === 0, 'the emptied list');
     await intel.stop();
   });
 

@@ -261,6 +261,8 @@ export interface FeedLibrary {
   copyPath(id: string): string;
   /** The file a feed is read from: its cached copy (URL) or its own file. */
   sourcePath(feed: ConfiguredFeed): string;
+  /** Where a list is kept. */
+  listFile(kind: ListKind): string;
   readList(kind: ListKind): Promise<string[]>;
   /** Replaces a list (validated, deduplicated); returns what was stored. */
   writeList(kind: ListKind, entries: unknown): Promise<string[]>;
@@ -293,6 +295,7 @@ export function openFeedLibrary(dataDir: string): FeedLibrary {
     feeds,
     copyPath,
     sourcePath: (feed) => feed.file ?? copyPath(feed.id),
+    listFile,
     add: (input) =>
       serial(async () => {
         const list = await feeds();

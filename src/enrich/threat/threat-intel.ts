@@ -8,7 +8,8 @@
  * not parsed again. A configured feed without a usable copy (never fetched, unreadable, empty)
  * is left out with a warning: it never stops a run. `refresh…` fetches feeds (network), then
  * rebuilds. `startRefreshing` does that for due feeds in the background, one pass at a time,
- * and never throws; readers of `matcher` see the old matcher until the new one is complete.
+ * and also rebuilds when feeds.json or a list changed on disk (`flowlens feeds` beside serve);
+ * it never throws; readers of `matcher` see the old matcher until the new one is complete.
  */
 import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -101,7 +102,24 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
     return entries;
   };
 
+  /** Modification times of feeds.json and the lists: another process (the CLI) may change them. */
+  const inputsSignature = async (): Promise<string> => {
+    if (!library) return '';
+    const files = [library.configFile, library.listFile('watchlist'), library.listFile('allowlist')];
+    const times = await Promise.all(
+      files.map((f) =>
+        stat(f).then(
+          (s) => s.mtimeMs,
+          () => 0,
+        ),
+      ),
+    );
+    return times.join(',');
+  };
+  let signature = '';
+
   const rebuild = async (): Promise<string[]> => {
+    signature = await inputsSignature();
     const next: string[] = [];
     const compiled: CompiledFeed[] = options.fileFeeds ? options.fileFeeds.compiledFeeds() : [];
     let allow: FeedEntries | undefined;
@@ -193,7 +211,12 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
     startRefreshing(tickMs = 30_000) {
       if (timer || !library) return;
       const tick = () => {
-        exclusive(() => refreshFeeds((feed, state) => isFeedDue(feed, state))).catch((error: unknown) =>
+        exclusive(async () => {
+          const outcomes = await refreshFeeds((feed, state) => isFeedDue(feed, state));
+          // Feeds or lists changed by `flowlens feeds` while serve runs.
+          if (!outcomes.some((o) => o.status === 'updated') && (await inputsSignature()) !== signature)
+            await rebuild();
+        }).catch((error: unknown) =>
           options.log?.(`feed refresh failed: ${error instanceof Error ? error.message : String(error)}`),
         );
       };
