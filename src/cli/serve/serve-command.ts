@@ -170,8 +170,8 @@ async function runServe(flags: ServeFlags): Promise<void> {
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.
   mkdirSync(dataDir, { recursive: true });
   const log = (message: string) => process.stderr.write(`flowlens: ${message}\n`);
-  const intel = await loadThreatIntel({ ...flags, data: dataDir }, log);
-  for (const warning of intel.warnings()) log(`warning: ${warning}`);
+  const intel = flags.enrich ? await loadThreatIntel({ ...flags, data: dataDir }, log) : undefined;
+  for (const warning of intel?.warnings() ?? []) log(`warning: ${warning}`);
   const enrichment = await startEnrichment({ ...flags, data: dataDir, names: false }, { intel });
   const store = createDuckDbStore({ dataDir });
   await store.start();
@@ -191,7 +191,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     version,
     liveFlows: (limit) => capture?.snapshot(limit),
     extraMetrics: () => collector?.registry.metrics() ?? '',
-    threatIntel: flags.enrich ? intel : undefined,
+    threatIntel: intel,
     enrichFlow: enrichment ? (record) => enrichment.enrichment.enrich(record) : undefined,
     readinessChecks: {
       ...(collectPorts ? { collector: () => collector?.ready() ?? { ok: false, detail: 'starting' } } : {}),
@@ -240,7 +240,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
       });
     }
     const { url } = await server.start();
-    if (flags.enrich) intel.startRefreshing();
+    intel?.startRefreshing();
     server.app.log.info({ url, dataDir }, `listening on ${url}`);
     process.stderr.write(
       `flowlens: serving ${dataDir} on ${url} (dashboard at ${url}/, API docs at ${url}/docs)\n`,
@@ -249,7 +249,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   } finally {
     await capture?.stop();
     await collector?.stop();
-    await intel.stop();
+    await intel?.stop();
     await server.stop().catch((error: unknown) => server.app.log.error({ err: error }, 'shutdown failed'));
     await store.stop();
     await enrichment?.stop();
