@@ -29,6 +29,8 @@ import {
 const CAPTURE = path.join(PROJECT_ROOT, 'test', 'fixtures', 'tcp-handshake-and-close.pcap');
 const FEED = '198.51.100.0/24\n203.0.113.9\n';
 let body = FEED;
+/** Answers the held `/slow` request. */
+let releaseSlow: (() => void) | undefined;
 let feedServer: Server;
 let feedBase: string;
 let t: TestServer;
@@ -37,7 +39,12 @@ let intel: ThreatIntel;
 beforeAll(async () => {
   requireBuiltWorker();
   feedServer = createHttpServer((req, res) => {
-    if (req.url === '/missing') {
+    if (req.url === '/slow') {
+      releaseSlow = () => {
+        res.writeHead(200);
+        res.end('192.0.2.99\n');
+      };
+    } else if (req.url === '/missing') {
       res.writeHead(404);
       res.end();
     } else if (req.headers['if-none-match'] === `"${body.length}"`) {
@@ -173,6 +180,26 @@ describe('feeds API', () => {
     await openFeedLibrary(t.dataDir).writeList('watchlist', []);
     await until(async () => intel.matcher.matchIp('192.0.2.77').length === 0, 'the emptied list');
     await intel.stop();
+  });
+
+  it('a fetch in flight blocks no other request', async () => {
+    await intel.library?.add({ id: 'slow', url: `${feedBase}/slow`, format: 'ip-list', category: 'scan' });
+    let answered = false;
+    const refreshing = api('/feeds/slow/refresh', { method: 'POST' }).then(async (response) => {
+      answered = true;
+      return (await response.json()) as RefreshOutcome;
+    });
+    await until(async () => releaseSlow !== undefined, 'the slow request');
+    const put = await send('PUT', '/lists/watchlist', { entries: ['192.0.2.1'] });
+    expect(put.status).toBe(200);
+    expect(intel.matcher.matchIp('192.0.2.1')).toEqual(['watchlist']);
+    expect((await feeds()).feeds.map((f) => f.id)).toEqual(['drop', 'later', 'slow']);
+    expect(answered).toBe(false);
+    releaseSlow?.();
+    expect(await refreshing).toMatchObject({ id: 'slow', status: 'updated' });
+    expect(intel.matcher.matchIp('192.0.2.99')).toEqual(['scan', 'slow']);
+    expect((await send('PUT', '/lists/watchlist', { entries: [] })).status).toBe(200);
+    expect((await api('/feeds/slow', { method: 'DELETE' })).status).toBe(200);
   });
 
   it('removes a feed (404 the second time)', async () => {

@@ -58,6 +58,7 @@ export interface ThreatIntel {
   readonly active: boolean;
   /** Warnings of the last rebuild (feeds left out). */
   warnings(): string[];
+  /** Reads the data directory again and swaps the new matcher in; never waits for a fetch in flight. */
   rebuild(): Promise<string[]>;
   /** Refreshes the named feeds (all when none are named), then rebuilds if a copy changed. Unknown ids are a user error. */
   refresh(ids?: string[]): Promise<RefreshOutcome[]>;
@@ -89,7 +90,7 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
   let active = false;
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<unknown> | undefined;
-  const stopping = new AbortController();
+  let stopping = new AbortController();
 
   const readCopy = async (feed: ConfiguredFeed, file: string): Promise<FeedEntries> => {
     const info = await stat(file);
@@ -169,11 +170,19 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
       outcomes.push(outcome);
     }
     // Only a new copy changes what matches (304s and failures keep the copies in use).
-    if (outcomes.some((o) => o.status === 'updated')) await rebuild();
+    if (outcomes.some((o) => o.status === 'updated')) await serialRebuild();
     return outcomes;
   };
 
-  /** One refresh at a time: a request waits for the pass in flight, then runs its own. */
+  /** Rebuilds one at a time (a later one never loses to an earlier one), apart from fetches. */
+  let rebuilding: Promise<unknown> = Promise.resolve();
+  const serialRebuild = (): Promise<string[]> => {
+    const run = rebuilding.catch(() => {}).then(rebuild);
+    rebuilding = run;
+    return run;
+  };
+
+  /** One refresh pass at a time: a request waits for the pass in flight, then runs its own. */
   const exclusive = <T>(work: () => Promise<T>): Promise<T> => {
     const run = (pass ?? Promise.resolve()).catch(() => {}).then(work);
     pass = run;
@@ -190,7 +199,7 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
     },
     library,
     warnings: () => warnings,
-    rebuild: () => exclusive(rebuild),
+    rebuild: serialRebuild,
     refresh(ids) {
       return exclusive(async () => {
         if (ids && ids.length > 0 && library) {
@@ -210,15 +219,22 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
     refreshDue: () => exclusive(() => refreshFeeds((feed, state) => isFeedDue(feed, state))),
     startRefreshing(tickMs = 30_000) {
       if (timer || !library) return;
+      let ticking = false;
       const tick = () => {
+        if (ticking) return; // A slow fetch spans ticks: no queue of passes behind it.
+        ticking = true;
         exclusive(async () => {
           const outcomes = await refreshFeeds((feed, state) => isFeedDue(feed, state));
           // Feeds or lists changed by `flowlens feeds` while serve runs.
           if (!outcomes.some((o) => o.status === 'updated') && (await inputsSignature()) !== signature)
-            await rebuild();
-        }).catch((error: unknown) =>
-          options.log?.(`feed refresh failed: ${error instanceof Error ? error.message : String(error)}`),
-        );
+            await serialRebuild();
+        })
+          .catch((error: unknown) =>
+            options.log?.(`feed refresh failed: ${error instanceof Error ? error.message : String(error)}`),
+          )
+          .finally(() => {
+            ticking = false;
+          });
       };
       timer = setInterval(tick, tickMs);
       timer.unref();
@@ -229,6 +245,8 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
       timer = undefined;
       stopping.abort();
       await pass?.catch(() => {});
+      await rebuilding.catch(() => {});
+      stopping = new AbortController(); // Explicit refreshes still work after a stop.
     },
   };
 }
