@@ -197,6 +197,10 @@ describe('watchlist and allowlist', () => {
     const show = await runCli(['feeds', 'watchlist', 'show', '--data', data, '--format', 'json']);
     expect(JSON.parse(show.stdout)).toEqual({ entries: ['10.0.0.2', 'evil.example'] });
 
+    const lookup = await runCli(['lookup', '10.0.0.2', 'a.evil.example', '--data', data, '--format', 'json']);
+    const found = JSON.parse(lookup.stdout) as { results: { threatTags?: string[] }[] };
+    expect(found.results.map((r) => r.threatTags)).toEqual([['watchlist'], ['watchlist']]);
+
     const doc = await analyze();
     expect(doc.flows[0].threatTags).toEqual(['watchlist']);
     expect(threatAlerts(doc).map((a) => a.explanation)).toEqual([

@@ -1,23 +1,19 @@
 /**
  * `flowlens lookup IP|DOMAIN|MAC…`: everything Flowlens knows about a value, from the
  * enrichment databases: country, city, AS, special-range labels, MAC vendors, and threat tags
- * from the feeds given with --threat-feeds. Names seen in traffic are learnt per analyze run
+ * from the feeds given with --threat-feeds and those of the data directory (`flowlens feeds`,
+ * with the watchlist and allowlist). Names seen in traffic are learnt per analyze run
  * and not stored yet, so a domain says so. Exit codes: 0 done (also for domains); 2 a value
  * that is neither an IP address, a MAC address nor a domain name, a bad feeds config, or bad
  * options.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import {
-  createEnricher,
-  type Enricher,
-  loadThreatFeedsConfig,
-  normalizeMac,
-  type ThreatMatcher,
-} from '../../enrich/index.js';
+import { createEnricher, type Enricher, normalizeMac, type ThreatMatcher } from '../../enrich/index.js';
 import type { IpEnrichment, MacEnrichment } from '../../model/index.js';
 import { parseIpAddress } from '../../model/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
+import { loadThreatIntel } from '../enrich-options.js';
 import { renderTable } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
 
@@ -148,20 +144,32 @@ export function registerLookupCommand(program: Command): void {
     .option('--geoip-db <file>', 'country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)')
     .option('--asn-db <file>', 'ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
     .option('--threat-feeds <file>', 'threat feeds config, JSON (default: $FLOWLENS_THREAT_FEEDS, else none)')
+    .option(
+      '--data <dir>',
+      'data directory whose threat feeds and lists to use (default: $FLOWLENS_DATA, else ./data)',
+    )
+    .option('--no-feeds', 'leave out the feeds, watchlist and allowlist of the data directory')
     .addHelpText('after', EXAMPLES)
     .action(
       async (
         values: string[],
-        flags: { format: 'table' | 'json'; geoipDb?: string; asnDb?: string; threatFeeds?: string },
+        flags: {
+          format: 'table' | 'json';
+          geoipDb?: string;
+          asnDb?: string;
+          threatFeeds?: string;
+          data?: string;
+          feeds: boolean;
+        },
       ) => {
         const enricher = createEnricher({
           geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
           asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
         });
-        const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
         try {
-          const feeds = feedsFile ? await loadThreatFeedsConfig(feedsFile) : undefined;
-          const results = await lookupValues(values, enricher, feeds?.matcher);
+          const intel = await loadThreatIntel(flags);
+          for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
+          const results = await lookupValues(values, enricher, intel.active ? intel.matcher : undefined);
           const attribution = results.some((r) => r.kind !== 'domain') ? enricher.attribution() : [];
           const text =
             flags.format === 'json'
