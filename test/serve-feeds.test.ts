@@ -129,6 +129,16 @@ describe('flowlens serve with threat feeds', () => {
       return list.feeds[0]?.hasCopy ? list.feeds : undefined;
     });
     expect(feeds[0]).toMatchObject({ id: 'lab', state: { networks: 1 } });
+    // The copy is renamed into place before the refresh is counted and the matcher rebuilt.
+    const metrics = await until('the feed metrics', async () => {
+      const text = await (await fetch(`${url}/metrics`)).text();
+      return text.includes('flowlens_feed_entries{feed="lab"} 1\n') ? text : undefined;
+    });
+    expect(metrics).toContain('flowlens_feed_refreshes_total{feed="lab",outcome="updated"} 1\n');
+    expect(metrics).toContain('flowlens_feed_refreshes_total{feed="lab",outcome="failed"} 0\n');
+    expect(metrics).toContain('flowlens_feed_entries{feed="lab"} 1\n');
+    const lastSuccess = /flowlens_feed_last_success_timestamp_seconds\{feed="lab"\} (\d+)/.exec(metrics);
+    expect(Math.abs(Number(lastSuccess?.[1]) - Date.now() / 1000)).toBeLessThan(120);
 
     await sendDatagrams([exportTo(['203.0.113.9', '198.51.100.7', '192.0.2.9', '192.0.2.10'], 0)], port);
     // Flows are enriched as they are written (batches every 2 s): wait for these four first.

@@ -190,7 +190,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     renderer,
     version,
     liveFlows: (limit) => capture?.snapshot(limit),
-    extraMetrics: () => collector?.registry.metrics() ?? '',
+    extraMetrics: () => `${collector?.registry.metrics() ?? ''}${intel?.metrics() ?? ''}`,
     threatIntel: intel,
     enrichFlow: enrichment ? (record) => enrichment.enrichment.enrich(record) : undefined,
     readinessChecks: {

@@ -64,6 +64,12 @@ export interface ThreatIntel {
   refresh(ids?: string[]): Promise<RefreshOutcome[]>;
   /** Refreshes the feeds that are due, then rebuilds if a copy changed. */
   refreshDue(): Promise<RefreshOutcome[]>;
+  /**
+   * Prometheus text exposition of `flowlens_feed_*`: refreshes by feed and outcome (this
+   * process), entries in use and the last success of each configured feed (as of the last rebuild
+   * or refresh). Empty without configured feeds.
+   */
+  metrics(): string;
   /** Checks for due feeds every `tickMs` in the background until `stop()`. */
   startRefreshing(tickMs?: number): void;
   stop(): Promise<void>;
@@ -91,6 +97,19 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
   let timer: NodeJS.Timeout | undefined;
   let pass: Promise<unknown> | undefined;
   let stopping = new AbortController();
+  /** Per configured feed: entries in use, last success, refreshes by outcome. */
+  const feedStats = new Map<
+    string,
+    { entries: number; lastSuccess?: number; refreshes: Record<RefreshOutcome['status'], number> }
+  >();
+  const statsOf = (id: string) => {
+    let stats = feedStats.get(id);
+    if (!stats) {
+      stats = { entries: 0, refreshes: { updated: 0, 'not-modified': 0, failed: 0 } };
+      feedStats.set(id, stats);
+    }
+    return stats;
+  };
 
   const readCopy = async (feed: ConfiguredFeed, file: string): Promise<FeedEntries> => {
     const info = await stat(file);
@@ -126,7 +145,12 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
     let allow: FeedEntries | undefined;
     if (library) {
       const seen = new Set<string>();
-      for (const feed of await library.feeds()) {
+      const configured = await library.feeds();
+      for (const id of feedStats.keys()) if (!configured.some((f) => f.id === id)) feedStats.delete(id);
+      for (const feed of configured) {
+        const stats = statsOf(feed.id);
+        stats.entries = 0;
+        stats.lastSuccess = (await library.state(feed.id)).lastSuccess;
         const file = library.sourcePath(feed);
         seen.add(`${feed.format}:${file}`);
         if (!existsSync(file)) {
@@ -141,7 +165,10 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
           const entries = await readCopy(feed, file);
           if (entries.networks.length + entries.domains.length === 0)
             next.push(`feed ${feed.id}: ${file} lists nothing as ${feed.format}`);
-          else compiled.push({ name: feed.id, category: feed.category, entries });
+          else {
+            compiled.push({ name: feed.id, category: feed.category, entries });
+            stats.entries = entries.networks.length + entries.domains.length;
+          }
         } catch (error) {
           next.push(`feed ${feed.id}: ${(error as Error).message}`);
         }
@@ -165,6 +192,9 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
     for (const feed of await library.feeds()) {
       if (!select(feed, await library.state(feed.id))) continue;
       const outcome = await refreshFeed(library, feed, { ...limits, signal: stopping.signal });
+      const stats = statsOf(feed.id);
+      stats.refreshes[outcome.status]++;
+      stats.lastSuccess = outcome.state.lastSuccess;
       if (outcome.status === 'failed')
         options.log?.(`feed ${feed.id}: ${outcome.error}; keeping its last good copy`);
       outcomes.push(outcome);
@@ -217,6 +247,38 @@ export async function createThreatIntel(options: ThreatIntelOptions): Promise<Th
       });
     },
     refreshDue: () => exclusive(() => refreshFeeds((feed, state) => isFeedDue(feed, state))),
+    metrics() {
+      if (feedStats.size === 0) return '';
+      const lines: string[] = [];
+      const family = (name: string, type: string, help: string, rows: string[]) =>
+        lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, ...rows);
+      const all = [...feedStats];
+      family(
+        'flowlens_feed_refreshes_total',
+        'counter',
+        'Threat feed refreshes by feed and outcome (updated, not-modified, failed).',
+        all.flatMap(([id, s]) =>
+          Object.entries(s.refreshes).map(
+            ([outcome, n]) => `flowlens_feed_refreshes_total{feed="${id}",outcome="${outcome}"} ${n}`,
+          ),
+        ),
+      );
+      family(
+        'flowlens_feed_entries',
+        'gauge',
+        'Networks and domains of the copy of each threat feed in use (0: none in use).',
+        all.map(([id, s]) => `flowlens_feed_entries{feed="${id}"} ${s.entries}`),
+      );
+      family(
+        'flowlens_feed_last_success_timestamp_seconds',
+        'gauge',
+        'When each threat feed was last refreshed successfully (0: never).',
+        all.map(
+          ([id, s]) => `flowlens_feed_last_success_timestamp_seconds{feed="${id}"} ${s.lastSuccess ?? 0}`,
+        ),
+      );
+      return `${lines.join('\n')}\n`;
+    },
     startRefreshing(tickMs = 30_000) {
       if (timer || !library) return;
       let ticking = false;
