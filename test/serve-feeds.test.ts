@@ -126,7 +126,7 @@ describe('flowlens serve with threat feeds', () => {
       const list = (await (await fetch(`${url}/api/v1/feeds`)).json()) as {
         feeds: { id: string; hasCopy: boolean; state: { networks?: number } }[];
       };
-      return list.feeds[0]?.hasCopy ? list.feeds : undefined;
+      return list.feeds[0]?.state.networks !== undefined ? list.feeds : undefined;
     });
     expect(feeds[0]).toMatchObject({ id: 'lab', state: { networks: 1 } });
     // The copy is renamed into place before the refresh is counted and the matcher rebuilt.

@@ -101,7 +101,8 @@ describe('feeds API', () => {
     expect(added.status).toBe(201);
     const view = (await added.json()) as FeedView;
     expect(view).toMatchObject({ id: 'drop', url: `${feedBase}/drop.txt`, refreshSeconds: 86_400 });
-    await until(async () => (await feeds()).feeds[0]?.hasCopy === true, 'the first fetch');
+    // The state is written just after the copy is renamed into place: wait for both.
+    await until(async () => (await feeds()).feeds[0]?.state.lastSuccess !== undefined, 'the first fetch');
     const [listed] = (await feeds()).feeds;
     expect(listed.state).toMatchObject({ networks: 2, domains: 0, etag: `"${FEED.length}"` });
     expect(listed.state.lastSuccess).toBeGreaterThan(0);
