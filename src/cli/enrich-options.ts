@@ -6,6 +6,9 @@
  *   --geoip-db FILE        country/city .mmdb ($FLOWLENS_GEOIP_DB)
  *   --asn-db FILE          ASN .mmdb ($FLOWLENS_ASN_DB)
  *   --threat-feeds FILE    threat feeds config, JSON ($FLOWLENS_THREAT_FEEDS; docs/enrichment.md)
+ *   --no-feeds             leave out the feeds, watchlist and allowlist of the data directory
+ *                          (`flowlens feeds`; used by default, from their cached copies: no network)
+ *   --data DIR             analyze only (ingest and collect have theirs): whose feeds and lists
  *   --no-names             do not learn names from DNS answers, SNI and HTTP Host
  *   --reverse-dns [LIST]   analyze only: PTR names of public server addresses (off by default,
  *                          for privacy); LIST: resolvers, comma-separated (default: the system's)
@@ -15,10 +18,11 @@ import {
   createEnricher,
   createPassiveNames,
   createReverseDns,
+  createThreatIntel,
   type Enricher,
   loadThreatFeedsConfig,
   type ReverseDns,
-  type ThreatFeeds,
+  type ThreatIntel,
 } from '../enrich/index.js';
 import { createFlowEnrichment, type EnrichmentSummary, type FlowEnrichment } from '../pipeline/index.js';
 
@@ -30,51 +34,94 @@ export interface EnrichFlags {
   geoipDb?: string;
   asnDb?: string;
   threatFeeds?: string;
+  /** False with --no-feeds. */
+  feeds?: boolean;
+  /** The data directory whose configured feeds and lists are used. */
+  data?: string;
   names: boolean;
   reverseDns?: boolean | string;
 }
 
-/** `reverseDns`: offer --reverse-dns (analyze only: ingest and collect do not keep names yet). */
-export function addEnrichOptions(command: Command, offer: { reverseDns?: boolean } = {}): Command {
+/**
+ * `reverseDns`: offer --reverse-dns (analyze only: ingest and collect do not keep names yet).
+ * `dataOption`: offer --data (for commands without a store of their own).
+ */
+export function addEnrichOptions(
+  command: Command,
+  offer: { reverseDns?: boolean; dataOption?: boolean; names?: boolean } = {},
+): Command {
+  if (offer.dataOption) {
+    command.option(
+      '--data <dir>',
+      'data directory whose threat feeds and lists to use (default: $FLOWLENS_DATA, else ./data)',
+    );
+  }
   if (offer.reverseDns) {
     command.option(
       '--reverse-dns [servers]',
       'look up PTR names of public server addresses (off by default); servers: comma-separated resolvers',
     );
   }
-  return command
+  command
     .option('--no-enrich', 'no enrichment (country, AS, names, threat tags)')
     .option('--geoip-db <file>', 'country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)')
     .option('--asn-db <file>', 'ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
     .option('--threat-feeds <file>', 'threat feeds config, JSON (default: $FLOWLENS_THREAT_FEEDS, else none)')
-    .option('--no-names', 'do not learn host names from DNS answers, TLS SNI and HTTP Host');
+    .option(
+      '--no-feeds',
+      'leave out the feeds, watchlist and allowlist of the data directory (flowlens feeds)',
+    );
+  if (offer.names !== false)
+    command.option('--no-names', 'do not learn host names from DNS answers, TLS SNI and HTTP Host');
+  return command;
 }
 
 export interface EnrichmentRun {
   enrichment: FlowEnrichment;
   enricher: Enricher;
-  feeds?: ThreatFeeds;
+  /** All threat matching: --threat-feeds and the data directory's feeds and lists. */
+  intel: ThreatIntel;
   reverseDns?: ReverseDns;
   /** Waits (at most a few seconds) for reverse DNS answers, then summarises the run. */
   finish(): Promise<EnrichmentSummary>;
   stop(): Promise<void>;
 }
 
+export interface StartEnrichmentOptions {
+  summarize?: boolean;
+  /**
+   * A running ThreatIntel to match with (serve's, which refreshes in the background) instead of
+   * one loaded from the flags; its matcher is read on every flow, even while it is empty.
+   */
+  intel?: ThreatIntel;
+}
+
+/** Loads the threat feeds the flags name: --threat-feeds and the data directory's (unless --no-feeds). */
+export async function loadThreatIntel(
+  flags: Pick<EnrichFlags, 'threatFeeds' | 'feeds' | 'data'>,
+  log?: (message: string) => void,
+): Promise<ThreatIntel> {
+  const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
+  return createThreatIntel({
+    dataDir: flags.feeds === false ? undefined : (flags.data ?? (process.env.FLOWLENS_DATA || './data')),
+    fileFeeds: feedsFile ? await loadThreatFeedsConfig(feedsFile) : undefined,
+    log,
+  });
+}
+
 /** Starts the enrichment the flags ask for (reads the databases and feeds); undefined with --no-enrich. */
 export async function startEnrichment(
   flags: EnrichFlags,
-  options: { summarize?: boolean } = {},
+  options: StartEnrichmentOptions = {},
 ): Promise<EnrichmentRun | undefined> {
   if (!flags.enrich) return undefined;
   const enricher = createEnricher({
     geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
     asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
   });
-  const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
-  const [feeds] = await Promise.all([
-    feedsFile ? loadThreatFeedsConfig(feedsFile) : undefined,
-    enricher.start(),
-  ]);
+  const [intel] = await Promise.all([options.intel ?? loadThreatIntel(flags), enricher.start()]);
+  if (!options.intel)
+    for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
   const reverseDns = flags.reverseDns
     ? createReverseDns({
         servers:
@@ -84,14 +131,14 @@ export async function startEnrichment(
   const enrichment = createFlowEnrichment({
     enricher,
     names: flags.names ? createPassiveNames() : undefined,
-    threat: feeds ? () => feeds.matcher : undefined,
+    threat: intel.active || options.intel ? () => intel.matcher : undefined,
     reverseDns,
     summarize: options.summarize,
   });
   return {
     enrichment,
     enricher,
-    feeds,
+    intel,
     reverseDns,
     async finish() {
       await reverseDns?.drain(REVERSE_DNS_DRAIN_MS);

@@ -11,6 +11,7 @@ import { registerAnalyzeCommand } from './analyze/analyze-command.js';
 import { registerCaptureCommand } from './capture/capture-command.js';
 import { registerCollectCommand } from './collect/collect-command.js';
 import { registerDevicesCommand } from './devices/devices-command.js';
+import { registerFeedsCommand } from './feeds/feeds-command.js';
 import { registerIngestCommand } from './ingest/ingest-command.js';
 import { registerLookupCommand } from './lookup/lookup-command.js';
 import { registerQueryCommand } from './query/query-command.js';
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   registerQueryCommand(program);
   registerServeCommand(program);
   registerLookupCommand(program);
+  registerFeedsCommand(program);
   try {
     await program.parseAsync(argv);
     return 0;

@@ -4,6 +4,13 @@
  * file holds `export type` lines only, so importing it never pulls server code into a bundle.
  */
 
+export type {
+  FeedState,
+  FeedView,
+  ListKind,
+  RefreshOutcome,
+  RefreshStatus,
+} from '../enrich/index.js';
 export type { IpEnrichment, MacEnrichment } from '../model/index.js';
 export type { LookupAnswer, LookupKind, LookupResult } from '../pipeline/index.js';
 export type { AlertSeverity, AlertState, DeviceUpdate, StoredAlert, StoredDevice } from '../store/index.js';
@@ -83,4 +90,18 @@ export interface LiveStats {
   /** While `flowlens serve --collect` runs. */
   collector?: import('./live/live-flows.js').LiveCollectorStats;
   [source: string]: unknown;
+}
+
+/** `GET /api/v1/feeds`. */
+export interface FeedList {
+  feeds: import('../enrich/index.js').FeedView[];
+  /** Feeds left out of matching (no copy yet, unreadable, empty). */
+  warnings: string[];
+  /** Entries in each local list. */
+  lists: { watchlist: number; allowlist: number };
+}
+
+/** `GET` and `PUT /api/v1/lists/{watchlist,allowlist}`. */
+export interface ListAnswer {
+  entries: string[];
 }

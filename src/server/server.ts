@@ -19,7 +19,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
-import { createEnricher, type Enricher, type ThreatMatcher } from '../enrich/index.js';
+import { createEnricher, type Enricher, type ThreatIntel, type ThreatMatcher } from '../enrich/index.js';
 import { createLookup } from '../pipeline/index.js';
 import { ERR } from '../shared/index.js';
 import type { FlowStore } from '../store/index.js';
@@ -33,6 +33,7 @@ import type { ReportRenderer } from './report-renderer.js';
 import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
 import { deviceRoutes } from './routes/devices.js';
+import { feedRoutes } from './routes/feeds.js';
 import { healthRoutes, type ReadinessCheck } from './routes/health.js';
 import { jobRoutes } from './routes/jobs.js';
 import { liveRoutes } from './routes/live.js';
@@ -67,8 +68,13 @@ export interface ServerDeps {
    * with it); started on the first lookup unless the caller started it. Default: bundled data.
    */
   enricher?: Enricher;
-  /** The current threat-feed matcher, for lookups' `threatTags` (none without it). */
+  /** The current threat-feed matcher, for lookups' `threatTags`; default `threatIntel`'s. */
   threat?: () => ThreatMatcher | undefined;
+  /**
+   * Threat feeds and lists of the data directory: `/api/v1/feeds` and `/api/v1/lists/*` manage
+   * them, and ingest jobs raise threat-intel alerts from them (404 and none without it).
+   */
+  threatIntel?: ThreatIntel;
 }
 
 export interface FlowlensServer {
@@ -132,6 +138,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
   );
   const jobs = createJobManager(config, {
     store: deps.store,
+    threatDataDir: deps.threatIntel?.library ? config.dataDir : undefined,
     metrics,
     log: app.log,
     onEvent(job, event) {
@@ -148,7 +155,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
   });
   const lookup = createLookup({
     enricher: deps.enricher ?? createEnricher(),
-    threat: deps.threat,
+    threat: deps.threat ?? (deps.threatIntel ? () => deps.threatIntel?.matcher : undefined),
     store: deps.store,
   });
   let requestsSinceTick = 0;
@@ -277,6 +284,8 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
         await api.register(liveRoutes, { hub: live, flows: deps.liveFlows });
         await api.register(alertRoutes, { store: deps.store, live, rateLimit: rateLimitConfig });
         await api.register(statusRoutes, { view: status, rateLimit: rateLimitConfig });
+        if (deps.threatIntel?.library)
+          await api.register(feedRoutes, { intel: deps.threatIntel, rateLimit: rateLimitConfig });
       },
       { prefix: API },
     );

@@ -41,6 +41,8 @@ export const ERR = {
   // Enrichment databases (GeoIP/ASN MMDB or CSV, OUI registry).
   ENRICH_DB_OPEN: 'FLOWLENS_ERR_ENRICH_DB_OPEN',
   ENRICH_DB_INVALID: 'FLOWLENS_ERR_ENRICH_DB_INVALID',
+  /** A threat feed refresh failed (its last good copy stays in use). */
+  FEED_FETCH: 'FLOWLENS_ERR_FEED_FETCH',
   // HTTP API (docs/api.md has the table of statuses).
   API_VALIDATION: 'FLOWLENS_ERR_VALIDATION',
   API_BAD_FILTER: 'FLOWLENS_ERR_BAD_FILTER',

@@ -35,7 +35,7 @@ export interface TestServer {
 export async function startTestServer(
   config: Partial<ServerConfig> = {},
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-server-')),
-  deps: Pick<ServerDeps, 'renderer' | 'enricher' | 'threat'> = {},
+  deps: Pick<ServerDeps, 'renderer' | 'enricher' | 'threat' | 'threatIntel'> = {},
 ): Promise<TestServer> {
   const store = createDuckDbStore({ dataDir });
   await store.start();

@@ -92,7 +92,7 @@ export function registerAnalyzeCommand(program: Command): void {
     .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)')
     .option('--report <file>', 'write the diagnosis report: HTML, or JSON when the name ends in .json')
     .option('--health-config <file>', 'health score weights and thresholds (JSON, see docs/health-score.md)');
-  addEnrichOptions(command, { reverseDns: true }); // enrichment (issue 9)
+  addEnrichOptions(command, { reverseDns: true, dataOption: true }); // enrichment (issue 9)
   addFlowTableOptions(command)
     .option('--max-warnings <n>', 'warnings listed in the output (all are counted)', wholeNumber, 1000)
     .addHelpText('after', EXAMPLES)

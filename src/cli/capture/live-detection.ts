@@ -1,7 +1,9 @@
 /**
  * Detections for `flowlens capture` and `flowlens collect`: the continuous detection engine with
  * its alerts written to the store (when there is one) and a line on stderr for each new alert.
+ * `lookups` (collect's enrichment): threat-intel alerts for listed addresses.
  */
+import type { EnrichmentLookups } from '../../detect/index.js';
 import type { Alert } from '../../model/index.js';
 import { type ContinuousDetection, createContinuousDetection } from '../../pipeline/index.js';
 import type { FlowStore } from '../../store/index.js';
@@ -10,9 +12,13 @@ import { formatCount } from '../format.js';
 /** New alerts printed on stderr at most; the rest are counted in the final line. */
 const MAX_PRINTED = 100;
 
-export function createCliDetection(store: FlowStore | undefined): ContinuousDetection {
+export function createCliDetection(
+  store: FlowStore | undefined,
+  lookups?: EnrichmentLookups,
+): ContinuousDetection {
   let printed = 0;
   return createContinuousDetection({
+    lookups,
     writeAlerts: store ? (batch) => store.recordAlerts(batch) : undefined,
     onAlert(alert: Alert, change) {
       if (change !== 'new' || printed >= MAX_PRINTED) return;

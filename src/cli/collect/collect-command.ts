@@ -119,7 +119,7 @@ async function runCollect(flags: CollectFlags): Promise<void> {
     await store?.writeFlows(batch as StoredFlow[]);
     out?.flush();
   };
-  const detection = flags.detect ? createCliDetection(store) : undefined;
+  const detection = flags.detect ? createCliDetection(store, enrichment?.enrichment.lookups) : undefined;
   try {
     const writeCounters = store
       ? (batch: InterfaceCounterRecord[]) => store.writeInterfaceCounters(batch)

@@ -9,7 +9,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createEnricher, loadThreatFeedsConfig } from '../../enrich/index.js';
+import { createEnricher } from '../../enrich/index.js';
 import type { MacEnrichment } from '../../model/index.js';
 import {
   createLookup,
@@ -22,6 +22,7 @@ import {
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore } from '../../store/index.js';
 import type { Sightings } from '../../store/query/index.js';
+import { loadThreatIntel } from '../enrich-options.js';
 import { formatCount, formatTimestamp, renderTable } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
 import { withStore } from '../query/open-store.js';
@@ -148,17 +149,18 @@ interface LookupFlags {
   asnDb?: string;
   threatFeeds?: string;
   data?: string;
+  feeds: boolean;
 }
 
 async function runLookup(values: string[], flags: LookupFlags, store: FlowStore | undefined): Promise<void> {
-  const feedsFile = flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined);
-  const feeds = feedsFile ? await loadThreatFeedsConfig(feedsFile) : undefined;
+  const intel = await loadThreatIntel(flags);
+  for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
   const lookup = createLookup({
     enricher: createEnricher({
       geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
       asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
     }),
-    threat: feeds ? () => feeds.matcher : undefined,
+    threat: intel.active ? () => intel.matcher : undefined,
     store,
   });
   try {
@@ -169,6 +171,7 @@ async function runLookup(values: string[], flags: LookupFlags, store: FlowStore 
     await out.end();
   } finally {
     await lookup.stop();
+    await intel.stop();
   }
 }
 
@@ -183,7 +186,11 @@ export function registerLookupCommand(program: Command): void {
     .option('--geoip-db <file>', 'country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)')
     .option('--asn-db <file>', 'ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)')
     .option('--threat-feeds <file>', 'threat feeds config, JSON (default: $FLOWLENS_THREAT_FEEDS, else none)')
-    .option('--data <dir>', 'also what the flow store in DIR saw (default: $FLOWLENS_DATA, else no store)')
+    .option(
+      '--data <dir>',
+      'the flow store in DIR (what it saw) and its feeds and lists (default: $FLOWLENS_DATA; feeds also ./data)',
+    )
+    .option('--no-feeds', 'leave out the feeds, watchlist and allowlist of the data directory')
     .addHelpText('after', EXAMPLES)
     .action(async (values: string[], flags: LookupFlags) => {
       const bad = values.find((value) => lookupKind(value) === undefined);

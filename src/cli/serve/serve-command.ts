@@ -4,15 +4,20 @@
  * unfinished jobs with a reason, close live clients, then close the store. A second signal exits
  * at once. The API token comes from FLOWLENS_API_TOKEN (not a flag: flags show in `ps`).
  *
+ * Enrichment (unless --no-enrich): flows of the in-server collector and capture and of ingest
+ * jobs get country, AS and threat tags; the threat feeds and lists of the data directory are
+ * refreshed in the background on their intervals (never blocking a request) and managed through
+ * `/api/v1/feeds` and `/api/v1/lists/*`.
+ *
  * Exit codes: 0 after a clean shutdown; 2 bad usage or an unsafe setup (no token on a public
  * address); 1 unexpected failure.
  */
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { createFlowEnrichment } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { StoredAlert } from '../../store/index.js';
+import { addEnrichOptions, type EnrichFlags, loadThreatIntel, startEnrichment } from '../enrich-options.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
 import { defaultDataDir } from '../query/open-store.js';
 import { demoDataDir, seedDemo } from './demo.js';
@@ -25,7 +30,7 @@ import {
   startServeCollector,
 } from './serve-sources.js';
 
-interface ServeFlags {
+interface ServeFlags extends Omit<EnrichFlags, 'names'> {
   port: number;
   bind: string;
   data?: string;
@@ -64,6 +69,7 @@ Examples:
   $ FLOWLENS_API_TOKEN=$(openssl rand -hex 32) flowlens serve --bind 0.0.0.0
   $ curl -s localhost:8080/api/v1/overview?range=24h
   $ curl -F file=@capture.pcap 'localhost:8080/api/v1/captures?ingest=true'
+  $ curl -s localhost:8080/api/v1/feeds            threat feeds (flowlens feeds add … to add one)
 
 API documentation: /docs (Swagger UI) and /api/v1/openapi.json; docs/api.md.
 Any address other than loopback needs FLOWLENS_API_TOKEN (at least 16 characters); clients
@@ -95,7 +101,7 @@ async function packageVersion(): Promise<string> {
 }
 
 export function registerServeCommand(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('HTTP API: analytics, capture upload and analysis jobs, live WebSocket feed')
     .option('--port <port>', 'TCP port (0 picks a free one)', port, 8080)
@@ -123,14 +129,6 @@ export function registerServeCommand(program: Command): void {
       countAtLeastOne,
     )
     .option(
-      '--geoip-db <file>',
-      'lookups and uploads: country or city .mmdb (default: $FLOWLENS_GEOIP_DB, else the bundled data)',
-    )
-    .option(
-      '--asn-db <file>',
-      'lookups and uploads: ASN .mmdb (default: $FLOWLENS_ASN_DB, else the bundled data)',
-    )
-    .option(
       '--query-cache-ttl <ms>',
       'reuse an analytics answer this long (0: only share queries in flight)',
       wholeNumber,
@@ -147,10 +145,11 @@ export function registerServeCommand(program: Command): void {
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
         .default('info'),
     )
-    .addHelpText('after', EXAMPLES)
-    .action(async (flags: ServeFlags) => {
-      await runServe(flags);
-    });
+    .addHelpText('after', EXAMPLES);
+  addEnrichOptions(serve, { names: false });
+  serve.action(async (flags: ServeFlags) => {
+    await runServe(flags);
+  });
 }
 
 async function runServe(flags: ServeFlags): Promise<void> {
@@ -186,18 +185,21 @@ async function runServe(flags: ServeFlags): Promise<void> {
     queryCacheTtlMs: flags.queryCacheTtl,
     queryCacheStaleMs: flags.queryCacheStale,
     logLevel: flags.logLevel,
-    enrich: databases,
+    enrich: flags.enrich ? databases : (false as const),
   };
   resolveServerConfig(config); // Refuses an unsafe setup before the store is touched.
   mkdirSync(dataDir, { recursive: true });
-  const store = createDuckDbStore({ dataDir });
-  // One enricher for the server's lookups, its databases read now rather than on the first
-  // lookup (analysis jobs read the same files in their worker threads).
-  const enricher = createEnricher(databases);
-  await Promise.all([store.start(), enricher.start()]);
   const log = (message: string) => process.stderr.write(`flowlens: ${message}\n`);
+  const intel = flags.enrich ? await loadThreatIntel({ ...flags, data: dataDir }, log) : undefined;
+  for (const warning of intel?.warnings() ?? []) log(`warning: ${warning}`);
+  const enrichment = await startEnrichment({ ...flags, data: dataDir, names: false }, { intel });
+  const store = createDuckDbStore({ dataDir });
+  // One enricher for the flows and the server's lookups, its databases read now rather than on
+  // the first lookup (analysis jobs read the same files in their worker threads).
+  const enricher = enrichment?.enricher ?? createEnricher(databases);
+  await Promise.all([store.start(), enricher.start()]);
   if (flags.demo) {
-    const seed = await seedDemo(store, dataDir, undefined, createFlowEnrichment({ enricher }));
+    const seed = await seedDemo(store, dataDir, undefined, enrichment?.enrichment);
     log(
       `demo data in ${dataDir}: ${seed.packets} packets, ${seed.flows} flows, ${seed.alerts} alerts (two hours ending now)`,
     );
@@ -213,9 +215,10 @@ async function runServe(flags: ServeFlags): Promise<void> {
     version,
     enricher,
     liveFlows: (limit) => capture?.snapshot(limit),
-    extraMetrics: () => collector?.registry.metrics() ?? '',
+    extraMetrics: () => `${collector?.registry.metrics() ?? ''}${intel?.metrics() ?? ''}`,
     retentionDays: flags.retention,
     status: () => ({ collector: collector?.registry.snapshot(), capture: capture?.counters() }),
+    threatIntel: intel,
     readinessChecks: {
       ...(collectPorts ? { collector: () => collector?.ready() ?? { ok: false, detail: 'starting' } } : {}),
       ...(flags.capture ? { capture: () => capture?.ready() ?? { ok: false, detail: 'starting' } } : {}),
@@ -247,6 +250,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
         store,
         log,
         onAlert: publishAlert,
+        enrichment: enrichment?.enrichment,
       });
       server.live.addStatsSource('collector', collectorStatsSource(collector.registry));
     }
@@ -258,9 +262,11 @@ async function runServe(flags: ServeFlags): Promise<void> {
         server,
         log,
         onAlert: publishAlert,
+        enrichment: enrichment?.enrichment,
       });
     }
     const { url } = await server.start();
+    intel?.startRefreshing();
     server.app.log.info({ url, dataDir }, `listening on ${url}`);
     process.stderr.write(
       `flowlens: serving ${dataDir} on ${url} (dashboard at ${url}/, API docs at ${url}/docs)\n`,
@@ -270,8 +276,10 @@ async function runServe(flags: ServeFlags): Promise<void> {
     await retention?.stop();
     await capture?.stop();
     await collector?.stop();
+    await intel?.stop();
     await server.stop().catch((error: unknown) => server.app.log.error({ err: error }, 'shutdown failed'));
     await store.stop();
+    await enrichment?.stop();
     process.off('SIGTERM', onTerm);
     process.off('SIGINT', onInt);
   }

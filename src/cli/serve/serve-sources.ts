@@ -6,6 +6,9 @@
  * run the detections continuously: alerts go to the store and each new one, once stored, to
  * `onAlert`.
  *
+ * With `enrichment` (serve's, see serve-command.ts), every flow gets country, AS and threat tags
+ * before it is stored, and the detections raise threat-intel alerts from the feeds and lists.
+ *
  * Contract: `start…` resolves once the source is running (sockets bound, capture tool
  * listening) and rejects with the source's FlowlensError when it cannot start. `stop()` stops
  * it, writes every flow it still holds, and never rejects.
@@ -17,6 +20,7 @@ import {
   type ContinuousDetection,
   createCollectorRegistry,
   createContinuousDetection,
+  type FlowEnrichment,
   type LiveStatus,
   recordInventory,
   runCollector,
@@ -45,6 +49,7 @@ const MAX_UNWRITTEN_NEW = 10_000;
 function serveDetection(
   store: FlowStore,
   onAlert: ((alert: StoredAlert) => void) | undefined,
+  enrichment: FlowEnrichment | undefined,
 ): ContinuousDetection {
   const unwritten = new Set<string>();
   /** The stored alerts of `written` rows (the row itself when the lookup fails). */
@@ -60,6 +65,7 @@ function serveDetection(
     return rows;
   };
   return createContinuousDetection({
+    lookups: enrichment?.lookups,
     async writeAlerts(batch) {
       await store.recordAlerts(batch);
       if (onAlert === undefined) return;
@@ -89,6 +95,7 @@ export interface ServeCollectorOptions {
   log(message: string): void;
   /** Each new alert of the detections on the collected flows, once stored (see serveDetection). */
   onAlert?(alert: StoredAlert): void;
+  enrichment?: FlowEnrichment;
 }
 
 export interface ServeCollector extends RunningSource {
@@ -106,11 +113,14 @@ export async function startServeCollector(options: ServeCollectorOptions): Promi
   });
   const run = runCollector({
     listeners: { ports: options.ports, bind: options.bind },
-    writeFlows: (batch: ExportedFlowRecord[]) => options.store.writeFlows(batch as StoredFlow[]),
+    writeFlows: (batch: ExportedFlowRecord[]) => {
+      if (options.enrichment) for (const record of batch) options.enrichment.enrich(record);
+      return options.store.writeFlows(batch as StoredFlow[]);
+    },
     writeCounters: (batch: InterfaceCounterRecord[]) => options.store.writeInterfaceCounters(batch),
     signal: controller.signal,
     registry,
-    detection: serveDetection(options.store, options.onAlert),
+    detection: serveDetection(options.store, options.onAlert, options.enrichment),
     onStarted(listeners) {
       bound = true;
       for (const l of listeners) options.log(`collecting ${l.kind} on ${l.address} port ${l.port}`);
@@ -175,6 +185,7 @@ export interface ServeCaptureOptions {
   log(message: string): void;
   /** Each new alert of the detections on the captured flows, once stored (see serveDetection). */
   onAlert?(alert: StoredAlert): void;
+  enrichment?: FlowEnrichment;
 }
 
 export interface ServeCapture extends RunningSource {
@@ -247,8 +258,9 @@ export async function startServeCapture(options: ServeCaptureOptions): Promise<S
     },
     signal: controller.signal,
     analyzers: createAnalyzers(FLOW_ANALYZER_NAMES),
-    detection: serveDetection(store, options.onAlert),
+    detection: serveDetection(store, options.onAlert, options.enrichment),
     onFlow(record: FlowRecord) {
+      options.enrichment?.enrich(record);
       const flow = record as StoredFlow;
       flow.sourceKind = 'live';
       flow.exporter = options.interface;

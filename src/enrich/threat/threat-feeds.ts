@@ -11,7 +11,7 @@
  * fails (missing, unreadable, more than MAX_FEED_BYTES, no entry at all, or more than
  * GROWTH_LIMIT times the entries of its last good copy) keeps its last good copy and adds a
  * warning; the first load of a feed that fails is a FlowlensError (a bad config is a user error).
- * Fetching feeds by URL (conditional GET) is not implemented yet.
+ * Feeds by URL, configured in a data directory, are feed-library.ts, feed-refresh.ts, threat-intel.ts.
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -42,6 +42,8 @@ export interface FeedStatus {
 
 export interface ThreatFeeds {
   readonly matcher: ThreatMatcher;
+  /** The entries in use per feed, to compile with other feeds (threat-intel.ts). */
+  compiledFeeds(): CompiledFeed[];
   status(): FeedStatus[];
   /** Reads every feed again; returns the warnings of feeds that kept their last good copy. */
   reload(): Promise<string[]>;
@@ -121,6 +123,13 @@ export async function loadThreatFeeds(feeds: FeedConfig[]): Promise<ThreatFeeds>
   return {
     get matcher() {
       return matcher;
+    },
+    compiledFeeds() {
+      return feeds.map((f) => ({
+        name: f.name,
+        category: f.category,
+        entries: current.get(f.name)!.entries,
+      }));
     },
     status() {
       return feeds.map((f) => {

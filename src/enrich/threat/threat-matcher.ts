@@ -7,6 +7,9 @@
  *
  * A feed contributes its category and its name as tags. Tag lists returned are shared and
  * read-only. Compiled once; a refresh builds a new matcher and swaps it in whole.
+ *
+ * Allowlist (optional): an address or name the allowlist covers (same matching rules) matches
+ * nothing, whatever the feeds list; so it gets no tags and raises no threat-intel alert.
  */
 import { parseIpv6 } from '../../model/index.js';
 import { parseIpv4Number } from '../ranges/index.js';
@@ -27,6 +30,8 @@ export interface ThreatMatcher {
   feedsOf(tags: readonly string[]): { feed: string; category: string }[];
   readonly networks: number;
   readonly domains: number;
+  /** Networks and domains of the allowlist. */
+  readonly allowed: number;
 }
 
 const NONE: readonly string[] = Object.freeze([]);
@@ -47,7 +52,27 @@ function tagInterner() {
   };
 }
 
-export function compileThreatMatcher(feeds: CompiledFeed[]): ThreatMatcher {
+export function compileThreatMatcher(feeds: CompiledFeed[], allow?: FeedEntries): ThreatMatcher {
+  const matcher = compileFeeds(feeds);
+  if (!allow || allow.networks.length + allow.domains.length === 0) return matcher;
+  const allowed = compileFeeds([{ name: 'allowlist', category: 'allowlist', entries: allow }]);
+  return {
+    networks: matcher.networks,
+    domains: matcher.domains,
+    allowed: allowed.networks + allowed.domains,
+    feedsOf: (tags) => matcher.feedsOf(tags),
+    matchIp(ip) {
+      const tags = matcher.matchIp(ip);
+      return tags.length === 0 || allowed.matchIp(ip).length > 0 ? NONE : tags;
+    },
+    matchDomain(name) {
+      const tags = matcher.matchDomain(name);
+      return tags.length === 0 || allowed.matchDomain(name).length > 0 ? NONE : tags;
+    },
+  };
+}
+
+function compileFeeds(feeds: CompiledFeed[]): ThreatMatcher {
   const intern = tagInterner();
   // IPv4: boundary events (+tag at start, -tag after end), swept into segments.
   const events: { at: number; tags: readonly string[]; delta: 1 | -1 }[] = [];
@@ -143,6 +168,7 @@ export function compileThreatMatcher(feeds: CompiledFeed[]): ThreatMatcher {
   return {
     networks,
     domains: frozenDomains.size,
+    allowed: 0,
     feedsOf(tags) {
       const out: { feed: string; category: string }[] = [];
       for (const t of tags) {

@@ -1,13 +1,15 @@
 /**
  * The analysis worker thread: runs `analyzeCaptures` over one uploaded capture with every
- * analyzer, the detections and the enrichment (as `flowlens analyze` does), posting progress, partial results
+ * analyzer, the detections and the enrichment (as `flowlens analyze` does; threat tags and
+ * threat-intel alerts from the data directory's feeds when `threatDataDir` is given), posting
+ * progress, partial results
  * and (for ingest) flow batches to the main thread, then the result as JSON text: the summary,
  * the completed analysis (health score included, see completeAnalysis) and the first warning of
  * each code. It never touches the store. The main thread cancels it by terminating the thread,
  * so there is nothing to clean up here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createEnricher, createPassiveNames } from '../../enrich/index.js';
+import { createEnricher, createPassiveNames, createThreatIntel } from '../../enrich/index.js';
 import type { FlowRecord, InputWarning } from '../../model/index.js';
 import {
   analyzeCaptures,
@@ -55,14 +57,20 @@ async function run(): Promise<void> {
     });
   };
 
-  // Country, AS and passive names on each flow before it is counted or sent for ingest; the
-  // databases are read here, per job (≈0.4–1 s for the bundled data).
+  // Threat tags and threat-intel alerts from the data directory's feeds and lists (cached
+  // copies; no network).
+  const intel = input.threatDataDir ? await createThreatIntel({ dataDir: input.threatDataDir }) : undefined;
+  const threat = intel?.active ? () => intel.matcher : undefined;
+  // Country, AS, passive names and threat tags on each flow before it is counted or sent for
+  // ingest; the databases are read here, per job. With enrichment off, the feeds still feed the
+  // detections' lookups.
   const enricher = input.enrich === false ? undefined : createEnricher(input.enrich);
   await enricher?.start();
   const enrichment = enricher
-    ? createFlowEnrichment({ enricher, names: createPassiveNames(), summarize: true })
+    ? createFlowEnrichment({ enricher, names: createPassiveNames(), summarize: true, threat })
     : undefined;
-  const detection = createCaptureDetection({}, { lookups: enrichment?.lookups });
+  const lookups = enrichment?.lookups ?? (threat ? createFlowEnrichment({ threat }).lookups : undefined);
+  const detection = createCaptureDetection({}, { lookups });
   const firstWarnings = new Map<string, InputWarning>();
   const result = await analyzeCaptures({
     files: [input.file],

@@ -76,6 +76,8 @@ export interface JobManagerDeps {
   /** Every event of every job (the live feed's `jobs` topic). */
   onEvent?(job: Job, event: JobEvent): void;
   log?: { warn(obj: object, msg: string): void; error(obj: object, msg: string): void };
+  /** Data directory whose threat feeds and lists the workers' detections match (threat-intel alerts). */
+  threatDataDir?: string;
 }
 
 const PROGRESS_MS = 250;
@@ -218,6 +220,7 @@ export function createJobManager(config: ResolvedServerConfig, deps: JobManagerD
       ingestBatch: writer === undefined ? 0 : INGEST_BATCH,
       progressMs: PROGRESS_MS,
       enrich: config.enrich,
+      ...(deps.threatDataDir ? { threatDataDir: deps.threatDataDir } : {}),
     };
     const worker = new Worker(workerScript, { workerData: input });
     live.worker = worker;

@@ -13,6 +13,8 @@ export interface WorkerInput {
   progressMs: number;
   /** Enrich the flows (ServerConfig.enrich): the databases, or false for none. */
   enrich: { geoipDb?: string; asnDb?: string } | false;
+  /** Data directory whose threat feeds and lists (cached copies) the detections match. */
+  threatDataDir?: string;
 }
 
 /** What the run has found so far, shown while it is still going. */
