@@ -1,11 +1,12 @@
 /**
  * `flowlens lookup IP|DOMAIN|MAC…`: everything Flowlens knows about a value (pipeline/lookup.ts):
  * country, city, AS, special-range labels, MAC vendors, threat tags from the feeds given with
- * --threat-feeds, and with --data DIR what the stored flows say: names an address served under,
- * the servers and clients of a domain, threat tags on those flows, the device of a MAC.
- * `GET /api/v1/lookup/:value` answers the same JSON. Exit codes: 0 done; 2 a value that is
- * neither an IP address, a MAC address nor a domain name, a bad feeds config, a directory
- * without a store, or bad options.
+ * --threat-feeds and those of the data directory (with its watchlist and allowlist), and with
+ * --data DIR holding a store what the stored flows say: names an address served under, the
+ * servers and clients of a domain, threat tags on those flows, the device of a MAC (a DIR
+ * without flows leaves that part out, with a note). `GET /api/v1/lookup/:value` answers the
+ * same JSON. Exit codes: 0 done; 2 a value that is neither an IP address, a MAC address nor a
+ * domain name, a bad feeds config, or bad options.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -25,7 +26,7 @@ import type { Sightings } from '../../store/query/index.js';
 import { loadThreatIntel } from '../enrich-options.js';
 import { formatCount, formatTimestamp, renderTable } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
-import { withStore } from '../query/open-store.js';
+import { hasStore, withStore } from '../query/open-store.js';
 
 const EXAMPLES = `
 Examples:
@@ -196,7 +197,14 @@ export function registerLookupCommand(program: Command): void {
       const bad = values.find((value) => lookupKind(value) === undefined);
       if (bad !== undefined) throw new FlowlensError(ERR.USAGE, notLookupValue(bad), 2);
       const dataDir = flags.data ?? (process.env.FLOWLENS_DATA || undefined);
-      if (dataDir === undefined) await runLookup(values, flags, undefined);
-      else await withStore(dataDir, (store) => runLookup(values, flags, store));
+      // A data directory may hold feeds and lists without flows: then only the store's part is left out.
+      if (dataDir === undefined || !(await hasStore(dataDir))) {
+        if (dataDir !== undefined && flags.data !== undefined) {
+          process.stderr.write(
+            `flowlens: no flows stored in ${dataDir}: what stored flows saw is left out\n`,
+          );
+        }
+        await runLookup(values, flags, undefined);
+      } else await withStore(dataDir, (store) => runLookup(values, flags, store));
     });
 }

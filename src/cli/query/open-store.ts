@@ -13,6 +13,12 @@ export function defaultDataDir(): string {
 }
 
 /** Runs `use` with a started store and always stops it. Throws FlowlensError when DIR has no store. */
+/** Whether `dataDir` holds a flow store (without opening it). */
+export async function hasStore(dataDir: string): Promise<boolean> {
+  const { DATABASE_FILE } = await import('../../store/index.js');
+  return existsSync(path.join(dataDir, DATABASE_FILE));
+}
+
 export async function withStore<T>(dataDir: string, use: (store: FlowStore) => Promise<T>): Promise<T> {
   // Loaded on use: DuckDB's native module costs a fifth of a second at start-up, which
   // commands that need no store (analyze, --help) should not pay.
