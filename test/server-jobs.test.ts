@@ -166,6 +166,39 @@ describe.skipIf(!corpusAvailable)('upload → progress → report', () => {
   });
 });
 
+describe.skipIf(!corpusAvailable)('an uploaded capture ingested', () => {
+  it('stores its alerts and device inventory with its flows, as flowlens ingest does', async () => {
+    const t = await startTestServer();
+    try {
+      const file = corpusPath('arp_poison_mitm.pcapng');
+      const job = (await (await upload(t.url, file, { query: 'ingest=true' })).json()) as Job;
+      const done = (await waitForJob(
+        t.url,
+        job.id,
+        (j) => j.status !== 'queued' && j.status !== 'running',
+      )) as Job;
+      expect(done.status).toBe('succeeded');
+      const ingestId = (done.result?.ingest as { ingestId: string }).ingestId;
+
+      const devices = (await (await fetch(`${t.url}/api/v1/devices`)).json()) as {
+        devices: { mac: string; vendor?: string }[];
+      };
+      expect(devices.devices.map((d) => [d.mac, d.vendor]).sort()).toEqual([
+        ['00:21:70:c0:56:f0', 'Dell Inc.'],
+        ['00:25:b3:bf:91:ee', 'Hewlett Packard'],
+        ['00:26:0b:31:07:33', 'Cisco Systems, Inc'],
+      ]);
+      const alerts = await t.store.listAlerts({ limit: 100 });
+      expect(alerts.length).toBeGreaterThan(0);
+      expect(alerts.every((a) => a.ingestId === ingestId)).toBe(true);
+      const spoofing = alerts.filter((a) => a.type === 'arp-spoofing');
+      expect(spoofing.map((a) => (a.evidence as { mac: string }).mac)).toEqual(['00:25:b3:bf:91:ee']);
+    } finally {
+      await t.close();
+    }
+  });
+});
+
 describe('queue, cancellation and timeouts', () => {
   let t: TestServer;
   beforeAll(async () => {

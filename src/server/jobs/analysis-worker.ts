@@ -9,8 +9,9 @@
  * so there is nothing to clean up here.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { DeviceInventory } from '../../analyze/index.js';
 import { createEnricher, createPassiveNames, createThreatIntel } from '../../enrich/index.js';
-import type { FlowRecord, InputWarning } from '../../model/index.js';
+import type { Alert, FlowRecord, InputWarning } from '../../model/index.js';
 import {
   analyzeCaptures,
   completeAnalysis,
@@ -109,7 +110,14 @@ async function run(): Promise<void> {
   if (enrichment) analysis.enrichment = enrichment.summary();
   await enricher?.stop();
   const report = { summary: result.summary, analysis, warnings: [...firstWarnings.values()] };
-  post({ type: 'done', result: JSON.stringify(report), flows, packets, bytes });
+  const findings =
+    input.ingestBatch > 0
+      ? {
+          alerts: result.analysis.alerts as Alert[],
+          devices: result.analysis.devices as DeviceInventory | undefined,
+        }
+      : undefined;
+  post({ type: 'done', result: JSON.stringify(report), flows, packets, bytes, findings });
 }
 
 run().catch((error: unknown) => {

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { recordInventory, storedAlerts } from '../../pipeline/index.js';
 import { ERR, type ErrorCode, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, IngestWriter, StoredFlow } from '../../store/index.js';
 import { ApiError } from '../api-error.js';
@@ -316,6 +317,22 @@ export function createJobManager(config: ResolvedServerConfig, deps: JobManagerD
         const record = await writer.commit({ packets: done.packets, bytes: done.bytes });
         ingest = { status: 'ingested', ingestId: record.id, flows: record.flows };
         deps.metrics.ingestedFlows.inc(record.flows);
+        // As `flowlens ingest`: the capture's alerts and device inventory go in with its flows.
+        // The flows are committed by now, so a failure here is logged, not a failed ingest.
+        const findings = done.findings;
+        if (findings) {
+          try {
+            if (findings.alerts.length > 0) {
+              await deps.store.recordAlerts(storedAlerts(findings.alerts, record.id));
+            }
+            if (findings.devices) await recordInventory(deps.store, findings.devices, record.id);
+          } catch (error) {
+            deps.log?.error(
+              { err: error, jobId: job.id },
+              'storing the alerts and devices of an ingest failed',
+            );
+          }
+        }
       } catch (error) {
         await writer.abort('commit failed').catch(() => {});
         ingest = { status: 'failed', message: error instanceof Error ? error.message : String(error) };

@@ -3,7 +3,8 @@
  * the capture pass; the main thread owns the store, so flows to ingest travel back in batches and
  * the worker waits for an `ack` before reading on (backpressure: at most one batch in flight).
  */
-import type { FlowRecord } from '../../model/index.js';
+import type { DeviceInventory } from '../../analyze/index.js';
+import type { Alert, FlowRecord } from '../../model/index.js';
 
 export interface WorkerInput {
   file: string;
@@ -29,7 +30,15 @@ export type WorkerMessage =
   | { type: 'progress'; bytesRead: number; packets: number; partial: PartialResults }
   | { type: 'flows'; batch: FlowRecord[] }
   /** `result` is the JSON text of `{ summary, analysis, warnings }` (see analysis-worker.ts). */
-  | { type: 'done'; result: string; flows: number; packets: number; bytes: number }
+  | {
+      type: 'done';
+      result: string;
+      flows: number;
+      packets: number;
+      bytes: number;
+      /** With ingest: what the store keeps beside the flows (alerts, the device inventory). */
+      findings?: { alerts: Alert[]; devices?: DeviceInventory };
+    }
   | { type: 'error'; code?: string; message: string };
 
 export type MainMessage = { type: 'ack' };
