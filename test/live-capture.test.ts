@@ -95,6 +95,15 @@ describe.runIf(ready)('flowlens capture on lo', () => {
     const filter = `port ${httpPort} or port ${dnsPort}`;
     const data = path.join(tmp, 'data');
     const beside = path.join(tmp, 'beside.pcap');
+    // Enrichment is on the live path too: a watchlist entry of the data directory tags the flows.
+    const watch = spawnSync(
+      process.execPath,
+      [CLI, 'feeds', 'watchlist', 'add', '127.0.0.1', '--data', data],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(watch.status, watch.stderr).toBe(0);
 
     // The reference needs Flowlens's 32 MiB ring too: in immediate mode with the default 2 MiB and
     // a 256 KiB snap length its ring holds ~8 frames, and it dropped bursts on a loaded machine.
@@ -167,8 +176,12 @@ describe.runIf(ready)('flowlens capture on lo', () => {
       .stdout()
       .trim()
       .split('\n')
-      .map((line) => JSON.parse(line) as { dstPort: number; packets: number; protocol: number });
+      .map(
+        (line) =>
+          JSON.parse(line) as { dstPort: number; packets: number; protocol: number; threatTags?: string[] },
+      );
     expect(flows.filter((f) => f.dstPort === httpPort && f.protocol === 6)).toHaveLength(5);
+    expect(flows.every((f) => f.threatTags?.includes('watchlist'))).toBe(true);
     // The UDP flow is still active at Ctrl-C: stopping flushes it, nothing is lost.
     expect(flows.filter((f) => f.dstPort === dnsPort && f.protocol === 17)).toHaveLength(1);
 

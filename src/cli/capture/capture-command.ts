@@ -15,6 +15,7 @@ import { recordInventory, runLiveCapture } from '../../pipeline/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
 import { createAnalyzers, FLOW_ANALYZER_NAMES } from '../analyze/analyzer-set.js';
 import { flowJson } from '../analyze/flow-json-encoder.js';
+import { addEnrichOptions, type EnrichFlags, startEnrichment } from '../enrich-options.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { formatCount } from '../format.js';
 import { dataDirectory } from '../ingest/ingest-command.js';
@@ -22,12 +23,11 @@ import { countAtLeastOne, rotation } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
 import { alertSummary, createCliDetection } from './live-detection.js';
 
-interface CaptureFlags extends FlowTableFlags {
+interface CaptureFlags extends FlowTableFlags, EnrichFlags {
   interface: string;
   filter?: string;
   snaplen?: number;
   tool?: 'tcpdump' | 'dumpcap';
-  data?: string;
   store: boolean;
   ndjson?: boolean;
   save?: string;
@@ -72,6 +72,7 @@ export function registerCaptureCommand(program: Command): void {
     .option('--status', 'show a status line on stderr (default: when stderr is a terminal)')
     .option('--no-status', 'never show the status line')
     .option('--no-detect', 'skip the detections (scans, brute force, floods, tunnels, …)');
+  addEnrichOptions(command); // country, AS, threat tags of the data directory's feeds: as collect
   addFlowTableOptions(command)
     .addHelpText('after', EXAMPLES)
     .action(async (flags: CaptureFlags) => {
@@ -86,6 +87,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
   process.on('SIGTERM', stop);
   const out = flags.ndjson ? createOutputStream() : undefined;
   let store: FlowStore | undefined;
+  const enrichment = await startEnrichment({ ...flags, data: dataDirectory(flags.data) });
   if (flags.store) {
     // Loaded on use: see cli/query/open-store.ts.
     const { createDuckDbStore } = await import('../../store/index.js');
@@ -108,7 +110,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
   };
   const writer = setInterval(() => void writeBatch().catch(stop), WRITE_INTERVAL_MS);
   const showStatus = flags.status ?? process.stderr.isTTY === true;
-  const detection = flags.detect ? createCliDetection(store) : undefined;
+  const detection = flags.detect ? createCliDetection(store, enrichment?.enrichment.lookups) : undefined;
   try {
     const result = await runLiveCapture({
       capture: {
@@ -126,6 +128,7 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
         ? { dir: flags.save, rotateBytes: flags.rotate?.bytes, rotateSeconds: flags.rotate?.seconds }
         : undefined,
       onFlow(record: FlowRecord) {
+        enrichment?.enrichment.enrich(record);
         if (out) out.write(`${flowJson(record)}\n`);
         if (store) {
           const flow = record as StoredFlow;
@@ -161,5 +164,6 @@ async function runCapture(flags: CaptureFlags): Promise<void> {
     await writing.catch(() => {});
     await out?.end();
     await store?.stop();
+    await enrichment?.stop();
   }
 }
