@@ -9,7 +9,10 @@
  *     each, the template re-sent every 50 datagrams) at --rate records/s for --seconds over
  *     loopback into `flowlens collect` and the store; loss = sent − stored.
  * usage: node bench/collect-bench.mjs [--rate 100000] [--seconds 60] [--protocol v9|ipfix|v5]
- *        [--skip-e2e] [--json] [--collect-args '--no-detect --no-enrich'] (extra flowlens collect flags)   (after npm run build; `npm run bench:pcap` makes bench-4.pcap)
+ *        [--skip-e2e] [--json] [--collect-args='--no-detect --no-enrich'] (extra flowlens collect flags)
+ *        [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] (node flags for the collector process)
+ *        (after npm run build; `npm run bench:pcap` makes bench-4.pcap). Values that start with a
+ *        dash need the `=` form.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
@@ -28,6 +31,7 @@ const { values: opts } = parseArgs({
     protocol: { type: 'string', default: 'v9' },
     'skip-e2e': { type: 'boolean' },
     'collect-args': { type: 'string' },
+    'node-args': { type: 'string' },
     json: { type: 'boolean' },
   },
 });
@@ -39,6 +43,7 @@ async function startCollector(data) {
   const child = spawn(
     process.execPath,
     [
+      ...(opts['node-args'] ?? '').split(' ').filter(Boolean),
       CLI,
       'collect',
       ...(opts['collect-args'] ?? '').split(' ').filter(Boolean),
