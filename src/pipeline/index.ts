@@ -44,6 +44,11 @@ export {
   looksLikeFlowExport,
 } from './decode-export-capture.js';
 export {
+  createDetectionThread,
+  type DatagramDetection,
+  type DetectionThreadOptions,
+} from './detection-thread.js';
+export {
   deviceEventAlerts,
   networkOf,
   newNetworkEvents,

@@ -3,7 +3,13 @@
  * its alerts written to the store (when there is one) and a line on stderr for each new alert.
  */
 import type { Alert } from '../../model/index.js';
-import { type ContinuousDetection, createContinuousDetection } from '../../pipeline/index.js';
+import {
+  type ContinuousDetection,
+  type ContinuousDetectionStats,
+  createContinuousDetection,
+  createDetectionThread,
+  type DatagramDetection,
+} from '../../pipeline/index.js';
 import type { FlowStore } from '../../store/index.js';
 import { formatCount } from '../format.js';
 
@@ -11,10 +17,21 @@ import { formatCount } from '../format.js';
 const MAX_PRINTED = 100;
 
 export function createCliDetection(store: FlowStore | undefined): ContinuousDetection {
+  return createContinuousDetection(cliDetectionOptions(store));
+}
+
+/** The collector's: the same detections in a thread of their own, fed the export datagrams. */
+export function createCliDetectionThread(store: FlowStore | undefined): DatagramDetection {
+  return createDetectionThread(cliDetectionOptions(store));
+}
+
+function cliDetectionOptions(store: FlowStore | undefined) {
   let printed = 0;
-  return createContinuousDetection({
-    writeAlerts: store ? (batch) => store.recordAlerts(batch) : undefined,
-    onAlert(alert: Alert, change) {
+  return {
+    writeAlerts: store
+      ? (batch: Parameters<FlowStore['recordAlerts']>[0]) => store.recordAlerts(batch)
+      : undefined,
+    onAlert(alert: Alert, change: 'new' | 'updated') {
       if (change !== 'new' || printed >= MAX_PRINTED) return;
       printed++;
       // Over a status line (capture on a terminal), clear it first.
@@ -23,11 +40,11 @@ export function createCliDetection(store: FlowStore | undefined): ContinuousDete
         `${clear}flowlens: alert: ${alert.severity} ${alert.type}: ${alert.explanation}\n`,
       );
     },
-  });
+  };
 }
 
 /** "3 alerts, 2 repeats, 5 alert writes to the store" for the final line. */
-export function alertSummary(detection: ContinuousDetection, stored: boolean): string {
+export function alertSummary(detection: { stats(): ContinuousDetectionStats }, stored: boolean): string {
   const s = detection.stats();
   const repeats = s.alertsUpdated > 0 ? `, ${formatCount(s.alertsUpdated)} repeats` : '';
   const writes = stored ? `, ${formatCount(s.alertsStored)} alert writes to the store` : '';

@@ -1,0 +1,53 @@
+/**
+ * The detection thread of the collector (detection-thread.ts starts it): decodes its own copy of
+ * the export datagrams with a decoder of its own (same datagrams in the same order, so the same
+ * templates and the same records as the collector's) and runs the detection engine on them, so
+ * detection costs nothing on the thread that decodes and stores flows.
+ *
+ * Messages in: `datagrams` (a chunk framed by detection-thread.ts, transferred), `tick` (wall
+ * clock), `finish`. Out: `ack` for each chunk, `alerts` (the engine's alert events since the
+ * last message, in order, with its counters) after each tick, `finished` with the last events
+ * and every alert.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createFlowExportDecoder } from '../decode/flow-export/index.js';
+import type { DetectionConfigInput } from '../detect/index.js';
+import type { Alert } from '../model/index.js';
+import { createCaptureDetection } from './capture-detection.js';
+import { readDetectionFrames } from './detection-frames.js';
+
+export interface AlertEvent {
+  alert: Alert;
+  change: 'new' | 'updated';
+}
+
+const port = parentPort;
+if (port) {
+  const decoder = createFlowExportDecoder();
+  let events: AlertEvent[] = [];
+  const detection = createCaptureDetection((workerData as { config?: DetectionConfigInput }).config ?? {}, {
+    onAlert: (alert, change) => events.push({ alert, change }),
+  });
+  const sink = { onFlow: (record: Parameters<typeof detection.onFlow>[0]) => detection.onFlow(record) };
+  const take = () => {
+    const taken = events;
+    events = [];
+    return taken;
+  };
+  port.on('message', (message: { type: string; buffer?: ArrayBuffer; used?: number; now?: number }) => {
+    if (message.type === 'datagrams' && message.buffer) {
+      readDetectionFrames(message.buffer, message.used ?? 0, (payload, exporter, receivedAt) => {
+        decoder.decode(payload, exporter, receivedAt, sink);
+      });
+      port.postMessage({ type: 'ack' });
+    } else if (message.type === 'tick' && message.now !== undefined) {
+      decoder.expirePending(message.now);
+      detection.tick(message.now);
+      port.postMessage({ type: 'alerts', events: take(), stats: detection.stats() });
+    } else if (message.type === 'finish') {
+      decoder.flushPending();
+      const alerts = detection.finish();
+      port.postMessage({ type: 'finished', events: take(), alerts, stats: detection.stats() });
+    }
+  });
+}
