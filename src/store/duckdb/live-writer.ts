@@ -4,8 +4,8 @@
  * rollups never disagree and a failed batch leaves nothing behind.
  *
  * Flows go straight into `flows` through an appender flushed inside the transaction. The batch's
- * rollup rows are summed here while the batch is in hand (one pass, a map keyed by bucket and
- * rollup columns; the 5 min and 1 h rows are sums of the 1 min ones) and appended to
+ * rollup rows are summed here while the batch is in hand (one pass, keyed by bucket and rollup
+ * columns; the 5 min and 1 h rows are sums of the 1 min ones) and appended to
  * `flows_1m`, `flows_5m` and `flows_1h`: no staging table, no statement per level. They are
  * exact: the keys are the values the flow appender writes, buckets are the same integer
  * arithmetic on the same microseconds as rollups.ts's SQL (`epoch_us(first_ts) // size * size`,
@@ -99,25 +99,65 @@ function bucketOf(micros: number, size: number): number {
   return micros - (micros % size);
 }
 
-function rollupKey(bucketMicros: number, f: StoredFlow): string {
-  return `${bucketMicros}|${f.protocol}|${f.ipVersion}|${f.dstPort}|${f.sourceKind}|${f.application}|${f.srcCountry}|${f.dstCountry}|${f.srcAsn}|${f.dstAsn}`;
+/**
+ * Rollup rows by bucket and key. A number made of the bucket, destination port and protocol
+ * picks a short list; the bucket and the other key columns are compared as values (undefined is
+ * NULL).
+ */
+class RollupSums {
+  private readonly lists = new Map<number, RollupSum[]>();
+
+  constructor(private readonly size: number) {}
+
+  add(
+    bucketMicros: number,
+    flow: StoredFlow,
+    flows: number,
+    packets: number | bigint,
+    bytes: number | bigint,
+  ) {
+    // Ports and protocols were checked by the flow appender: 16 and 8 bits.
+    const key = (bucketMicros / this.size) * 16_777_216 + flow.dstPort * 256 + flow.protocol;
+    let list = this.lists.get(key);
+    if (list === undefined) {
+      list = [];
+      this.lists.set(key, list);
+    }
+    for (const sum of list) {
+      if (sum.bucketMicros === bucketMicros && sameKey(sum.flow, flow)) {
+        sum.flows += flows;
+        sum.packets = add(sum.packets, packets);
+        sum.bytes = add(sum.bytes, bytes);
+        return;
+      }
+    }
+    list.push({ bucketMicros, flow, flows, packets, bytes });
+  }
+
+  *values(): Generator<RollupSum> {
+    for (const list of this.lists.values()) yield* list;
+  }
+}
+
+/** The key columns other than bucket, protocol and destination port (ingest_id is NULL). */
+function sameKey(a: StoredFlow, b: StoredFlow): boolean {
+  return (
+    a.ipVersion === b.ipVersion &&
+    a.sourceKind === b.sourceKind &&
+    a.application === b.application &&
+    a.srcCountry === b.srcCountry &&
+    a.dstCountry === b.dstCountry &&
+    a.srcAsn === b.srcAsn &&
+    a.dstAsn === b.dstAsn
+  );
 }
 
 /** The batch's finest-level rows. */
-function sumFinest(batch: readonly StoredFlow[]): Map<string, RollupSum> {
-  const sums = new Map<string, RollupSum>();
+function sumFinest(batch: readonly StoredFlow[]): RollupSums {
+  const sums = new RollupSums(FINEST_MICROS);
   for (const f of batch) {
     // The flow appender writes first_ts as Math.round(firstTs * 1e6): the same microseconds.
-    const bucketMicros = bucketOf(Math.round(f.firstTs * 1e6), FINEST_MICROS);
-    const key = rollupKey(bucketMicros, f);
-    const sum = sums.get(key);
-    if (sum === undefined)
-      sums.set(key, { bucketMicros, flow: f, flows: 1, packets: f.packets, bytes: f.bytes });
-    else {
-      sum.flows++;
-      sum.packets = add(sum.packets, f.packets);
-      sum.bytes = add(sum.bytes, f.bytes);
-    }
+    sums.add(bucketOf(Math.round(f.firstTs * 1e6), FINEST_MICROS), f, 1, f.packets, f.bytes);
   }
   return sums;
 }
@@ -132,18 +172,10 @@ function add(a: number | bigint, b: number | bigint): number | bigint {
 }
 
 /** Rows of a coarser level from the finest ones (each size divides the next). */
-function coarser(finest: Iterable<RollupSum>, size: number): Map<string, RollupSum> {
-  const sums = new Map<string, RollupSum>();
+function coarser(finest: Iterable<RollupSum>, size: number): RollupSums {
+  const sums = new RollupSums(size);
   for (const fine of finest) {
-    const bucketMicros = bucketOf(fine.bucketMicros, size);
-    const key = rollupKey(bucketMicros, fine.flow);
-    const sum = sums.get(key);
-    if (sum === undefined) sums.set(key, { ...fine, bucketMicros });
-    else {
-      sum.flows += fine.flows;
-      sum.packets = add(sum.packets, fine.packets);
-      sum.bytes = add(sum.bytes, fine.bytes);
-    }
+    sums.add(bucketOf(fine.bucketMicros, size), fine.flow, fine.flows, fine.packets, fine.bytes);
   }
   return sums;
 }
