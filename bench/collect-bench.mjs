@@ -11,6 +11,7 @@
  * usage: node bench/collect-bench.mjs [--rate 100000] [--seconds 60] [--protocol v9|ipfix|v5]
  *        [--skip-e2e] [--json] [--collect-args='--no-detect --no-enrich'] (extra flowlens collect flags)
  *        [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] (node flags for the collector process)
+ *        [--stats] (the collector's written/dropped counters every 10 s in the result)
  *        (after npm run build; `npm run bench:pcap` makes bench-4.pcap). Values that start with a
  *        dash need the `=` form.
  */
@@ -33,6 +34,7 @@ const { values: opts } = parseArgs({
     'collect-args': { type: 'string' },
     'node-args': { type: 'string' },
     json: { type: 'boolean' },
+    stats: { type: 'boolean' },
   },
 });
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'flowlens-collect-bench-'));
@@ -57,6 +59,7 @@ async function startCollector(data) {
       data,
       '--format',
       'json',
+      ...(opts.stats ? ['--stats'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -315,5 +318,16 @@ result.sustained = {
   // What the collector says it received, wrote and dropped: tells a receive-side loss apart.
   collector: c.stats(),
 };
+// --stats: the collector's counters every 10 s, as it wrote them (JSON lines on stderr).
+if (opts.stats) {
+  result.sustained.every10s = c
+    .stderr()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      const s = JSON.parse(line);
+      return { flowsWritten: s.flowsWritten, flowsDropped: s.flowsDropped, queuedBatches: s.queuedBatches };
+    });
+}
 rmSync(tmp, { recursive: true, force: true });
 console.log(opts.json ? JSON.stringify(result, null, 2) : result);
