@@ -212,6 +212,36 @@ describe('collector receive path (in process)', () => {
     expect(stats.queuedBatches).toBe(0);
   });
 
+  it('writes batches that waited together, up to maxWriteFlows a write, in order', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const writes: number[][] = [];
+    const stats = await withCollector(
+      {
+        batchSize: 10,
+        maxWriteFlows: 30,
+        flushIntervalMs: 60_000,
+        writeFlows: async (batch) => {
+          // The sender's datagram number is the third octet of the source address.
+          writes.push([...new Set(batch.map((r) => Number(r.srcIp.split('.')[2])))]);
+          await gate;
+        },
+      },
+      async (port) => {
+        // 7 batches: the first is written alone and held; the 6 that wait go 3 by 3.
+        for (let i = 0; i < 7; i++) await sendDatagrams([v5(i, 10)], port);
+        await sleep(300);
+        release();
+        await sleep(300);
+      },
+    );
+    expect(writes).toEqual([[0], [1, 2, 3], [4, 5, 6]]);
+    expect(stats.flowsWritten).toBe(70);
+    expect(stats.flowsDropped).toBe(0);
+  });
+
   it('counts a failed write as dropped and keeps writing', async () => {
     let calls = 0;
     const stats = await withCollector(
