@@ -8,8 +8,8 @@
 export const FRAME_HEADER = 12;
 
 export class DetectionFrameWriter {
-  private bytes: Uint8Array;
-  private view: DataView;
+  private readonly bytes: Uint8Array;
+  private readonly view: DataView;
   used = 0;
   count = 0;
 
@@ -35,11 +35,9 @@ export class DetectionFrameWriter {
     this.count++;
   }
 
-  /** The filled buffer, handed over; the writer starts a new one. */
+  /** A copy of the filled part, to hand over; the writer starts again, empty. */
   take(): { buffer: ArrayBuffer; used: number } {
-    const taken = { buffer: this.bytes.buffer as ArrayBuffer, used: this.used };
-    this.bytes = new Uint8Array(this.capacity);
-    this.view = new DataView(this.bytes.buffer);
+    const taken = { buffer: this.bytes.slice(0, this.used).buffer, used: this.used };
     this.used = 0;
     this.count = 0;
     return taken;

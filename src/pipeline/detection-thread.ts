@@ -1,13 +1,14 @@
 /**
  * Continuous detection for the collector in a thread of its own (detection-worker.ts): the
- * collector hands each export datagram to `onDatagram`, which copies it into a chunk posted to
- * the thread every 10 ms or when full (256 KiB); the thread decodes and judges the records and
+ * collector hands each export datagram to `onDatagram`, which copies it into a 256 KiB chunk
+ * whose used part is posted to the thread every 10 ms or when full; the thread decodes and judges the records and
  * sends the alert events back at each `tick`, where they are queued and written to the store
  * exactly as createContinuousDetection does (createAlertWrites). The collector's own thread
  * never runs a detector.
  *
- * Back-pressure: at most 64 chunks (16 MiB) wait for the thread; past that, datagrams are not
- * copied and are counted in `datagramsSkipped` (their records are stored, not judged).
+ * Back-pressure: at most 16 MiB of datagrams wait for the thread (posted, not yet taken); past
+ * that the chunk keeps filling, and once it is full datagrams are not copied and are counted in
+ * `datagramsSkipped` (their records are stored, not judged).
  *
  * Contract: `onDatagram` and `tick` are synchronous and never throw; `finish` sends what is
  * left, waits for the thread to evaluate every open window, writes the queued alerts, stops the
@@ -26,7 +27,8 @@ import { DetectionFrameWriter } from './detection-frames.js';
 import type { AlertEvent } from './detection-worker.js';
 
 const CHUNK_BYTES = 256 * 1024;
-const MAX_UNACKED_CHUNKS = 64;
+/** Bytes posted to the thread and not yet taken by it, at most. */
+const MAX_UNACKED_BYTES = 16 << 20;
 const POST_INTERVAL_MS = 10;
 
 export interface DatagramDetection {
@@ -56,7 +58,9 @@ export function createDetectionThread(options: DetectionThreadOptions = {}): Dat
     workerData: { config: options.config },
   });
   const frames = new DetectionFrameWriter(CHUNK_BYTES);
-  let unacked = 0;
+  // Sizes of the chunks posted and not yet acknowledged, oldest first (the thread takes them in order).
+  const unacked: number[] = [];
+  let unackedBytes = 0;
   let skipped = 0;
   let failed = false;
   let engineStats = NO_STATS;
@@ -68,7 +72,7 @@ export function createDetectionThread(options: DetectionThreadOptions = {}): Dat
   worker.on(
     'message',
     (message: { type: string; events?: AlertEvent[]; stats?: DetectionStats; alerts?: Alert[] }) => {
-      if (message.type === 'ack') unacked--;
+      if (message.type === 'ack') unackedBytes -= unacked.shift() ?? 0;
       else if (message.type === 'alerts' || message.type === 'finished') {
         replay(message.events ?? []);
         engineStats = message.stats ?? engineStats;
@@ -81,11 +85,15 @@ export function createDetectionThread(options: DetectionThreadOptions = {}): Dat
     failed = true;
     finished?.([]);
   });
-  const post = () => {
-    if (frames.count === 0 || failed) return;
+  /** Posts the chunk unless the thread is too far behind (then it keeps filling, or skips). */
+  const post = (): boolean => {
+    if (frames.count === 0 || failed) return true;
+    if (unackedBytes + frames.used > MAX_UNACKED_BYTES) return false;
     const { buffer, used } = frames.take();
     worker.postMessage({ type: 'datagrams', buffer, used }, [buffer]);
-    unacked++;
+    unacked.push(used);
+    unackedBytes += used;
+    return true;
   };
   const poster = setInterval(post, POST_INTERVAL_MS);
   // Neither keeps the process alive on its own (a collector that failed to start exits);
@@ -96,12 +104,9 @@ export function createDetectionThread(options: DetectionThreadOptions = {}): Dat
   return {
     onDatagram(payload, exporter, receivedAtSec) {
       if (failed || exporter.length > 255) return;
-      if (!frames.fits(payload.length, exporter)) {
-        if (unacked >= MAX_UNACKED_CHUNKS || frames.count === 0) {
-          skipped++;
-          return;
-        }
-        post();
+      if (!frames.fits(payload.length, exporter) && !(post() && frames.fits(payload.length, exporter))) {
+        skipped++;
+        return;
       }
       frames.write(payload, exporter, receivedAtSec);
     },
@@ -115,6 +120,8 @@ export function createDetectionThread(options: DetectionThreadOptions = {}): Dat
       let all: Alert[] = [];
       if (!failed) {
         worker.ref();
+        // The thread takes everything at the end: the last chunk goes whatever the bound.
+        unackedBytes = 0;
         post();
         all = await new Promise<Alert[]>((resolve) => {
           finished = resolve;
