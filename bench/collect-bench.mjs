@@ -17,7 +17,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -121,6 +121,25 @@ function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** CPU seconds (user + system) of each thread of `pid`, summed by thread name; `main` is the JS main thread. */
+function threadCpu(pid) {
+  try {
+    const ticks = 100; // USER_HZ
+    const byName = { total: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+      byName[name] = Number(((byName[name] ?? 0) + seconds).toFixed(2));
+      byName.total = Number((byName.total + seconds).toFixed(2));
+    }
+    return byName;
+  } catch {
+    return undefined;
+  }
 }
 
 function softflowd(file, destinations) {
@@ -305,6 +324,7 @@ while (performance.now() - t0 < seconds * 1000) {
 }
 await sleep(3000);
 socket.close();
+const cpu = threadCpu(c.child.pid);
 await stop(c.child);
 const stored = await storedFlows(data);
 result.sustained = {
@@ -317,6 +337,9 @@ result.sustained = {
   lossPercent: Number(((100 * (sent - stored)) / sent).toFixed(3)),
   // What the collector says it received, wrote and dropped: tells a receive-side loss apart.
   collector: c.stats(),
+  // CPU seconds the collector used up to the end of sending + 3 s, by thread: on a shared
+  // machine a steadier account than loss alone (Linux /proc; absent elsewhere).
+  ...(cpu ? { cpuSeconds: cpu } : {}),
 };
 // --stats: the collector's counters every 10 s, as it wrote them (JSON lines on stderr).
 if (opts.stats) {
