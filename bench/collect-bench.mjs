@@ -93,6 +93,16 @@ function summary(stdout) {
       flowsWritten: s.flowsWritten,
       flowsDropped: s.flowsDropped,
       receiveBufferBytes: s.listeners[0]?.receiveBufferBytes,
+      // With detections: records judged, datagrams the detection thread skipped, alerts.
+      ...(s.detection
+        ? {
+            detection: {
+              flows: s.detection.flows,
+              datagramsSkipped: s.detection.datagramsSkipped,
+              alertsNew: s.detection.alertsNew,
+            },
+          }
+        : {}),
     };
   } catch {
     return stdout;

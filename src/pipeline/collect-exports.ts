@@ -386,6 +386,15 @@ function detectionFamilies(d: ContinuousDetectionStats): CollectorMetricFamily[]
       'Alert rows dropped: alert queue full or a failed write.',
       d.alertsNotStored,
     ),
+    ...(d.datagramsSkipped === undefined
+      ? []
+      : [
+          family(
+            'detection_datagrams_skipped_total',
+            'Datagrams the detection thread did not judge: it was 16 MiB behind.',
+            d.datagramsSkipped,
+          ),
+        ]),
   ];
 }
 

@@ -9,6 +9,7 @@
  * last message, in order, with its counters) after each tick, `finished` with the last events
  * and every alert.
  */
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createFlowExportDecoder } from '../decode/flow-export/index.js';
 import type { DetectionConfigInput } from '../detect/index.js';
@@ -21,8 +22,21 @@ export interface AlertEvent {
   change: 'new' | 'updated';
 }
 
+/**
+ * Nice value of this thread: when the CPU is short, decoding and storing flows comes first and
+ * detection gets what is left (what it cannot keep up with is skipped and counted).
+ */
+const DETECTION_NICE = 10;
+
 const port = parentPort;
 if (port) {
+  // Linux keeps a nice value per thread, and pid 0 means the calling thread there; elsewhere it
+  // would renice the whole process, so it is left alone.
+  if (process.platform === 'linux') {
+    try {
+      setPriority(DETECTION_NICE);
+    } catch {}
+  }
   const decoder = createFlowExportDecoder();
   let events: AlertEvent[] = [];
   const detection = createCaptureDetection((workerData as { config?: DetectionConfigInput }).config ?? {}, {
