@@ -9,11 +9,15 @@
  *     each, the template re-sent every 50 datagrams) at --rate records/s for --seconds over
  *     loopback into `flowlens collect` and the store; loss = sent − stored.
  * usage: node bench/collect-bench.mjs [--rate 100000] [--seconds 60] [--protocol v9|ipfix|v5]
- *        [--skip-e2e] [--json] [--collect-args '--no-detect --no-enrich'] (extra flowlens collect flags)   (after npm run build; `npm run bench:pcap` makes bench-4.pcap)
+ *        [--skip-e2e] [--json] [--collect-args='--no-detect --no-enrich'] (extra flowlens collect flags)
+ *        [--node-args='--cpu-prof --cpu-prof-dir=/tmp/prof'] (node flags for the collector process)
+ *        [--stats] (the collector's written/dropped counters every 10 s in the result)
+ *        (after npm run build; `npm run bench:pcap` makes bench-4.pcap). Values that start with a
+ *        dash need the `=` form.
  */
 import { spawn, spawnSync } from 'node:child_process';
 import dgram from 'node:dgram';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -28,7 +32,9 @@ const { values: opts } = parseArgs({
     protocol: { type: 'string', default: 'v9' },
     'skip-e2e': { type: 'boolean' },
     'collect-args': { type: 'string' },
+    'node-args': { type: 'string' },
     json: { type: 'boolean' },
+    stats: { type: 'boolean' },
   },
 });
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'flowlens-collect-bench-'));
@@ -39,6 +45,7 @@ async function startCollector(data) {
   const child = spawn(
     process.execPath,
     [
+      ...(opts['node-args'] ?? '').split(' ').filter(Boolean),
       CLI,
       'collect',
       ...(opts['collect-args'] ?? '').split(' ').filter(Boolean),
@@ -52,6 +59,7 @@ async function startCollector(data) {
       data,
       '--format',
       'json',
+      ...(opts.stats ? ['--stats'] : []),
     ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
@@ -85,6 +93,16 @@ function summary(stdout) {
       flowsWritten: s.flowsWritten,
       flowsDropped: s.flowsDropped,
       receiveBufferBytes: s.listeners[0]?.receiveBufferBytes,
+      // With detections: records judged, datagrams the detection thread skipped, alerts.
+      ...(s.detection
+        ? {
+            detection: {
+              flows: s.detection.flows,
+              datagramsSkipped: s.detection.datagramsSkipped,
+              alertsNew: s.detection.alertsNew,
+            },
+          }
+        : {}),
     };
   } catch {
     return stdout;
@@ -113,6 +131,25 @@ function freePort() {
       s.close(() => resolve(port));
     });
   });
+}
+
+/** CPU seconds (user + system) of each thread of `pid`, summed by thread name; `main` is the JS main thread. */
+function threadCpu(pid) {
+  try {
+    const ticks = 100; // USER_HZ
+    const byName = { total: 0 };
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = tid === String(pid) ? 'main' : stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const seconds = (Number(fields[11]) + Number(fields[12])) / ticks;
+      byName[name] = Number(((byName[name] ?? 0) + seconds).toFixed(2));
+      byName.total = Number((byName.total + seconds).toFixed(2));
+    }
+    return byName;
+  } catch {
+    return undefined;
+  }
 }
 
 function softflowd(file, destinations) {
@@ -297,6 +334,7 @@ while (performance.now() - t0 < seconds * 1000) {
 }
 await sleep(3000);
 socket.close();
+const cpu = threadCpu(c.child.pid);
 await stop(c.child);
 const stored = await storedFlows(data);
 result.sustained = {
@@ -309,6 +347,20 @@ result.sustained = {
   lossPercent: Number(((100 * (sent - stored)) / sent).toFixed(3)),
   // What the collector says it received, wrote and dropped: tells a receive-side loss apart.
   collector: c.stats(),
+  // CPU seconds the collector used up to the end of sending + 3 s, by thread: on a shared
+  // machine a steadier account than loss alone (Linux /proc; absent elsewhere).
+  ...(cpu ? { cpuSeconds: cpu } : {}),
 };
+// --stats: the collector's counters every 10 s, as it wrote them (JSON lines on stderr).
+if (opts.stats) {
+  result.sustained.every10s = c
+    .stderr()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => {
+      const s = JSON.parse(line);
+      return { flowsWritten: s.flowsWritten, flowsDropped: s.flowsDropped, queuedBatches: s.queuedBatches };
+    });
+}
 rmSync(tmp, { recursive: true, force: true });
 console.log(opts.json ? JSON.stringify(result, null, 2) : result);

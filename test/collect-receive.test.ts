@@ -32,6 +32,7 @@ import {
 import type { BoundListener } from '../src/sources/index.js';
 import { createDuckDbStore } from '../src/store/index.js';
 import { corpusAvailable, corpusPath } from './support/corpus.js';
+import { exportDatagrams } from './support/export-datagrams.js';
 import { CLI, runCli } from './support/run.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
@@ -44,6 +45,11 @@ afterAll(() => {
 });
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The first datagram of exportDatagrams: three flows from 10.5.0.x to 192.0.2.1:443. */
+function v5Flows(): Uint8Array {
+  return exportDatagrams()[0];
+}
 
 function v5(sequence: number, count: number): Uint8Array {
   return netflowV5(
@@ -212,6 +218,36 @@ describe('collector receive path (in process)', () => {
     expect(stats.queuedBatches).toBe(0);
   });
 
+  it('writes batches that waited together, up to maxWriteFlows a write, in order', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const writes: number[][] = [];
+    const stats = await withCollector(
+      {
+        batchSize: 10,
+        maxWriteFlows: 30,
+        flushIntervalMs: 60_000,
+        writeFlows: async (batch) => {
+          // The sender's datagram number is the third octet of the source address.
+          writes.push([...new Set(batch.map((r) => Number(r.srcIp.split('.')[2])))]);
+          await gate;
+        },
+      },
+      async (port) => {
+        // 7 batches: the first is written alone and held; the 6 that wait go 3 by 3.
+        for (let i = 0; i < 7; i++) await sendDatagrams([v5(i, 10)], port);
+        await sleep(300);
+        release();
+        await sleep(300);
+      },
+    );
+    expect(writes).toEqual([[0], [1, 2, 3], [4, 5, 6]]);
+    expect(stats.flowsWritten).toBe(70);
+    expect(stats.flowsDropped).toBe(0);
+  });
+
   it('counts a failed write as dropped and keeps writing', async () => {
     let calls = 0;
     const stats = await withCollector(
@@ -369,6 +405,45 @@ describe('flowlens collect (built CLI, receive worker)', () => {
         "SELECT count(*) AS n FROM flows WHERE source_kind = 'netflow'",
       );
       expect(Number(row.n)).toBe(6000);
+    } finally {
+      await store.stop();
+    }
+  }, 60_000);
+
+  it("the detection thread reads the data directory's watchlist: a listed address raises a threat-intel alert", async () => {
+    const data = path.join(tmp, 'cli-watchlist');
+    const added = await runCli(['feeds', 'watchlist', 'add', '192.0.2.1', '--data', data]);
+    expect(added.code, added.stderr).toBe(0);
+    const port = await freeUdpPort();
+    const child = spawn(
+      process.execPath,
+      [CLI, 'collect', '--netflow', String(port), '--ipfix', '0', '--sflow', '0', '--data', data],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr?.on('data', (d) => {
+      stderr += d;
+    });
+    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+    const deadline = Date.now() + 15_000;
+    while (!/listening for netflow/.test(stderr)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no start: ${stderr}`);
+      await sleep(50);
+    }
+    // 10.5.0.1-3 → 192.0.2.1:443, as NetFlow v5 (test/support/export-datagrams.ts).
+    await sendDatagrams([v5Flows()], port);
+    await sleep(500);
+    child.kill('SIGTERM');
+    expect(await exited, stderr).toBe(0);
+    const store = createDuckDbStore({ dataDir: data });
+    await store.start();
+    try {
+      const alerts = await store.listAlerts({ type: 'threat-intel', limit: 10 });
+      expect(alerts.map((a) => a.dstIp ?? a.srcIp)).toContain('192.0.2.1');
+      const [row] = await store.query<{ n: bigint }>(
+        "SELECT count(*) AS n FROM flows WHERE list_contains(threat_tags, 'watchlist')",
+      );
+      expect(Number(row.n)).toBe(3);
     } finally {
       await store.stop();
     }

@@ -36,6 +36,10 @@ export interface ContinuousDetectionStats extends DetectionStats {
   alertWriteErrors: number;
   /** Fingerprints waiting for the store now. */
   alertsQueued: number;
+  /** In a detection thread (detection-thread.ts): datagrams not judged, the thread was 16 MiB behind. */
+  datagramsSkipped?: number;
+  /** In a detection thread: the thread failed and detection stopped. */
+  detectionFailed?: boolean;
 }
 
 export interface ContinuousDetection {
@@ -56,25 +60,46 @@ interface Pending {
 }
 
 export function createContinuousDetection(options: ContinuousDetectionOptions = {}): ContinuousDetection {
+  const alerts = createAlertWrites(options);
+  const detection = createCaptureDetection(options.config ?? {}, { ...options, onAlert: alerts.onAlert });
+  return {
+    analyzers: detection.analyzers,
+    onFlow: (record) => detection.onFlow(record),
+    tick(now) {
+      detection.tick(now);
+      void alerts.flush();
+    },
+    async finish() {
+      const all = detection.finish();
+      await alerts.drain();
+      return all;
+    },
+    stats: () => ({ ...detection.stats(), ...alerts.stats() }),
+  };
+}
+
+/** The store side of continuous detection: alerts queued by fingerprint, written one write at a time. */
+export interface AlertWrites {
+  /** The engine's `onAlert`: queues the alert (when there is a store) and passes it on. */
+  onAlert(alert: Alert, change: 'new' | 'updated'): void;
+  /** Starts a write of the queue unless one is running. */
+  flush(): Promise<void>;
+  /** Waits for the running write, then writes what is still queued. */
+  drain(): Promise<void>;
+  stats(): Pick<
+    ContinuousDetectionStats,
+    'alertsStored' | 'alertsNotStored' | 'alertWriteErrors' | 'alertsQueued'
+  >;
+}
+
+export function createAlertWrites(
+  options: Pick<ContinuousDetectionOptions, 'writeAlerts' | 'maxQueuedAlerts' | 'onAlert'>,
+): AlertWrites {
   const maxQueued = options.maxQueuedAlerts ?? 10_000;
   const write = options.writeAlerts;
   let queue = new Map<string, Pending>();
   let writing: Promise<void> | undefined;
   const counts = { alertsStored: 0, alertsNotStored: 0, alertWriteErrors: 0 };
-
-  const onAlert = (alert: Alert, change: 'new' | 'updated') => {
-    if (write !== undefined) {
-      const pending = queue.get(alert.fingerprint);
-      if (pending !== undefined) {
-        pending.alert = alert;
-        pending.count++;
-      } else if (queue.size >= maxQueued) counts.alertsNotStored++;
-      // A new alert's count is 1; an update of an alert already written adds one occurrence.
-      else queue.set(alert.fingerprint, { alert, count: 1 });
-    }
-    options.onAlert?.(alert, change);
-  };
-  const detection = createCaptureDetection(options.config ?? {}, { ...options, onAlert });
 
   const flush = (): Promise<void> => {
     if (write === undefined || queue.size === 0) return writing ?? Promise.resolve();
@@ -99,18 +124,23 @@ export function createContinuousDetection(options: ContinuousDetectionOptions = 
   };
 
   return {
-    analyzers: detection.analyzers,
-    onFlow: (record) => detection.onFlow(record),
-    tick(now) {
-      detection.tick(now);
-      void flush();
+    onAlert(alert, change) {
+      if (write !== undefined) {
+        const pending = queue.get(alert.fingerprint);
+        if (pending !== undefined) {
+          pending.alert = alert;
+          pending.count++;
+        } else if (queue.size >= maxQueued) counts.alertsNotStored++;
+        // A new alert's count is 1; an update of an alert already written adds one occurrence.
+        else queue.set(alert.fingerprint, { alert, count: 1 });
+      }
+      options.onAlert?.(alert, change);
     },
-    async finish() {
-      const alerts = detection.finish();
+    flush,
+    async drain() {
       await writing;
       await flush();
-      return alerts;
     },
-    stats: () => ({ ...detection.stats(), ...counts, alertsQueued: queue.size }),
+    stats: () => ({ ...counts, alertsQueued: queue.size }),
   };
 }

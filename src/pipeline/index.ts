@@ -44,6 +44,12 @@ export {
   looksLikeFlowExport,
 } from './decode-export-capture.js';
 export {
+  createDetectionThread,
+  type DatagramDetection,
+  type DetectionThreadOptions,
+  type DetectionThreatSources,
+} from './detection-thread.js';
+export {
   deviceEventAlerts,
   networkOf,
   newNetworkEvents,

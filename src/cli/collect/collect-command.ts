@@ -12,12 +12,13 @@ import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } fro
 import {
   type CollectorStats,
   type ContinuousDetection,
+  type DatagramDetection,
   decodeExportCapture,
   runCollector,
 } from '../../pipeline/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore, StoredFlow } from '../../store/index.js';
-import { alertSummary, createCliDetection } from '../capture/live-detection.js';
+import { alertSummary, createCliDetection, createCliDetectionThread } from '../capture/live-detection.js';
 import {
   addEnrichOptions,
   type EnrichFlags,
@@ -119,13 +120,30 @@ async function runCollect(flags: CollectFlags): Promise<void> {
     await store?.writeFlows(batch as StoredFlow[]);
     out?.flush();
   };
-  const detection = flags.detect ? createCliDetection(store, enrichment?.enrichment.lookups) : undefined;
+  // --from-pcap judges the records as it decodes them; the listeners feed a detection thread,
+  // which reads the same feeds and lists itself (cached copies).
+  const detect = flags.detect;
+  const threat = enrichment
+    ? {
+        dataDir: flags.feeds === false ? undefined : dataDirectory(flags.data),
+        feedsFile: flags.threatFeeds ?? (process.env.FLOWLENS_THREAT_FEEDS || undefined),
+      }
+    : undefined;
   try {
     const writeCounters = store
       ? (batch: InterfaceCounterRecord[]) => store.writeInterfaceCounters(batch)
       : undefined;
-    if (flags.fromPcap) await fromPcap(flags.fromPcap, writeFlows, writeCounters, flags, out, detection);
-    else await listen(flags, writeFlows, writeCounters, out, detection);
+    if (flags.fromPcap) {
+      const detection = detect ? createCliDetection(store, enrichment?.enrichment.lookups) : undefined;
+      await fromPcap(flags.fromPcap, writeFlows, writeCounters, flags, out, detection);
+    } else
+      await listen(
+        flags,
+        writeFlows,
+        writeCounters,
+        out,
+        detect ? createCliDetectionThread(store, threat) : undefined,
+      );
   } finally {
     await out?.end();
     await store?.stop();
@@ -181,7 +199,7 @@ async function listen(
   writeFlows: (batch: ExportedFlowRecord[]) => Promise<void>,
   writeCounters: ((batch: InterfaceCounterRecord[]) => Promise<void>) | undefined,
   out: OutputStream | undefined,
-  detection: ContinuousDetection | undefined,
+  detection: DatagramDetection | undefined,
 ): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
@@ -235,7 +253,7 @@ function report(
   flags: CollectFlags,
   out: OutputStream | undefined,
   headline: string,
-  detection?: ContinuousDetection,
+  detection?: ContinuousDetection | DatagramDetection,
 ): void {
   if (flags.format === 'json' && out) {
     out.write(`${JSON.stringify(stats)}\n`);

@@ -1,11 +1,13 @@
 /**
  * The receive thread of the flow-export listeners: owns the UDP sockets, so their receive
  * loop never waits for the main thread (decoding, store writes, garbage collection). Datagrams
- * are framed into 1 MiB chunks, handed over (transferred, not copied) every 5 ms or when full.
+ * are framed into a 1 MiB chunk; every 5 ms, or when it is full, a copy of its used part is
+ * handed over (transferred) and the chunk is reused.
  *
  * Frame: u16 payload length, u8 listener kind, u8 exporter-text length, f64 arrival time, the
- * exporter text (ASCII), the payload. Bounded: at most MAX_UNACKED chunks wait for the main
- * thread; past that, datagrams are dropped here and counted (`dropped` in the stop report).
+ * exporter text (ASCII), the payload. Bounded: at most 64 MiB of datagrams wait for the main
+ * thread (posted and not yet acknowledged); past that the chunk keeps filling, and once it is
+ * full datagrams are dropped here and counted (`dropped` in the stop report).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import {
@@ -16,35 +18,41 @@ import {
 
 export const KIND_CODES: readonly ExportListenerKind[] = ['netflow', 'ipfix', 'sflow'];
 const CHUNK = 1 << 20;
-const MAX_UNACKED = 64;
+/** Bytes posted to the main thread and not yet taken (acknowledged) by it, at most. */
+const MAX_UNACKED_BYTES = 64 << 20;
 const FLUSH_MS = 5;
 
 const port = parentPort;
 if (port) {
-  let chunk = new Uint8Array(CHUNK);
-  let view = new DataView(chunk.buffer);
+  const chunk = new Uint8Array(CHUNK);
+  const view = new DataView(chunk.buffer);
   let used = 0;
   let count = 0;
-  let unacked = 0;
+  // Sizes of the posted chunks not yet acknowledged, oldest first (the main thread takes them
+  // in order and acknowledges each).
+  const unacked: number[] = [];
+  let unackedBytes = 0;
   let dropped = 0;
-  const flush = () => {
-    if (count === 0) return;
-    port.postMessage({ type: 'datagrams', buffer: chunk.buffer, used, count }, [chunk.buffer]);
-    unacked++;
-    chunk = new Uint8Array(CHUNK);
-    view = new DataView(chunk.buffer);
+  /** Posts what the chunk holds (a copy of its used part) unless the main thread is too far behind. */
+  const flush = (): boolean => {
+    if (count === 0) return true;
+    if (unackedBytes + used > MAX_UNACKED_BYTES) return false;
+    const posted = chunk.slice(0, used).buffer;
+    port.postMessage({ type: 'datagrams', buffer: posted, used, count }, [posted]);
+    unacked.push(used);
+    unackedBytes += used;
     used = 0;
     count = 0;
+    return true;
   };
   const listeners = createExportListeners(
     workerData as ExportListenerConfig,
     (payload, exporter, at, kind) => {
       const need = 12 + exporter.length + payload.length;
-      if (need > CHUNK || (used + need > CHUNK && unacked >= MAX_UNACKED)) {
+      if (need > CHUNK || (used + need > CHUNK && !flush())) {
         dropped++;
         return;
       }
-      if (used + need > CHUNK) flush();
       view.setUint16(used, payload.length);
       chunk[used + 2] = KIND_CODES.indexOf(kind);
       chunk[used + 3] = exporter.length;
@@ -57,11 +65,15 @@ if (port) {
   );
   const timer = setInterval(flush, FLUSH_MS);
   port.on('message', (message: { type: string }) => {
-    if (message.type === 'ack') unacked--;
+    if (message.type === 'ack') unackedBytes -= unacked.shift() ?? 0;
     else if (message.type === 'stop') {
       clearInterval(timer);
       void listeners.stop().then(() => {
-        flush();
+        // The main thread takes everything at stop: the last chunk goes whatever the bound.
+        if (count > 0) {
+          unackedBytes = 0;
+          flush();
+        }
         port.postMessage({ type: 'stopped', received: listeners.received(), dropped });
       });
     }

@@ -311,6 +311,29 @@ describe('flows', () => {
     expect(await count()).toBe(0);
   });
 
+  it('live batches: a rejected one leaves neither flows nor rollup rows, rollup sums stay exact past 2^53', async () => {
+    const rollupTotals = async () =>
+      store.query(
+        `SELECT (SELECT sum(flows) FROM flows_1m) AS m1, (SELECT sum(flows) FROM flows_5m) AS m5,
+  (SELECT sum(flows) FROM flows_1h) AS h1, (SELECT sum(bytes)::VARCHAR FROM flows_1h) AS bytes`,
+      );
+    await store.writeFlows([flow(), flow({ application: 'dns', srcCountry: 'FR', srcAsn: 3215 })]);
+    // The bad flow comes after a full chunk: rows already handed to the appender go too.
+    const bad = [...Array.from({ length: 3_000 }, () => flow()), flow({ dstPort: 70_000 })];
+    await expect(store.writeFlows(bad)).rejects.toThrow(RangeError);
+    expect(await count()).toBe(2);
+    expect(await rollupTotals()).toEqual([{ m1: 2, m5: 2, h1: 2, bytes: '2000' }]);
+    // Two flows of 2^52 + 1 bytes each in one bucket and key: the sum is past 2^53.
+    const big = 2 ** 52 + 1;
+    await store.writeFlows([flow({ bytes: big }), flow({ bytes: big, firstTs: T0 + 1 })]);
+    const [sums] = await store.query(
+      'SELECT sum(bytes)::VARCHAR AS flows_bytes, (SELECT sum(bytes)::VARCHAR FROM flows_1m) AS m1_bytes FROM flows',
+    );
+    expect(sums.flows_bytes).toBe((2000n + 2n * BigInt(big)).toString());
+    expect(sums.m1_bytes).toBe(sums.flows_bytes);
+    expect(await rollupTotals()).toEqual([{ m1: 4, m5: 4, h1: 4, bytes: sums.flows_bytes }]);
+  });
+
   it('round-trips strings around the 12-byte inline limit, non-ASCII and empty ones', async () => {
     const texts = ['', 'a', '10.0.0.1', 'abcdefghijkl', 'abcdefghijklm', 'é', 'ß.example', 'x\u0000y', '💡'];
     const batch = texts.map((text, i) =>

@@ -1,8 +1,9 @@
 /**
  * Maintenance of the rollup tables (store/rollups.ts) in DuckDB. Every function runs inside the
  * caller's transaction, next to the write it mirrors, so flows and rollups commit together.
- * Rollup rows come from SQL over the rows just written, never from a second computation in
- * JavaScript, so they are exact by construction.
+ * Rollup rows here come from SQL over the rows just written, so they are exact by construction.
+ * The live path (live-writer.ts) sums its batches' rows as it appends them instead, with the
+ * same bucket arithmetic, exact integer sums and the same key values.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
 import { ROLLUP_KEY_COLUMNS, ROLLUP_LEVELS, type RollupLevel } from '../rollups.js';
@@ -64,18 +65,6 @@ export function rebuildRollupStatements(): string[] {
 export async function addIngestRollups(connection: DuckDBConnection, ingestId: string): Promise<void> {
   for (const statement of insertStatements('flows', 'ingest_id = ?', 'ingest_id = ?')) {
     await connection.run(statement, [ingestId]);
-  }
-}
-
-/** Adds the rollups of every row of `source`, a staging table about to be moved into flows. */
-export async function addTableRollups(connection: DuckDBConnection, source: string): Promise<void> {
-  // Only the staged rows: the coarser levels aggregate from the staged rows too, not from
-  // the finest level (which holds every earlier batch).
-  for (const level of ROLLUP_LEVELS) {
-    await connection.run(`INSERT INTO ${level.table}
-SELECT ${bucketOf('first_ts', level.seconds)} AS bucket, ${KEYS},
-  count(*), sum(CAST(packets AS BIGINT)), sum(CAST(bytes AS BIGINT))
-FROM ${source} GROUP BY ALL`);
   }
 }
 
