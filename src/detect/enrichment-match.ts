@@ -8,6 +8,7 @@
 import type { FlowRecord } from '../model/index.js';
 import type { DetectionContext, Detector } from './detector.js';
 import { HOME_SIDES, SRC_HOME } from './detector.js';
+import { techniqueForFeedCategory } from './mitre.js';
 import { createTrackedTable } from './tracked-table.js';
 
 interface PeerHistory {
@@ -61,7 +62,7 @@ export function createEnrichmentMatchDetector(ctx: DetectionContext): Detector {
             raise(
               f,
               'threat-intel',
-              ['T1071'],
+              [techniqueForFeedCategory(hit.tag)],
               75,
               `${f.srcIp} → ${f.dstIp}:${f.dstPort}: ${ip} is listed by ${hit.feed} (${hit.tag}).`,
               ip,

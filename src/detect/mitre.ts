@@ -34,6 +34,12 @@ export const MITRE: Readonly<Record<string, MitreTechnique>> = Object.fromEntrie
       ['T1021.006', 'Remote Services: Windows Remote Management', 'Lateral Movement'],
       ['T1571', 'Non-Standard Port', 'Command and Control'],
       ['T1090.003', 'Proxy: Multi-hop Proxy', 'Command and Control'],
+      ['T1595', 'Active Scanning', 'Reconnaissance'],
+      ['T1105', 'Ingress Tool Transfer', 'Command and Control'],
+      ['T1566', 'Phishing', 'Initial Access'],
+      ['T1090', 'Proxy', 'Command and Control'],
+      ['T1496', 'Resource Hijacking', 'Impact'],
+      ['T1583', 'Acquire Infrastructure', 'Resource Development'],
     ] as const
   ).map(([id, name, tactic]) => [id, { id, name, tactic }]),
 );
@@ -42,4 +48,22 @@ export const MITRE: Readonly<Record<string, MitreTechnique>> = Object.fromEntrie
 export function mitreLabel(id: string): string {
   const technique = MITRE[id];
   return technique ? `${id} ${technique.name}` : id;
+}
+
+/**
+ * The technique a threat-feed category stands for (a threat-intel alert's MITRE id): C2 and
+ * botnets → T1071, scanners → T1595, malware delivery → T1105, phishing → T1566, proxies and
+ * Tor → T1090, miners → T1496, hijacked or bulletproof networks → T1583. Any other category
+ * (blocklist, watchlist, …) → T1071, contact with a listed address.
+ */
+export function techniqueForFeedCategory(category: string): string {
+  const c = category.toLowerCase();
+  if (/^(c2|cnc|c&c|botnet|rat)$/.test(c)) return 'T1071';
+  if (/scan/.test(c)) return 'T1595';
+  if (/malware|payload|dropper|ransomware|exploit/.test(c)) return 'T1105';
+  if (/phish/.test(c)) return 'T1566';
+  if (/proxy|tor|anonymi[sz]er|vpn/.test(c)) return 'T1090';
+  if (/min(er|ing)|crypto/.test(c)) return 'T1496';
+  if (/hijack|bulletproof|drop/.test(c)) return 'T1583';
+  return 'T1071';
 }
