@@ -178,7 +178,10 @@ describe.skipIf(!corpusAvailable)('an uploaded capture ingested', () => {
         (j) => j.status !== 'queued' && j.status !== 'running',
       )) as Job;
       expect(done.status).toBe('succeeded');
-      const ingestId = (done.result?.ingest as { ingestId: string }).ingestId;
+      const ingest = done.result?.ingest as { status: string; ingestId?: string } | undefined;
+      expect(ingest?.status).toBe('ingested');
+      const ingestId = ingest?.ingestId;
+      expect(ingestId).toBeTruthy();
 
       const devices = (await (await fetch(`${t.url}/api/v1/devices`)).json()) as {
         devices: { mac: string; vendor?: string }[];

@@ -189,6 +189,40 @@ describe.skipIf(!ready)('Devices and Live pages on an ingested store', () => {
     await page.context().close();
   }, 60_000);
 
+  it("shows a device's top destinations and applications from its addresses' stored flows", async () => {
+    const victim = '00:21:70:c0:56:f0';
+    const device = (await (await fetch(`${serve.url}/api/v1/devices/${victim}`)).json()) as {
+      addresses: { ip: string }[];
+    };
+    const own = new Set(device.addresses.map((a) => a.ip));
+    const bytesTo = new Map<string, number>();
+    const apps = new Set<string>();
+    for (const ip of own) {
+      const host = (await (await fetch(`${serve.url}/api/v1/hosts/${ip}?range=all&limit=10`)).json()) as {
+        peers: { ip: string; bytes: number }[];
+        applications: { application: string | null }[];
+      };
+      for (const p of host.peers) if (!own.has(p.ip)) bytesTo.set(p.ip, (bytesTo.get(p.ip) ?? 0) + p.bytes);
+      for (const a of host.applications) apps.add(a.application ?? 'unidentified');
+    }
+    expect(bytesTo.size).toBeGreaterThan(0);
+    const { page, problems } = await open(serve.url, `/devices/${victim}`);
+    const traffic = page.getByTestId('device-traffic');
+    await traffic.locator('a[href^="/hosts/"]').first().waitFor();
+    await settle(page);
+    const shownPeers = await traffic
+      .locator('.panel')
+      .first()
+      .locator('a[href^="/hosts/"]')
+      .allTextContents();
+    const expectedPeers = [...bytesTo].sort((x, y) => y[1] - x[1]).map(([ip]) => ip);
+    expect(new Set(shownPeers)).toEqual(new Set(expectedPeers.slice(0, 10)));
+    const shownApps = await traffic.locator('.panel').nth(1).textContent();
+    for (const app of apps) expect(shownApps).toContain(app);
+    expect(problems).toEqual([]);
+    await page.context().close();
+  }, 60_000);
+
   it("shows a device's addresses and alerts, and keeps what the form sets across a reload", async () => {
     const { page, problems } = await open(serve.url, `/devices/${MITM_MAC}`);
     await page.getByTestId('device-alert').first().waitFor();

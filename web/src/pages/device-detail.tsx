@@ -3,9 +3,15 @@
  * the form for what users set (name, owner, notes, trusted; `PATCH /api/v1/devices/:mac`).
  */
 import { type ReactNode, useState } from 'react';
-import type { AlertList, DeviceUpdate, StoredAlert, StoredDevice } from '../../../src/server/api-types';
+import type {
+  AlertList,
+  DeviceUpdate,
+  HostDetail,
+  StoredAlert,
+  StoredDevice,
+} from '../../../src/server/api-types';
 import { type ApiFailure, api, withParams } from '../api';
-import { Empty, ErrorNote, IpLink, Link, Loading, Panel } from '../components/common';
+import { BarList, Empty, ErrorNote, IpLink, Link, Loading, Panel } from '../components/common';
 import { bytes, count, time } from '../format';
 import { useLive } from '../live';
 import { useApi } from '../use-api';
@@ -107,6 +113,9 @@ function DeviceView({ mac }: { mac: string }) {
               </div>
             )}
           </Panel>
+          {history.length > 0 && (
+            <DeviceTraffic ips={[...new Set(history.map((a) => a.ip))].slice(0, TRAFFIC_ADDRESSES)} />
+          )}
           <Panel title={`Related alerts (${count(related.length)})`} testId="device-alerts">
             <ErrorNote error={alerts.error} />
             {alerts.data && related.length === 0 && (
@@ -133,6 +142,86 @@ function DeviceView({ mac }: { mac: string }) {
           </Panel>
         </>
       )}
+    </div>
+  );
+}
+
+/** Addresses whose host detail the traffic panels merge, most recently seen first. */
+const TRAFFIC_ADDRESSES = 4;
+
+/** Sums `rows` by `keyOf`, largest bytes first, at most 10. */
+function mergeTop<T extends { bytes: number }>(
+  rows: T[],
+  keyOf: (row: T) => string,
+): (T & { key: string })[] {
+  const merged = new Map<string, T & { key: string }>();
+  for (const row of rows) {
+    const key = keyOf(row);
+    const seen = merged.get(key);
+    if (seen) seen.bytes += row.bytes;
+    else merged.set(key, { ...row, key });
+  }
+  return [...merged.values()].sort((a, b) => b.bytes - a.bytes).slice(0, 10);
+}
+
+/**
+ * Top destinations and applications of the device: the host details (`GET /api/v1/hosts/:ip`,
+ * all stored time) of its most recent addresses, merged (its own addresses left out of the peers).
+ */
+function DeviceTraffic({ ips }: { ips: string[] }) {
+  const hosts = useApi(
+    (signal) =>
+      Promise.all(
+        ips.map((ip) =>
+          api.get<HostDetail>(`/hosts/${encodeURIComponent(ip)}`, { range: 'all', limit: 10 }, signal),
+        ),
+      ),
+    [ips.join(',')],
+  );
+  const own = new Set(ips);
+  const peers = hosts.data
+    ? mergeTop(
+        hosts.data.flatMap((h) => h.peers.filter((p) => !own.has(p.ip))),
+        (p) => p.ip,
+      )
+    : [];
+  const applications = hosts.data
+    ? mergeTop(
+        hosts.data.flatMap((h) => h.applications),
+        (a) => a.application ?? '(none)',
+      )
+    : [];
+  return (
+    <div className="grid" data-testid="device-traffic">
+      <Panel title="Top destinations">
+        <ErrorNote error={hosts.error} />
+        {hosts.loading && !hosts.data && <Loading />}
+        {hosts.data && peers.length === 0 && <Empty>No stored flows of its addresses.</Empty>}
+        {peers.length > 0 && (
+          <BarList
+            rows={peers.map((p) => ({
+              key: p.key,
+              label: <IpLink ip={p.ip} />,
+              value: p.bytes,
+              text: bytes(p.bytes),
+            }))}
+          />
+        )}
+        <p className="hint">Stored flows of {ips.join(', ')}, over all time.</p>
+      </Panel>
+      <Panel title="Applications">
+        {hosts.data && applications.length === 0 && <Empty>No stored flows of its addresses.</Empty>}
+        {applications.length > 0 && (
+          <BarList
+            rows={applications.map((a) => ({
+              key: a.key,
+              label: a.application ?? 'unidentified',
+              value: a.bytes,
+              text: bytes(a.bytes),
+            }))}
+          />
+        )}
+      </Panel>
     </div>
   );
 }
