@@ -20,6 +20,7 @@ import type { AlertList, Job } from '../src/server/api-types.js';
 import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { runCli, toolsAvailable } from './support/run.js';
 import { requireBuiltWorker, startTestServer, type TestServer } from './support/server-harness.js';
+import { watchPage } from './support/watch-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-results');
@@ -71,29 +72,7 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
   async function open(url: string, viewport = { width: 1360, height: 900 }): Promise<Watched> {
     const context = await browser.newContext({ viewport, acceptDownloads: true });
     const page = await context.newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (request) => {
-      // Navigating away aborts requests still in flight; that is not a failure of the page.
-      if (request.failure()?.errorText !== 'net::ERR_ABORTED') {
-        problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
-      }
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
-    page.on('request', (request) => {
-      if (
-        !request.url().startsWith(t.url) &&
-        !request.url().startsWith('blob:') &&
-        !request.url().startsWith('data:')
-      ) {
-        problems.push(`left the server: ${request.url()}`);
-      }
-    });
+    const problems = watchPage(page, t.url);
     await page.goto(`${t.url}${url}`);
     return { page, problems };
   }

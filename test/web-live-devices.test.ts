@@ -32,6 +32,7 @@ import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { run, runCli, toolsAvailable } from './support/run.js';
 import { type RunningServe, startServe, stopServe } from './support/serve-cli.js';
 import { freeUdpPort } from './support/udp.js';
+import { watchPage } from './support/watch-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-results');
@@ -89,27 +90,8 @@ afterAll(async () => {
 async function open(base: string, url: string, viewport = { width: 1360, height: 900 }): Promise<Watched> {
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
-  const problems: string[] = [];
   const requests: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-  page.on('requestfailed', (request) => {
-    // Navigating away aborts requests still in flight; that is not a failure of the page.
-    if (request.failure()?.errorText !== 'net::ERR_ABORTED') {
-      problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
-    }
-  });
-  page.on('response', (response) => {
-    if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-  });
-  page.on('request', (request) => {
-    requests.push(request.url());
-    if (!/^(blob|data):/.test(request.url()) && !request.url().startsWith(base)) {
-      problems.push(`left the server: ${request.url()}`);
-    }
-  });
+  const problems = watchPage(page, base, requests);
   await page.goto(`${base}${url}`);
   return { page, problems, requests };
 }

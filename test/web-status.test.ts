@@ -17,6 +17,7 @@ import { exportDatagrams } from './support/export-datagrams.js';
 import { toolsAvailable } from './support/run.js';
 import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
+import { watchPage } from './support/watch-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-results');
@@ -62,19 +63,7 @@ describe.skipIf(!ready)('Status page in headless Chromium', () => {
     viewport = { width: 1360, height: 900 },
   ): Promise<{ page: Page; problems: string[] }> {
     const page = await (await browser.newContext({ viewport })).newPage();
-    const problems: string[] = [];
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('requestfailed', (request) => {
-      if (request.failure()?.errorText !== 'net::ERR_ABORTED') {
-        problems.push(`failed: ${request.url()} ${request.failure()?.errorText}`);
-      }
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
-    });
+    const problems = watchPage(page);
     await page.goto(url);
     return { page, problems };
   }
