@@ -46,11 +46,6 @@ afterAll(() => {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The first datagram of exportDatagrams: three flows from 10.5.0.x to 192.0.2.1:443. */
-function v5Flows(): Uint8Array {
-  return exportDatagrams()[0];
-}
-
 function v5(sequence: number, count: number): Uint8Array {
   return netflowV5(
     { sequence },
@@ -345,59 +340,61 @@ describe('collector receive path (in process)', () => {
   });
 });
 
+/**
+ * The built `flowlens collect` with only a NetFlow listener on `port` (and `args`), once it
+ * listens; `stop()` sends SIGTERM and resolves with the exit code.
+ */
+async function startCollect(port: number, args: string[]) {
+  const child = spawn(
+    process.execPath,
+    [CLI, 'collect', '--netflow', String(port), '--ipfix', '0', '--sflow', '0', ...args],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d) => {
+    stdout += d;
+  });
+  child.stderr?.on('data', (d) => {
+    stderr += d;
+  });
+  const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  const deadline = Date.now() + 15_000;
+  while (!/listening for netflow/.test(stderr)) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no start: ${stderr}`);
+    await sleep(50);
+  }
+  return {
+    stdout: () => stdout,
+    stderr: () => stderr,
+    stop: () => {
+      child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
+
 describe('flowlens collect (built CLI, receive worker)', () => {
   it('receives over the worker, survives garbage, stops on SIGTERM with JSON counters, stores every flow', async () => {
     const data = path.join(tmp, 'cli-store');
     const port = await freeUdpPort();
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'collect',
-        '--netflow',
-        String(port),
-        '--ipfix',
-        '0',
-        '--sflow',
-        '0',
-        '--data',
-        data,
-        '--format',
-        'json',
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-    const deadline = Date.now() + 15_000;
-    while (!/listening for netflow/.test(stderr)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no start: ${stderr}`);
-      await sleep(50);
-    }
+    const collect = await startCollect(port, ['--data', data, '--format', 'json']);
     // One listener only: 0 turned the others off.
-    expect(stderr.match(/listening for/g)).toHaveLength(1);
+    expect(collect.stderr().match(/listening for/g)).toHaveLength(1);
     const datagrams: Uint8Array[] = [];
     for (let i = 0; i < 200; i++) datagrams.push(v5(i * 30, 30));
     for (let i = 0; i < 50; i++) datagrams.push(new Uint8Array([0, 77, i]));
     await sendDatagrams(datagrams, port);
     await sleep(500);
-    child.kill('SIGTERM');
-    expect(await exited).toBe(0);
-    const stats = JSON.parse(stdout.trim()) as CollectorStats;
+    expect(await collect.stop()).toBe(0);
+    const stats = JSON.parse(collect.stdout().trim()) as CollectorStats;
     expect(stats.datagrams.netflow).toBe(250);
     expect(stats.exporters[0].records).toBe(6000);
     expect(stats.exporters[0].decodeErrors).toBe(50);
     expect(stats.flowsWritten).toBe(6000);
     expect(stats.datagramsDropped).toBe(0);
     // Rate limited: one warning for the 50 bad datagrams.
-    expect(stderr.match(/warning: 127\.0\.0\.1/g)).toHaveLength(1);
+    expect(collect.stderr().match(/warning: 127\.0\.0\.1/g)).toHaveLength(1);
     const store = createDuckDbStore({ dataDir: data });
     await store.start();
     try {
@@ -415,26 +412,11 @@ describe('flowlens collect (built CLI, receive worker)', () => {
     const added = await runCli(['feeds', 'watchlist', 'add', '192.0.2.1', '--data', data]);
     expect(added.code, added.stderr).toBe(0);
     const port = await freeUdpPort();
-    const child = spawn(
-      process.execPath,
-      [CLI, 'collect', '--netflow', String(port), '--ipfix', '0', '--sflow', '0', '--data', data],
-      { stdio: ['ignore', 'ignore', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr?.on('data', (d) => {
-      stderr += d;
-    });
-    const exited = new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
-    const deadline = Date.now() + 15_000;
-    while (!/listening for netflow/.test(stderr)) {
-      if (Date.now() > deadline || child.exitCode !== null) throw new Error(`no start: ${stderr}`);
-      await sleep(50);
-    }
+    const collect = await startCollect(port, ['--data', data]);
     // 10.5.0.1-3 → 192.0.2.1:443, as NetFlow v5 (test/support/export-datagrams.ts).
-    await sendDatagrams([v5Flows()], port);
+    await sendDatagrams([exportDatagrams()[0]], port);
     await sleep(500);
-    child.kill('SIGTERM');
-    expect(await exited, stderr).toBe(0);
+    expect(await collect.stop(), collect.stderr()).toBe(0);
     const store = createDuckDbStore({ dataDir: data });
     await store.start();
     try {
