@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createDuckDbStore } from '../dist/store/index.js';
+import { exportDatagram, PER } from './export-datagrams.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
 const CLI = path.join(ROOT, 'bin', 'flowlens.js');
@@ -202,119 +203,12 @@ if (!opts['skip-e2e'] && existsSync(bench4) && haveTools) {
   result.endToEnd = `skipped (${opts['skip-e2e'] ? '--skip-e2e' : !existsSync(bench4) ? 'no bench/out/bench-4.pcap: npm run bench:pcap' : 'softflowd/nfcapd not installed'})`;
 }
 
-// Sustained: 30 records per datagram. NetFlow v9 / IPFIX: one template (src, dst, ports,
-// protocol, flags, packets, bytes, start, end, interfaces: 34 bytes a record), re-sent every 50
-// datagrams as real exporters do; NetFlow v5: the fixed 48-byte record.
+// Sustained: the datagrams of bench/export-datagrams.mjs (30 records each) at --rate records/s.
 const rate = Number(opts.rate);
 const seconds = Number(opts.seconds);
 const protocol = opts.protocol;
 if (!['v5', 'v9', 'ipfix'].includes(protocol)) throw new Error(`--protocol v5|v9|ipfix, not ${protocol}`);
-const PER = 30;
-const FIELDS = [
-  [8, 4],
-  [12, 4],
-  [7, 2],
-  [11, 2],
-  [4, 1],
-  [6, 1],
-  [2, 4],
-  [1, 4],
-  ...(protocol === 'ipfix'
-    ? [
-        [150, 4],
-        [151, 4],
-      ]
-    : [
-        [22, 4],
-        [21, 4],
-      ]),
-  [10, 2],
-  [14, 2],
-];
-const RECORD = 34;
-const templateSet = (() => {
-  const b = Buffer.alloc(8 + FIELDS.length * 4);
-  b.writeUInt16BE(protocol === 'ipfix' ? 2 : 0, 0);
-  b.writeUInt16BE(b.length, 2);
-  b.writeUInt16BE(256, 4);
-  b.writeUInt16BE(FIELDS.length, 6);
-  FIELDS.forEach(([id, len], i) => {
-    b.writeUInt16BE(id, 8 + i * 4);
-    b.writeUInt16BE(len, 10 + i * 4);
-  });
-  return b;
-})();
 let datagrams = 0;
-/** One export datagram with PER records numbered from `first`. */
-function build(first, nowMs, uptimeMs) {
-  const secs = Math.floor(nowMs / 1000);
-  if (protocol === 'v5') {
-    const d = Buffer.alloc(24 + PER * 48);
-    d.writeUInt16BE(5, 0);
-    d.writeUInt16BE(PER, 2);
-    d.writeUInt32BE(uptimeMs >>> 0, 4);
-    d.writeUInt32BE(secs, 8);
-    d.writeUInt32BE(first >>> 0, 16);
-    for (let i = 0; i < PER; i++) {
-      const o = 24 + i * 48;
-      const n = first + i;
-      d.writeUInt32BE(0x0a000000 + (n % 50_000), o); // src 10.x
-      d.writeUInt32BE(0xc6336400 + (n % 200), o + 4); // dst 198.51.100.x
-      d.writeUInt32BE(10, o + 16); // packets
-      d.writeUInt32BE(1500, o + 20); // octets
-      d.writeUInt32BE(Math.max(0, uptimeMs - 1000) >>> 0, o + 24);
-      d.writeUInt32BE(uptimeMs >>> 0, o + 28);
-      d.writeUInt16BE(1024 + (n % 60_000), o + 32);
-      d.writeUInt16BE(443, o + 34);
-      d[o + 38] = 6;
-    }
-    return d;
-  }
-  const withTemplate = datagrams % 50 === 0;
-  const header = protocol === 'ipfix' ? 16 : 20;
-  const dataLength = 4 + PER * RECORD + ((4 - ((PER * RECORD) % 4)) % 4);
-  const d = Buffer.alloc(header + (withTemplate ? templateSet.length : 0) + dataLength);
-  if (protocol === 'ipfix') {
-    d.writeUInt16BE(10, 0);
-    d.writeUInt16BE(d.length, 2);
-    d.writeUInt32BE(secs, 4);
-    d.writeUInt32BE(first >>> 0, 8); // sequence: data records sent before this message
-    d.writeUInt32BE(1, 12);
-  } else {
-    d.writeUInt16BE(9, 0);
-    d.writeUInt16BE(PER + (withTemplate ? 1 : 0), 2);
-    d.writeUInt32BE(uptimeMs >>> 0, 4);
-    d.writeUInt32BE(secs, 8);
-    d.writeUInt32BE(datagrams >>> 0, 12); // sequence: export packets
-    d.writeUInt32BE(1, 16);
-  }
-  let o = header;
-  if (withTemplate) o += templateSet.copy(d, o);
-  d.writeUInt16BE(256, o);
-  d.writeUInt16BE(dataLength, o + 2);
-  o += 4;
-  for (let i = 0; i < PER; i++, o += RECORD) {
-    const n = first + i;
-    d.writeUInt32BE(0x0a000000 + (n % 50_000), o);
-    d.writeUInt32BE(0xc6336400 + (n % 200), o + 4);
-    d.writeUInt16BE(1024 + (n % 60_000), o + 8);
-    d.writeUInt16BE(443, o + 10);
-    d[o + 12] = 6;
-    d[o + 13] = 0x1b;
-    d.writeUInt32BE(10, o + 14);
-    d.writeUInt32BE(1500, o + 18);
-    if (protocol === 'ipfix') {
-      d.writeUInt32BE(secs - 1, o + 22);
-      d.writeUInt32BE(secs, o + 26);
-    } else {
-      d.writeUInt32BE(Math.max(0, uptimeMs - 1000) >>> 0, o + 22);
-      d.writeUInt32BE(uptimeMs >>> 0, o + 26);
-    }
-    d.writeUInt16BE(1, o + 30);
-    d.writeUInt16BE(2, o + 32);
-  }
-  return d;
-}
 
 const data = path.join(tmp, 'sustained');
 const c = await startCollector(data);
@@ -326,7 +220,11 @@ while (performance.now() - t0 < seconds * 1000) {
   const elapsed = performance.now() - t0;
   const due = Math.floor((elapsed / 1000) * rate);
   while (sent + PER <= due) {
-    socket.send(build(sent, Date.now(), Math.floor(elapsed) + 100_000), c.port, '127.0.0.1');
+    socket.send(
+      exportDatagram(protocol, sent, Date.now(), Math.floor(elapsed) + 100_000, datagrams),
+      c.port,
+      '127.0.0.1',
+    );
     sent += PER;
     datagrams++;
   }

@@ -2,7 +2,7 @@
 /**
  * The store's live write path (`store.writeFlows`, what `flowlens collect` and live capture
  * call): N flow-export records, decoded from synthesized NetFlow v9 datagrams exactly as the
- * collector bench sends them (collect-bench.mjs), written in batches into a fresh store;
+ * collector bench sends them (bench/export-datagrams.mjs), written in batches into a fresh store;
  * reports flows/s, CPU time per flow (all threads) and whether the rollups equal the flows.
  * usage: node bench/live-write-bench.mjs [--flows 500000] [--batch 10000] [--json]
  * needs: `npm run build`.
@@ -13,6 +13,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { createFlowExportDecoder } from '../dist/decode/flow-export/index.js';
 import { createDuckDbStore } from '../dist/store/index.js';
+import { exportDatagram, PER } from './export-datagrams.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -24,71 +25,14 @@ const { values: opts } = parseArgs({
 const total = Number(opts.flows);
 const batchSize = Number(opts.batch);
 
-/** NetFlow v9, template 256 (the collector bench's), 30 records numbered from `first`. */
-function datagram(first, secs, uptimeMs, withTemplate) {
-  const fields = [
-    [8, 4],
-    [12, 4],
-    [7, 2],
-    [11, 2],
-    [4, 1],
-    [6, 1],
-    [2, 4],
-    [1, 4],
-    [22, 4],
-    [21, 4],
-    [10, 2],
-    [14, 2],
-  ];
-  const template = withTemplate ? 8 + fields.length * 4 : 0;
-  const d = Buffer.alloc(20 + template + 4 + 30 * 34 + 0);
-  d.writeUInt16BE(9, 0);
-  d.writeUInt16BE(30 + (withTemplate ? 1 : 0), 2);
-  d.writeUInt32BE(uptimeMs >>> 0, 4);
-  d.writeUInt32BE(secs, 8);
-  d.writeUInt32BE(first / 30, 12);
-  d.writeUInt32BE(1, 16);
-  let o = 20;
-  if (withTemplate) {
-    d.writeUInt16BE(0, o);
-    d.writeUInt16BE(template, o + 2);
-    d.writeUInt16BE(256, o + 4);
-    d.writeUInt16BE(fields.length, o + 6);
-    fields.forEach(([id, len], i) => {
-      d.writeUInt16BE(id, o + 8 + i * 4);
-      d.writeUInt16BE(len, o + 10 + i * 4);
-    });
-    o += template;
-  }
-  d.writeUInt16BE(256, o);
-  d.writeUInt16BE(4 + 30 * 34, o + 2);
-  o += 4;
-  for (let i = 0; i < 30; i++, o += 34) {
-    const n = first + i;
-    d.writeUInt32BE(0x0a000000 + (n % 50_000), o);
-    d.writeUInt32BE(0xc6336400 + (n % 200), o + 4);
-    d.writeUInt16BE(1024 + (n % 60_000), o + 8);
-    d.writeUInt16BE(443, o + 10);
-    d[o + 12] = 6;
-    d[o + 13] = 0x1b;
-    d.writeUInt32BE(10, o + 14);
-    d.writeUInt32BE(1500, o + 18);
-    d.writeUInt32BE(Math.max(0, uptimeMs - 1000) >>> 0, o + 22);
-    d.writeUInt32BE(uptimeMs >>> 0, o + 26);
-    d.writeUInt16BE(1, o + 30);
-    d.writeUInt16BE(2, o + 32);
-  }
-  return d;
-}
-
 // 100,000 records a second of exporter time, as the collector bench sends them.
 const decoder = createFlowExportDecoder();
 const records = [];
 const start = Math.floor(Date.now() / 1000);
-for (let n = 0; n < total; n += 30) {
+for (let n = 0; n < total; n += PER) {
   const ms = Math.floor(n / 100);
   decoder.decode(
-    datagram(n, start + Math.floor(ms / 1000), 100_000 + ms, n % 1500 === 0),
+    exportDatagram('v9', n, (start + Math.floor(ms / 1000)) * 1000, 100_000 + ms, n / PER),
     '127.0.0.1',
     start,
     {
