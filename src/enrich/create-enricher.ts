@@ -23,7 +23,7 @@ import type {
 import { bundledCountryDatabase, openGeoDatabase } from './geoip/index.js';
 import { buildIpv4Table, type Ipv4Info, Ipv4InfoCache } from './ipv4-table.js';
 import { bundledFile } from './mmdb/index.js';
-import { loadOuiTable, lookupMacIn, OUI_PACKAGE, type OuiTable } from './oui/index.js';
+import { bundledOuiTable, lookupMacIn, OUI_PACKAGE, type OuiTable } from './oui/index.js';
 import { classifyIpv4, classifyIpv6, ipv4MappedNumber, parseIpv4Number } from './ranges/index.js';
 
 const DEFAULT_CACHE_SIZE = 65_536;
@@ -205,7 +205,7 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
     lookupIp,
     lookupMac(mac: string): MacEnrichment | undefined {
       counters.flowlens_enrich_mac_lookups_total++;
-      oui ??= loadOuiTable();
+      oui ??= bundledOuiTable();
       return lookupMacIn(oui, mac);
     },
     counters: allCounters,

@@ -6,6 +6,6 @@ export * from './attribution.js';
 export * from './create-enricher.js';
 export type * from './enricher.js';
 export * from './names/index.js';
-export { loadOuiTable, lookupMacIn, normalizeMac, OUI_ATTRIBUTION, type OuiTable } from './oui/index.js';
+export { bundledOuiTable, lookupMacIn, normalizeMac, OUI_ATTRIBUTION } from './oui/index.js';
 export { classifyIpv4, classifyIpv6, SPECIAL_RANGES } from './ranges/index.js';
 export * from './threat/index.js';

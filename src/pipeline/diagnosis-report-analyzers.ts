@@ -20,7 +20,7 @@ import {
   createTimingAnalyzer,
   type PacketAnalyzer,
 } from '../analyze/index.js';
-import { loadOuiTable, lookupMacIn, type OuiTable } from '../enrich/index.js';
+import { bundledOuiTable, lookupMacIn } from '../enrich/index.js';
 
 /** Application names that are also tshark's io,phs layer names (the others differ: netbios-ns/nbns, …). */
 const TSHARK_SPELLED = new Set([
@@ -45,16 +45,14 @@ const TSHARK_SPELLED = new Set([
   'tls',
 ]);
 
-/** The IEEE registry, loaded on the first device that needs a vendor and kept for the process. */
-let ouiTable: OuiTable | undefined;
+/** A MAC's vendor from the bundled IEEE registry (read on the first device that needs one). */
 function macVendor(mac: string): string | undefined {
   try {
-    ouiTable ??= loadOuiTable();
+    return lookupMacIn(bundledOuiTable(), mac)?.vendor;
   } catch {
     // Without the bundled registry (a broken install) devices simply have no vendor.
     return undefined;
   }
-  return lookupMacIn(ouiTable, mac)?.vendor;
 }
 
 type Factories = Record<string, (made: Map<string, PacketAnalyzer>) => PacketAnalyzer>;

@@ -39,6 +39,14 @@ export function loadOuiTable(file = bundledFile(OUI_PACKAGE, 'index.json')): Oui
   return table;
 }
 
+let bundled: OuiTable | undefined;
+
+/** The bundled registry, read once per process and shared (the enricher, the device inventory). */
+export function bundledOuiTable(): OuiTable {
+  bundled ??= loadOuiTable();
+  return bundled;
+}
+
 /** Any of aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff, aabbccddeeff → 12 upper-case hex digits. */
 export function normalizeMac(text: string): string | undefined {
   const trimmed = text.trim();
