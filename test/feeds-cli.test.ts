@@ -6,7 +6,7 @@
  * 10.0.0.1 → 10.0.0.2:80): `analyze` tags the flow and raises a threat-intel alert for a feed
  * entry and for a watchlist entry, `ingest` stores that alert, and the allowlist removes both.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -225,5 +225,49 @@ describe('watchlist and allowlist', () => {
     const removed = await runCli(['feeds', 'allowlist', 'remove', '10.0.0.0/24', '--data', data]);
     expect(removed.stderr).toBe('flowlens: the allowlist holds 0 entries\n');
     expect(threatAlerts(await analyze())).toHaveLength(1);
+  });
+});
+
+describe('domain feeds', () => {
+  const TUNNEL = path.join(PROJECT_ROOT, 'test', 'fixtures', 'dns-tunnel.pcap');
+  const domainData = path.join(dir, 'domain-data');
+
+  it('a listed domain in DNS queries tags the flows and raises one alert per client and listed domain', async () => {
+    const list = path.join(dir, 'lab-domains.txt');
+    writeFileSync(list, '# lab domains\nexfil.example\n');
+    const added = await runCli([
+      'feeds',
+      'add',
+      list,
+      '--format',
+      'domain-list',
+      '--category',
+      'c2',
+      '--data',
+      domainData,
+    ]);
+    expect(added.stderr).toBe('');
+    expect(added.code).toBe(0);
+
+    const result = await runCli(['analyze', TUNNEL, '--data', domainData, '--format', 'json']);
+    expect(result.code).toBe(0);
+    const doc = JSON.parse(result.stdout) as AnalyzeJson & {
+      flows: { dnsName?: string; threatTags?: string[] }[];
+      analysis: { alerts: { type: string; mitre: string[]; source: string; metrics: { domain?: string } }[] };
+    };
+    const underListed = doc.flows.filter((f) => f.dnsName?.endsWith('.exfil.example'));
+    expect(underListed.length).toBeGreaterThan(0);
+    for (const f of doc.flows)
+      expect(f.threatTags, f.dnsName).toEqual(underListed.includes(f) ? ['c2', 'lab-domains'] : undefined);
+    const alerts = doc.analysis.alerts.filter((a) => a.type === 'threat-intel');
+    const clients = [...new Set(underListed.map((f) => f.srcIp))].sort();
+    expect(alerts.map((a) => a.source).sort()).toEqual(clients);
+    for (const a of alerts) {
+      expect(a.mitre).toEqual(['T1071']);
+      expect(a.metrics.domain).toMatch(/\.exfil\.example$/);
+      expect(a.explanation).toMatch(
+        /\(looked up\) is under exfil\.example, which is listed by lab-domains \(c2\)\.$/,
+      );
+    }
   });
 });

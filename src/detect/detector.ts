@@ -64,6 +64,8 @@ export interface HostHistory {
 export interface EnrichmentLookups {
   /** A threat-intel match for an address (feed name and tag), or undefined. */
   threatIntel?(ip: string): { feed: string; tag: string } | undefined;
+  /** A threat-intel match for a domain name: the listed domain (the name or a parent), feed and tag. */
+  threatIntelDomain?(name: string): { listed: string; feed: string; tag: string } | undefined;
   /** Country (ISO 3166-1 alpha-2) and ASN of an external address, when known. */
   geo?(ip: string): { country?: string; asn?: number } | undefined;
 }

@@ -73,3 +73,58 @@ describe('threat-intel alerts', () => {
     }
   });
 });
+
+describe('threat-intel alerts on names', () => {
+  const listed: Record<string, { listed: string; feed: string; tag: string }> = {
+    'evil.example': { listed: 'evil.example', feed: 'lab-domains', tag: 'c2' },
+    'cdn.evil.example': { listed: 'evil.example', feed: 'lab-domains', tag: 'c2' },
+    'drop.example': { listed: 'drop.example', feed: 'urlhaus', tag: 'malware' },
+  };
+  const threatIntelDomain = (name: string) => listed[name];
+
+  it('match the DNS query name, TLS SNI or HTTP Host, one alert per source and listed domain', () => {
+    const engine = createDetectionEngine({}, { lookups: { threatIntelDomain } });
+    engine.onFlow({ ...flowTo('10.0.0.53', 1000), dstPort: 53, dnsName: 'evil.example' });
+    engine.onFlow({ ...flowTo('203.0.113.9', 1001), sni: 'cdn.evil.example' });
+    engine.onFlow({ ...flowTo('203.0.113.10', 1002), dstPort: 80, httpHost: 'drop.example' });
+    engine.onFlow({ ...flowTo('203.0.113.11', 1003), sni: 'fine.example' });
+    const alerts = engine.finish().filter((a) => a.type === 'threat-intel');
+    expect(
+      alerts.map((a) => ({
+        key: a.fingerprint.split('|')[2],
+        mitre: a.mitre,
+        count: a.count,
+        text: a.explanation,
+      })),
+    ).toEqual([
+      {
+        key: 'evil.example',
+        mitre: ['T1071'],
+        count: 2,
+        // The deduplicated alert carries the latest sighting's explanation.
+        text: '10.0.0.8 → 203.0.113.9:443: cdn.evil.example (named in TLS) is under evil.example, which is listed by lab-domains (c2).',
+      },
+      {
+        key: 'drop.example',
+        mitre: ['T1105'],
+        count: 1,
+        text: '10.0.0.8 → 203.0.113.10:80: drop.example (requested over HTTP) is listed by urlhaus (malware).',
+      },
+    ]);
+  });
+
+  it('an address match takes precedence: one alert, for the address', () => {
+    const engine = createDetectionEngine(
+      {},
+      {
+        lookups: {
+          threatIntelDomain,
+          threatIntel: (ip) => (ip === '203.0.113.9' ? { feed: 'feodo', tag: 'c2' } : undefined),
+        },
+      },
+    );
+    engine.onFlow({ ...flowTo('203.0.113.9', 1000), sni: 'cdn.evil.example' });
+    const alerts = engine.finish().filter((a) => a.type === 'threat-intel');
+    expect(alerts.map((a) => a.fingerprint.split('|')[2])).toEqual(['203.0.113.9']);
+  });
+});

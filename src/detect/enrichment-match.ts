@@ -1,6 +1,7 @@
 /**
  * Hooks for enrichment-driven alerts, active only when the composition root passes lookups
- * (enrich/ fills them): threat-intel matches on either side of a flow ('threat-intel'), and an
+ * (enrich/ fills them): threat-intel matches on either side of a flow or, failing those, on the
+ * names it carries (DNS query name, TLS SNI, HTTP Host; 'threat-intel'), and an
  * internal host reaching a country or ASN it has never reached before, once its history is
  * longer than `newPeer.learningSeconds` ('new-country', 'new-asn'). Without lookups this detector
  * takes no flows at all.
@@ -27,7 +28,7 @@ export function createEnrichmentMatchDetector(ctx: DetectionContext): Detector {
     finish() {},
     stats: () => ({ tracked: history.size, evictions: history.evictions }),
   };
-  if (!lookups?.threatIntel && !lookups?.geo) return base;
+  if (!lookups?.threatIntel && !lookups?.threatIntelDomain && !lookups?.geo) return base;
 
   function raise(
     f: FlowRecord,
@@ -36,6 +37,7 @@ export function createEnrichmentMatchDetector(ctx: DetectionContext): Detector {
     score: number,
     explanation: string,
     key: string,
+    domain?: string,
   ) {
     ctx.raise({
       type,
@@ -48,13 +50,16 @@ export function createEnrichmentMatchDetector(ctx: DetectionContext): Detector {
       lastSeen: f.lastTs,
       explanation,
       evidence: [f.communityId],
-      metrics: { port: f.dstPort, protocol: f.protocol },
+      metrics: domain
+        ? { port: f.dstPort, protocol: f.protocol, domain }
+        : { port: f.dstPort, protocol: f.protocol },
     });
   }
 
   return {
     ...base,
     onFlow(f, sides) {
+      let listed = false;
       if (lookups.threatIntel) {
         for (const ip of [f.dstIp, f.srcIp]) {
           const hit = lookups.threatIntel(ip);
@@ -66,6 +71,30 @@ export function createEnrichmentMatchDetector(ctx: DetectionContext): Detector {
               75,
               `${f.srcIp} → ${f.dstIp}:${f.dstPort}: ${ip} is listed by ${hit.feed} (${hit.tag}).`,
               ip,
+            );
+            listed = true;
+            break;
+          }
+        }
+      }
+      if (!listed && lookups.threatIntelDomain) {
+        for (const [name, seenAs] of [
+          [f.dnsName, 'looked up'],
+          [f.sni, 'named in TLS'],
+          [f.httpHost, 'requested over HTTP'],
+        ] as const) {
+          const hit = name ? lookups.threatIntelDomain(name) : undefined;
+          if (name && hit) {
+            raise(
+              f,
+              'threat-intel',
+              [techniqueForFeedCategory(hit.tag)],
+              75,
+              `${f.srcIp} → ${f.dstIp}:${f.dstPort}: ${name} (${seenAs}) ${
+                hit.listed === name ? 'is' : `is under ${hit.listed}, which is`
+              } listed by ${hit.feed} (${hit.tag}).`,
+              hit.listed,
+              name,
             );
             break;
           }

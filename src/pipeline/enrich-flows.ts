@@ -95,7 +95,7 @@ export interface FlowEnrichment {
   summary(): EnrichmentSummary;
   /**
    * For the detection engine (createCaptureDetection's `lookups`): threat-intel matches of an
-   * address (its first feed), when feeds are loaded. The `geo` lookup (new-country/new-ASN
+   * address or a domain name (its first feed), when feeds are loaded. The `geo` lookup (new-country/new-ASN
    * detections) is not turned on yet.
    */
   readonly lookups: EnrichmentLookups;
@@ -206,6 +206,12 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
       const matcher = threat();
       const [first] = matcher.feedsOf(matcher.matchIp(ip));
       return first ? { feed: first.feed, tag: first.category } : undefined;
+    };
+    lookups.threatIntelDomain = (name) => {
+      const matcher = threat();
+      const listed = matcher.listedDomainOf(name);
+      const [first] = listed === undefined ? [] : matcher.feedsOf(matcher.matchDomain(listed));
+      return first && listed !== undefined ? { listed, feed: first.feed, tag: first.category } : undefined;
     };
   }
 

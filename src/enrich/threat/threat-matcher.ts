@@ -26,6 +26,8 @@ export interface ThreatMatcher {
   matchIp(ip: string): readonly string[];
   /** Tags for a domain name, by exact or parent-domain match. */
   matchDomain(name: string): readonly string[];
+  /** The listed domain a name matches (itself or its nearest listed parent), or undefined. */
+  listedDomainOf(name: string): string | undefined;
   /** The feeds behind a tag list returned by a match: each feed contributes its name and category. */
   feedsOf(tags: readonly string[]): { feed: string; category: string }[];
   readonly networks: number;
@@ -68,6 +70,9 @@ export function compileThreatMatcher(feeds: CompiledFeed[], allow?: FeedEntries)
     matchDomain(name) {
       const tags = matcher.matchDomain(name);
       return tags.length === 0 || allowed.matchDomain(name).length > 0 ? NONE : tags;
+    },
+    listedDomainOf(name) {
+      return allowed.matchDomain(name).length > 0 ? undefined : matcher.listedDomainOf(name);
     },
   };
 }
@@ -138,6 +143,17 @@ function compileFeeds(feeds: CompiledFeed[]): ThreatMatcher {
     v6Tags.set(prefix, new Map([...byKey].map(([k, set]) => [k, intern(set)])));
   }
   const frozenDomains = new Map([...domainTags].map(([d, set]) => [d, intern(set)]));
+  const listedDomainOf = (name: string): string | undefined => {
+    if (frozenDomains.size === 0 || name === '') return undefined;
+    let n = name.toLowerCase();
+    if (n.endsWith('.')) n = n.slice(0, -1);
+    for (;;) {
+      if (frozenDomains.has(n)) return n;
+      const dot = n.indexOf('.');
+      if (dot < 0) return undefined;
+      n = n.slice(dot + 1);
+    }
+  };
 
   const matchIpv4 = (ip: number): readonly string[] => {
     const k = ip >>> 16;
@@ -189,16 +205,9 @@ function compileFeeds(feeds: CompiledFeed[]): ThreatMatcher {
       return matchIpv6(bytes);
     },
     matchDomain(name) {
-      if (frozenDomains.size === 0 || name === '') return NONE;
-      let n = name.toLowerCase();
-      if (n.endsWith('.')) n = n.slice(0, -1);
-      for (;;) {
-        const tags = frozenDomains.get(n);
-        if (tags) return tags;
-        const dot = n.indexOf('.');
-        if (dot < 0) return NONE;
-        n = n.slice(dot + 1);
-      }
+      const listed = listedDomainOf(name);
+      return listed === undefined ? NONE : (frozenDomains.get(listed) ?? NONE);
     },
+    listedDomainOf,
   };
 }
