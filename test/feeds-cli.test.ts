@@ -251,9 +251,17 @@ describe('domain feeds', () => {
 
     const result = await runCli(['analyze', TUNNEL, '--data', domainData, '--format', 'json']);
     expect(result.code).toBe(0);
-    const doc = JSON.parse(result.stdout) as AnalyzeJson & {
-      flows: { dnsName?: string; threatTags?: string[] }[];
-      analysis: { alerts: { type: string; mitre: string[]; source: string; metrics: { domain?: string } }[] };
+    const doc = JSON.parse(result.stdout) as {
+      flows: { srcIp: string; dnsName?: string; threatTags?: string[] }[];
+      analysis: {
+        alerts: {
+          type: string;
+          explanation: string;
+          mitre: string[];
+          source: string;
+          metrics: { domain?: string };
+        }[];
+      };
     };
     const underListed = doc.flows.filter((f) => f.dnsName?.endsWith('.exfil.example'));
     expect(underListed.length).toBeGreaterThan(0);
