@@ -10,8 +10,9 @@
  *                          (`flowlens feeds`; used by default, from their cached copies: no network)
  *   --data DIR             analyze only (ingest and collect have theirs): whose feeds and lists
  *   --no-names             do not learn names from DNS answers, SNI and HTTP Host
- *   --reverse-dns [LIST]   analyze only: PTR names of public server addresses (off by default,
- *                          for privacy); LIST: resolvers, comma-separated (default: the system's)
+ *   --reverse-dns [LIST]   analyze and serve: PTR names of public server addresses (off by
+ *                          default, for privacy); LIST: resolvers, comma-separated (default:
+ *                          the system's). serve's lookups (/api/v1/lookup, the host page) show them.
  */
 import type { Command } from 'commander';
 import {
@@ -43,7 +44,8 @@ export interface EnrichFlags {
 }
 
 /**
- * `reverseDns`: offer --reverse-dns (analyze only: ingest and collect do not keep names yet).
+ * `reverseDns`: offer --reverse-dns (analyze, and serve, whose lookups answer with the names;
+ * ingest and collect store no names, so they do not offer it).
  * `dataOption`: offer --data (for commands without a store of their own).
  */
 export function addEnrichOptions(

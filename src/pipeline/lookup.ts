@@ -8,7 +8,7 @@
  * `createLookup` is created inert; the enricher's databases are read on the first lookup that
  * needs them (once, however many lookups ask at the same time) and kept until `stop()`.
  */
-import type { Enricher, ThreatMatcher } from '../enrich/index.js';
+import type { Enricher, ReverseDns, ThreatMatcher } from '../enrich/index.js';
 import { normalizeMac, OUI_ATTRIBUTION } from '../enrich/index.js';
 import type { IpEnrichment, MacEnrichment } from '../model/index.js';
 import { parseIpAddress } from '../model/index.js';
@@ -26,7 +26,13 @@ export type LookupKind = 'ip' | 'mac' | 'domain';
  * addresses get none, since every outside address sits behind the gateway's MAC.
  */
 export type LookupResult =
-  | ({ kind: 'ip'; threatTags?: string[]; seen?: Sightings; devices?: StoredDevice[] } & IpEnrichment)
+  | ({
+      kind: 'ip';
+      reverseName?: string | null;
+      threatTags?: string[];
+      seen?: Sightings;
+      devices?: StoredDevice[];
+    } & IpEnrichment)
   | ({ kind: 'mac'; device?: StoredDevice } & MacEnrichment)
   | { kind: 'domain'; domain: string; threatTags?: string[]; seen?: Sightings; note?: string };
 
@@ -43,6 +49,10 @@ export interface LookupSources {
   threat?: () => ThreatMatcher | undefined;
   /** A started store: what its flows and devices say. The caller starts and stops it. */
   store?: FlowStore;
+  /** PTR names of addresses (the caller creates and closes it); none: no `reverseName`. */
+  reverseDns?: ReverseDns;
+  /** How long an address lookup waits for its PTR answer, milliseconds. Default 1500. */
+  reverseDnsWaitMs?: number;
 }
 
 export interface Lookup {
@@ -97,14 +107,18 @@ export function createLookup(sources: LookupSources): Lookup {
         const zone = value.indexOf('%');
         const address = zone < 0 ? value : value.slice(0, zone);
         const known = enricher.lookupIp(value);
+        // Asked first, so the PTR query runs while the store is read.
+        const ptr = sources.reverseDns?.resolve(address, sources.reverseDnsWaitMs ?? 1500);
         const seen = store ? { seen: await ipSightings(store, address, { signal }) } : {};
         const devices =
           store && known.range
             ? (await store.listDevices(DEVICE_SCAN)).filter((d) => usedBy(d, address))
             : [];
+        const reverseName = await ptr;
         return {
           kind: 'ip',
           ...known,
+          ...(reverseName !== undefined ? { reverseName } : {}),
           ...tags(threat?.matchIp(value)),
           ...seen,
           ...(devices.length > 0 ? { devices } : {}),

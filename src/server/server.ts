@@ -19,7 +19,13 @@ import swaggerUi from '@fastify/swagger-ui';
 import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
-import { createEnricher, type Enricher, type ThreatIntel, type ThreatMatcher } from '../enrich/index.js';
+import {
+  createEnricher,
+  type Enricher,
+  type ReverseDns,
+  type ThreatIntel,
+  type ThreatMatcher,
+} from '../enrich/index.js';
 import { createLookup } from '../pipeline/index.js';
 import { ERR } from '../shared/index.js';
 import type { FlowStore } from '../store/index.js';
@@ -68,6 +74,11 @@ export interface ServerDeps {
    * with it); started on the first lookup unless the caller started it. Default: bundled data.
    */
   enricher?: Enricher;
+  /**
+   * Reverse DNS for lookups' `reverseName` (`serve --reverse-dns`); the caller closes it. None: no
+   * PTR queries at all.
+   */
+  reverseDns?: ReverseDns;
   /** The current threat-feed matcher, for lookups' `threatTags`; default `threatIntel`'s. */
   threat?: () => ThreatMatcher | undefined;
   /**
@@ -157,6 +168,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     enricher: deps.enricher ?? createEnricher(),
     threat: deps.threat ?? (deps.threatIntel ? () => deps.threatIntel?.matcher : undefined),
     store: deps.store,
+    reverseDns: deps.reverseDns,
   });
   let requestsSinceTick = 0;
   live.addStatsSource('server', () => {

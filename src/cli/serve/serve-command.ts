@@ -70,6 +70,7 @@ Examples:
   $ curl -s localhost:8080/api/v1/overview?range=24h
   $ curl -F file=@capture.pcap 'localhost:8080/api/v1/captures?ingest=true'
   $ curl -s localhost:8080/api/v1/feeds            threat feeds (flowlens feeds add … to add one)
+  $ flowlens serve --collect --reverse-dns 10.0.0.53   PTR names of public peers, shown on host pages
 
 API documentation: /docs (Swagger UI) and /api/v1/openapi.json; docs/api.md.
 Any address other than loopback needs FLOWLENS_API_TOKEN (at least 16 characters); clients
@@ -146,7 +147,7 @@ export function registerServeCommand(program: Command): void {
         .default('info'),
     )
     .addHelpText('after', EXAMPLES);
-  addEnrichOptions(serve, { names: false });
+  addEnrichOptions(serve, { names: false, reverseDns: true });
   serve.action(async (flags: ServeFlags) => {
     await runServe(flags);
   });
@@ -214,6 +215,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     renderer,
     version,
     enricher,
+    reverseDns: enrichment?.reverseDns,
     liveFlows: (limit) => capture?.snapshot(limit),
     extraMetrics: () => `${collector?.registry.metrics() ?? ''}${intel?.metrics() ?? ''}`,
     retentionDays: flags.retention,

@@ -1,77 +1,21 @@
 /**
- * Reverse DNS against a real DNS server on 127.0.0.1 (a UDP socket answering PTR queries, written
- * here): a name, NXDOMAIN (negative cache), a server that never answers (timeout), the positive
- * cache, bounded concurrency, the rate limit and the bounded queue.
+ * Reverse DNS against a real DNS server on 127.0.0.1 (test/support/ptr-responder.ts): a name,
+ * NXDOMAIN (negative cache), a server that never answers (timeout), the positive cache, bounded
+ * concurrency, the rate limit, the bounded queue, and waiting for one address.
  */
-import { createSocket, type Socket } from 'node:dgram';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type PtrResponder, startPtrResponder } from '../../../test/support/ptr-responder.js';
 import { createReverseDns } from './reverse-dns.js';
 
-let server: Socket;
+let responder: PtrResponder;
 let port = 0;
-const asked = new Map<string, number>();
-let maxConcurrent = 0;
-let open = 0;
-
-function qname(msg: Buffer): { name: string; end: number } {
-  const labels: string[] = [];
-  let o = 12;
-  while (msg[o] !== 0) {
-    labels.push(msg.toString('latin1', o + 1, o + 1 + msg[o]));
-    o += msg[o] + 1;
-  }
-  return { name: labels.join('.'), end: o + 5 };
-}
-
-function encodeName(name: string): Buffer {
-  return Buffer.concat([
-    ...name.split('.').map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])),
-    Buffer.from([0]),
-  ]);
-}
 
 beforeAll(async () => {
-  server = createSocket('udp4');
-  server.on('message', (msg, peer) => {
-    const { name, end } = qname(msg);
-    asked.set(name, (asked.get(name) ?? 0) + 1);
-    open++;
-    maxConcurrent = Math.max(maxConcurrent, open);
-    const question = msg.subarray(12, end);
-    let reply: Buffer | undefined;
-    if (name === '6.3.2.1.in-addr.arpa') {
-      open--;
-      return; // never answers
-    }
-    const header = Buffer.alloc(12);
-    msg.copy(header, 0, 0, 2);
-    header.writeUInt16BE(1, 4);
-    if (name === '5.3.2.1.in-addr.arpa') {
-      header.writeUInt16BE(0x8183, 2); // NXDOMAIN
-      reply = Buffer.concat([header, question]);
-    } else {
-      header.writeUInt16BE(0x8180, 2);
-      header.writeUInt16BE(1, 6);
-      const target = encodeName(`host-${name.split('.')[0]}.example.test`);
-      const answer = Buffer.alloc(12);
-      answer.writeUInt16BE(0xc00c, 0);
-      answer.writeUInt16BE(12, 2); // PTR
-      answer.writeUInt16BE(1, 4);
-      answer.writeUInt32BE(60, 6);
-      answer.writeUInt16BE(target.length, 10);
-      reply = Buffer.concat([header, question, answer, target]);
-    }
-    // Answer a little later, so concurrent queries overlap.
-    setTimeout(() => {
-      open--;
-      server.send(reply as Buffer, peer.port, peer.address);
-    }, 20);
-  });
-  await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', resolve));
-  port = server.address().port;
+  responder = await startPtrResponder();
+  port = responder.port;
 });
 
-afterAll(() => server.close());
+afterAll(() => responder.close());
 
 describe('reverse DNS', () => {
   it('names, NXDOMAIN and timeouts, each cached', async () => {
@@ -89,12 +33,12 @@ describe('reverse DNS', () => {
     rdns.request('1.2.3.4');
     rdns.request('1.2.3.5');
     expect(rdns.stats()).toMatchObject({ lookups: 3, cacheHits: 2 });
-    expect(asked.get('4.3.2.1.in-addr.arpa')).toBe(1);
+    expect(responder.asked.get('4.3.2.1.in-addr.arpa')).toBe(1);
     rdns.close();
   });
 
   it('holds concurrency, rate and queue bounds', async () => {
-    maxConcurrent = 0;
+    responder.resetMaxConcurrent();
     const rdns = createReverseDns({
       servers: [`127.0.0.1:${port}`],
       concurrency: 2,
@@ -107,7 +51,7 @@ describe('reverse DNS', () => {
     await rdns.drain(5000);
     const seconds = (Date.now() - started) / 1000;
     expect(rdns.stats()).toMatchObject({ lookups: 10, found: 10, queued: 0 });
-    expect(maxConcurrent).toBeLessThanOrEqual(2);
+    expect(responder.maxConcurrent).toBeLessThanOrEqual(2);
     // 20 tokens at start cover all 10: the rate only bites past the burst.
     expect(seconds).toBeLessThan(3);
     expect(rdns.nameOf('10.9.8.3')).toBe('host-3.example.test');
@@ -134,5 +78,19 @@ describe('reverse DNS', () => {
     rdns.request('1.2.3.4');
     expect(rdns.stats().queued).toBe(0);
     await rdns.drain(10);
+  });
+
+  it('resolve waits for one address, up to a deadline, and answers from the cache after', async () => {
+    const rdns = createReverseDns({ servers: [`127.0.0.1:${port}`], timeoutMs: 1000 });
+    expect(await rdns.resolve('1.2.3.7', 2000)).toBe('host-7.example.test');
+    expect(await rdns.resolve('1.2.3.5', 2000)).toBeNull();
+    const started = Date.now();
+    expect(await rdns.resolve('1.2.3.6', 100)).toBeUndefined(); // never answered: the deadline
+    expect(Date.now() - started).toBeLessThan(900);
+    const asked = responder.asked.get('7.3.2.1.in-addr.arpa');
+    expect(await rdns.resolve('1.2.3.7', 2000)).toBe('host-7.example.test');
+    expect(responder.asked.get('7.3.2.1.in-addr.arpa')).toBe(asked);
+    rdns.close();
+    expect(await rdns.resolve('1.2.3.8', 2000)).toBeUndefined();
   });
 });

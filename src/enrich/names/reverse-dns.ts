@@ -52,6 +52,11 @@ export interface ReverseDns {
   request(ip: string): boolean;
   /** The cached name, null when the address is known to have none, undefined when not known. */
   nameOf(ip: string): string | null | undefined;
+  /**
+   * Requests the address (as `request`) and waits for its answer, at most `ms` milliseconds:
+   * the name, null when it has none, undefined when not known by then (or dropped, or closed).
+   */
+  resolve(ip: string, ms: number): Promise<string | null | undefined>;
   /** Resolves when nothing is queued or in flight, or after `ms` milliseconds, whichever is first. */
   drain(ms: number): Promise<void>;
   stats(): ReverseDnsStats;
@@ -87,6 +92,8 @@ export function createReverseDns(config: Partial<ReverseDnsConfig> = {}): Revers
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
   const idle: (() => void)[] = [];
+  /** Callers of `resolve` waiting for an address in flight or queued. */
+  const waiting = new Map<string, (() => void)[]>();
 
   const remember = (ip: string, name: string | null) => {
     if (cache.size >= c.maxCache) cache.delete(cache.keys().next().value as string);
@@ -126,6 +133,8 @@ export function createReverseDns(config: Partial<ReverseDnsConfig> = {}): Revers
         .finally(() => {
           inFlight--;
           pending.delete(ip);
+          for (const done of waiting.get(ip)?.splice(0) ?? []) done();
+          waiting.delete(ip);
           if (!closed) schedule();
           settle();
         });
@@ -153,21 +162,37 @@ export function createReverseDns(config: Partial<ReverseDnsConfig> = {}): Revers
     return hit;
   };
 
+  const request = (ip: string): boolean => {
+    if (closed || pending.has(ip)) return false;
+    if (lookupCache(ip)) {
+      stats.cacheHits++;
+      return false;
+    }
+    if (queue.length >= c.maxQueue) {
+      stats.dropped++;
+      return false;
+    }
+    pending.add(ip);
+    queue.push(ip);
+    schedule();
+    return true;
+  };
+
   return {
-    request(ip) {
-      if (closed || pending.has(ip)) return false;
-      if (lookupCache(ip)) {
-        stats.cacheHits++;
-        return false;
-      }
-      if (queue.length >= c.maxQueue) {
-        stats.dropped++;
-        return false;
-      }
-      pending.add(ip);
-      queue.push(ip);
-      schedule();
-      return true;
+    request,
+    async resolve(ip, ms) {
+      request(ip);
+      if (!pending.has(ip)) return lookupCache(ip)?.name;
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, ms);
+        const list = waiting.get(ip) ?? [];
+        list.push(() => {
+          clearTimeout(t);
+          resolve();
+        });
+        waiting.set(ip, list);
+      });
+      return lookupCache(ip)?.name;
     },
     nameOf(ip) {
       return lookupCache(ip)?.name;
@@ -190,6 +215,8 @@ export function createReverseDns(config: Partial<ReverseDnsConfig> = {}): Revers
       queue.length = 0;
       resolver.cancel();
       for (const done of idle.splice(0)) done();
+      for (const list of waiting.values()) for (const done of list) done();
+      waiting.clear();
     },
   };
 }

@@ -96,6 +96,18 @@ export function HostEnrichment(props: {
               <span className="muted">none seen (TLS SNI and HTTP Host of flows it answered)</span>
             )}
           </dd>
+          {ip.reverseName !== undefined && (
+            <>
+              <dt>Reverse DNS</dt>
+              <dd data-testid="host-reverse-name">
+                {ip.reverseName === null ? (
+                  <span className="muted">no PTR name</span>
+                ) : (
+                  <span className="mono">{ip.reverseName}</span>
+                )}
+              </dd>
+            </>
+          )}
           <dt>Threat tags</dt>
           <dd data-testid="host-threat">
             {tags.length > 0 ? (
