@@ -1,6 +1,7 @@
 /**
  * `flowlens lookup` through the built CLI (npm run build first): JSON equal to the enricher's
- * answers, the table, domains without a store (exit 0), bad values (exit 2), and
+ * answers, the table, domains without a store (exit 0), PTR names with --reverse-dns (a DNS
+ * server on 127.0.0.1), bad values (exit 2), and
  * users' own databases through --geoip-db.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -9,6 +10,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ATTRIBUTION, createEnricher, type Enricher } from '../src/enrich/index.js';
 import { writeMmdb } from '../src/enrich/mmdb/testing/mmdb-writer.js';
+import type { LookupAnswer } from '../src/server/api-types.js';
+import { startPtrResponder } from './support/ptr-responder.js';
 import { runCli } from './support/run.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flowlens-lookup-'));
@@ -121,6 +124,39 @@ describe('flowlens lookup', () => {
     const bad = await runCli(['lookup', '1.19.2.3', '--threat-feeds', path.join(dir, 'missing.json')]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^flowlens: cannot read threat feeds config .*missing\.json: ENOENT\n$/);
+  });
+
+  it('--reverse-dns: PTR names from the given resolver, in JSON and in the table', {
+    timeout: 30_000,
+  }, async () => {
+    const responder = await startPtrResponder();
+    try {
+      const args = [
+        'lookup',
+        '1.2.3.4',
+        '1.2.3.5',
+        'example.com',
+        '--reverse-dns',
+        `127.0.0.1:${responder.port}`,
+      ];
+      const json = await runCli([...args, '--format', 'json']);
+      expect(json.code).toBe(0);
+      const { results } = JSON.parse(json.stdout) as LookupAnswer;
+      expect(results.map((r) => (r.kind === 'ip' ? r.reverseName : r.kind))).toEqual([
+        'host-4.example.test',
+        null,
+        'domain',
+      ]);
+      const table = await runCli(args);
+      expect(table.code).toBe(0);
+      expect(table.stdout).toContain(
+        '\nReverse DNS\n  1.2.3.4: host-4.example.test\n  1.2.3.5: no PTR name\n',
+      );
+      const without = await runCli(['lookup', '1.2.3.4', '--format', 'json']);
+      expect(JSON.parse(without.stdout).results[0]).not.toHaveProperty('reverseName');
+    } finally {
+      await responder.close();
+    }
   });
 
   it('a value that is nothing known: exit 2 with a one-line message', async () => {

@@ -5,12 +5,13 @@
  * --data DIR holding a store what the stored flows say: names an address served under, the
  * servers and clients of a domain, threat tags on those flows, the device of a MAC (a DIR
  * without flows leaves that part out, with a note). `GET /api/v1/lookup/:value` answers the
- * same JSON. Exit codes: 0 done; 2 a value that is neither an IP address, a MAC address nor a
+ * same JSON. --reverse-dns [servers] adds each address's PTR name (`reverseName`), waiting at most
+ * 3 s for it. Exit codes: 0 done; 2 a value that is neither an IP address, a MAC address nor a
  * domain name, a bad feeds config, or bad options.
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createEnricher } from '../../enrich/index.js';
+import { createEnricher, createReverseDns } from '../../enrich/index.js';
 import type { MacEnrichment } from '../../model/index.js';
 import {
   createLookup,
@@ -35,6 +36,7 @@ Examples:
   $ flowlens lookup 1.1.1.1 --geoip-db GeoLite2-City.mmdb --asn-db GeoLite2-ASN.mmdb
   $ flowlens lookup 185.220.101.1 evil.example --threat-feeds feeds.json
   $ flowlens lookup 93.184.215.14 example.com --data ./data      names and tags from stored flows
+  $ flowlens lookup 1.1.1.1 --reverse-dns                         also its PTR name (system resolver)
 
 Databases: the bundled country and ASN data (npm packages, see docs/enrichment.md), or your own
 .mmdb files through --geoip-db/--asn-db or $FLOWLENS_GEOIP_DB/$FLOWLENS_ASN_DB.
@@ -139,6 +141,10 @@ export function lookupTable(answer: LookupAnswer): string {
   const lines = [renderTable(header, results.map(tableRow))];
   const seen = seenLines(results);
   if (seen.length > 0) lines.push('', 'Seen in stored flows', ...seen);
+  const ptr = results.flatMap((r) =>
+    r.kind === 'ip' && r.reverseName !== undefined ? [`  ${r.ip}: ${r.reverseName ?? 'no PTR name'}`] : [],
+  );
+  if (ptr.length > 0) lines.push('', 'Reverse DNS', ...ptr);
   if (results.some((r) => r.kind === 'domain' && !r.seen)) lines.push('', `Domains: ${NAMES_NEED_STORE}.`);
   if (attribution.length > 0) lines.push('', ...attribution.map((line) => `Data: ${line}`));
   return `${lines.join('\n')}\n`;
@@ -151,11 +157,21 @@ interface LookupFlags {
   threatFeeds?: string;
   data?: string;
   feeds: boolean;
+  reverseDns?: boolean | string;
 }
+
+/** How long `lookup --reverse-dns` waits for each address's PTR answer. */
+const REVERSE_DNS_WAIT_MS = 3000;
 
 async function runLookup(values: string[], flags: LookupFlags, store: FlowStore | undefined): Promise<void> {
   const intel = await loadThreatIntel(flags);
   for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
+  const reverseDns = flags.reverseDns
+    ? createReverseDns({
+        servers:
+          typeof flags.reverseDns === 'string' ? flags.reverseDns.split(',').map((v) => v.trim()) : undefined,
+      })
+    : undefined;
   const lookup = createLookup({
     enricher: createEnricher({
       geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
@@ -163,6 +179,8 @@ async function runLookup(values: string[], flags: LookupFlags, store: FlowStore 
     }),
     threat: intel.active ? () => intel.matcher : undefined,
     store,
+    reverseDns,
+    reverseDnsWaitMs: REVERSE_DNS_WAIT_MS,
   });
   try {
     const answer = await lookup.lookup(values);
@@ -171,6 +189,7 @@ async function runLookup(values: string[], flags: LookupFlags, store: FlowStore 
     out.write(text);
     await out.end();
   } finally {
+    reverseDns?.close();
     await lookup.stop();
     await intel.stop();
   }
@@ -192,6 +211,10 @@ export function registerLookupCommand(program: Command): void {
       'the flow store in DIR (what it saw) and its feeds and lists (default: $FLOWLENS_DATA; feeds also ./data)',
     )
     .option('--no-feeds', 'leave out the feeds, watchlist and allowlist of the data directory')
+    .option(
+      '--reverse-dns [servers]',
+      'also ask for the PTR names of the addresses (off by default); servers: comma-separated resolvers',
+    )
     .addHelpText('after', EXAMPLES)
     .action(async (values: string[], flags: LookupFlags) => {
       const bad = values.find((value) => lookupKind(value) === undefined);
