@@ -11,7 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { netflowV5 } from '../src/decode/flow-export/testing/export-builder.js';
 import type { LookupAnswer } from '../src/server/api-types.js';
+import { PROJECT_ROOT } from './support/corpus.js';
 import { type PtrResponder, startPtrResponder } from './support/ptr-responder.js';
+import { runCli } from './support/run.js';
 import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
@@ -121,4 +123,18 @@ describe('flowlens serve --reverse-dns', () => {
     expect(await stopServe(running)).toBe(0);
     running = undefined;
   }, 90_000);
+
+  it('with --no-enrich is a usage error that says what to do', async () => {
+    const capture = path.join(PROJECT_ROOT, 'test', 'fixtures', 'tcp-handshake-and-close.pcap');
+    for (const args of [
+      ['analyze', capture, '--no-enrich', '--reverse-dns'],
+      ['serve', '--data', path.join(dir, 'refused'), '--no-enrich', '--reverse-dns'],
+    ]) {
+      const result = await runCli(args);
+      expect(result.code, args[0]).toBe(2);
+      expect(result.stderr, args[0]).toBe(
+        'flowlens: --reverse-dns is part of enrichment: drop --no-enrich to use it\n',
+      );
+    }
+  });
 });

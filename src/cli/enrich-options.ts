@@ -26,6 +26,7 @@ import {
   type ThreatIntel,
 } from '../enrich/index.js';
 import { createFlowEnrichment, type EnrichmentSummary, type FlowEnrichment } from '../pipeline/index.js';
+import { ERR, FlowlensError } from '../shared/index.js';
 
 /** How long the end of a run waits for reverse DNS answers still in flight. */
 const REVERSE_DNS_DRAIN_MS = 3000;
@@ -116,7 +117,15 @@ export async function startEnrichment(
   flags: EnrichFlags,
   options: StartEnrichmentOptions = {},
 ): Promise<EnrichmentRun | undefined> {
-  if (!flags.enrich) return undefined;
+  if (!flags.enrich) {
+    if (flags.reverseDns)
+      throw new FlowlensError(
+        ERR.USAGE,
+        '--reverse-dns is part of enrichment: drop --no-enrich to use it',
+        2,
+      );
+    return undefined;
+  }
   const enricher = createEnricher({
     geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
     asnDb: flags.asnDb ?? (process.env.FLOWLENS_ASN_DB || undefined),
