@@ -4,18 +4,11 @@
  * `analysis.enrichment` (EnrichmentSummary).
  */
 import type { EnrichmentSummary } from '../pipeline/index.js';
-import { formatBytes, formatCount, renderTable } from './format.js';
+import { formatBytes, formatCount, indent, renderTable } from './format.js';
 
 /** `8.8.8.8:53` → `8.8.8.8:53 US` when the country is known. */
 export function withCountry(endpoint: string, country: string | undefined): string {
   return country ? `${endpoint} ${country}` : endpoint;
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 }
 
 export function enrichmentLines(analysis: Record<string, unknown>): string[] {

@@ -43,6 +43,14 @@ export function formatDuration(seconds: number): string {
 }
 
 /** Renders rows as aligned columns; `right` lists the columns to right-align. */
+/** Every line of `text` two spaces in (the sections of the table views). */
+export function indent(text: string): string {
+  return text
+    .split('\n')
+    .map((l) => `  ${l}`)
+    .join('\n');
+}
+
 export function renderTable(
   header: string[],
   rows: string[][],

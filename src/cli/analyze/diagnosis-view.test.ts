@@ -1,7 +1,7 @@
 /**
  * The table's diagnosis section on real analyzer output (corpus captures through every analyzer,
  * completed as `analyze` completes them): the health score with its main reasons first, then the
- * DNS, ICMP and timing lines, each saying what its analyzer counted.
+ * DNS, ICMP and timing lines, each saying what its analyzer counted; the devices with their vendor.
  */
 import { describe, expect, it } from 'vitest';
 import { corpusAvailable, corpusPath } from '../../../test/support/corpus.js';
@@ -50,5 +50,17 @@ describe.skipIf(!corpusAvailable)('diagnosisLines', () => {
     expect(lines).toContain(`ICMP (${formatCount(icmp.messages)} messages)`);
     const [code, count] = Object.entries(icmp.unreachable.byCode)[0];
     expect(lines.some((l) => l.startsWith(`  unreachable: ${code} ${count}`))).toBe(true);
+  });
+
+  it('lists devices as a table with their vendor, addresses, names and OS guess', async () => {
+    const { lines } = await linesOf('atk_c2_cryptowall4_http.pcapng');
+    const at = lines.indexOf('Devices (2)');
+    expect(at).toBeGreaterThan(0);
+    expect(lines[at + 1].split('\n').map((l) => l.split(/\s{2,}/).map((c) => c.trim()))).toEqual([
+      ['', 'mac', 'vendor', 'addresses', 'names', 'os'],
+      ['', '-----------------', '------------------', '---------------', '-----', '-------'],
+      ['', '00:06:c1:cb:83:4a', 'Cisco Systems, Inc', '-', '-', '-'],
+      ['', '00:22:19:e2:4b:86', 'Dell Inc.', '192.168.122.145', '-', 'Windows'],
+    ]);
   });
 });

@@ -12,7 +12,7 @@ import type {
   TcpAnalysisSummary,
   TimingSummary,
 } from '../../model/index.js';
-import { formatCount } from '../format.js';
+import { formatCount, indent, renderTable } from '../format.js';
 
 const SHOWN = 5;
 
@@ -136,11 +136,16 @@ export function diagnosisLines(analysis: Record<string, unknown>): string[] {
   const devices = analysis.devices as DeviceInventory | undefined;
   if (devices) {
     lines.push('', `Devices (${formatCount(devices.devices.length)})`);
-    for (const d of devices.devices.slice(0, SHOWN)) {
-      const names = d.names.map((n) => n.name).join(', ');
-      const addresses = d.addresses.map((a) => a.ip).join(', ');
-      lines.push(`  ${d.mac}  ${[addresses, names, d.osGuess?.os].filter((x) => x).join('  ') || '-'}`);
-    }
+    const rows = devices.devices
+      .slice(0, SHOWN)
+      .map((d) => [
+        d.mac,
+        d.vendor ?? (d.randomizedMac ? '(randomized MAC)' : '-'),
+        d.addresses.map((a) => a.ip).join(', ') || '-',
+        d.names.map((n) => n.name).join(', ') || '-',
+        d.osGuess?.os ?? '-',
+      ]);
+    if (rows.length > 0) lines.push(indent(renderTable(['mac', 'vendor', 'addresses', 'names', 'os'], rows)));
     if (devices.devices.length > SHOWN)
       lines.push(`  … ${devices.devices.length - SHOWN} more; --format json lists them`);
     const notable = devices.events.filter((e) => e.type !== 'new-device');

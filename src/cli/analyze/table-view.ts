@@ -13,6 +13,7 @@ import {
   formatDuration,
   formatRate,
   formatTimestamp,
+  indent,
   renderTable,
 } from '../format.js';
 import type { OutputStream } from '../output-stream.js';
@@ -128,11 +129,4 @@ export function createTableView(out: OutputStream, topN: number): AnalyzeView {
 /** The warning's message, prefixed with its file unless the message names it already. */
 export function warningText(w: InputWarning): string {
   return w.file && !w.message.startsWith(w.file) ? `${w.file}: ${w.message}` : w.message;
-}
-
-function indent(text: string): string {
-  return text
-    .split('\n')
-    .map((l) => `  ${l}`)
-    .join('\n');
 }
