@@ -22,12 +22,28 @@ function packageVersion(): string {
   return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
+const EXAMPLES = `
+Examples:
+  $ flowlens analyze capture.pcapng                     flows, diagnosis, health score, findings
+  $ flowlens analyze capture.pcap --report report.html  the self-contained HTML report
+  $ flowlens ingest capture.pcap --data ./data          into the flow store
+  $ flowlens query top --by dst_ip --range 24h          ask the store
+  $ flowlens collect                                    NetFlow/IPFIX/sFlow on 2055/4739/6343
+  $ flowlens serve                                      API and dashboard on http://127.0.0.1:8080
+  $ flowlens lookup 8.8.8.8 example.com                 what Flowlens knows about a value
+
+Each command has its own --help with examples. Docs: README.md and docs/.`;
+
 export async function main(argv: string[]): Promise<number> {
   const program = new Command();
   program
     .name('flowlens')
-    .description('Network traffic to answers: captures into bidirectional flow records.')
+    .description(
+      'Network traffic to answers: captures, live traffic and flow exports into bidirectional flow\n' +
+        'records, diagnosed, enriched, checked for attacks and stored.',
+    )
     .version(packageVersion())
+    .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerAnalyzeCommand(program);
