@@ -122,6 +122,18 @@ describe('/api/v1/lookup/:value', () => {
     }
   });
 
+  it('a URL with a broken %-escape: 400 in the API error shape, saying how to escape', async () => {
+    const response = await fetch(`${ctx.url}/api/v1/lookup/%E0%A4%A`);
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: {
+        code: 'FLOWLENS_ERR_VALIDATION',
+        message: `'/api/v1/lookup/%E0%A4%A' is not a valid url component: escape "%" as %25 in URLs`,
+        details: { in: 'url' },
+      },
+    });
+  });
+
   it('is in the OpenAPI document', async () => {
     const doc = (await (await fetch(`${ctx.url}/api/v1/openapi.json`)).json()) as {
       paths: Record<string, unknown>;

@@ -138,6 +138,12 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     forceCloseConnections: 'idle',
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    // Errors Fastify meets before routing (a URL with broken %-escapes) answer in the API's shape.
+    frameworkErrors: (error, _request, reply) =>
+      sendError(
+        reply,
+        new ApiError(400, ERR.API_VALIDATION, `${error.message}: escape "%" as %25 in URLs`, { in: 'url' }),
+      ),
   });
   const live = createLiveHub(
     {
