@@ -108,21 +108,23 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
       });
       expect(exported.status, exported.stderr).toBe(0);
 
-      const metrics = await until('collector records on /metrics', async () => {
+      // softflowd has exited, but the collector may still be decoding its datagrams: wait until
+      // the record count on /metrics holds still between two reads and the store holds as many.
+      let previous = -1;
+      const { metrics, records, stored } = await until('every collected record in the store', async () => {
         const text = await (await fetch(`${running.url}/metrics`)).text();
-        const records = /flowlens_collector_records_total\{exporter="127\.0\.0\.1[^"]*"\} (\d+)/.exec(text);
-        return records && Number(records[1]) > 0 ? text : undefined;
-      });
-      const records = Number(/flowlens_collector_records_total\{[^}]*\} (\d+)/.exec(metrics)?.[1]);
-      // The server's own metrics are still there beside the collector's.
-      expect(metrics).toMatch(/flowlens_http_request_duration_seconds/);
-
-      // Partial batches reach the store within the collector's flush interval (2 s).
-      const stored = await until('the flows in the store', async () => {
+        const counted = /flowlens_collector_records_total\{exporter="127\.0\.0\.1[^"]*"\} (\d+)/.exec(text);
+        const now = counted ? Number(counted[1]) : 0;
+        const settled = now > 0 && now === previous;
+        previous = now;
+        if (!settled) return undefined;
         const overview = await json(`${running.url}/api/v1/overview?range=24h`);
         const flows = (overview.body.current as { flows: number }).flows;
-        return flows >= records ? flows : undefined;
+        // Partial batches reach the store within the collector's flush interval (2 s).
+        return flows >= now ? { metrics: text, records: now, stored: flows } : undefined;
       });
+      // The server's own metrics are still there beside the collector's.
+      expect(metrics).toMatch(/flowlens_http_request_duration_seconds/);
       expect(stored).toBe(records);
       // GET /api/v1/status reads the same counters as /metrics.
       const status = await json(`${running.url}/api/v1/status`);
