@@ -18,7 +18,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { createDuckDbStore, DATABASE_FILE } = await import(path.join(ROOT, 'dist', 'store', 'index.js'));
-const { rebuildRollupStatements } = await import(path.join(ROOT, 'dist', 'store', 'duckdb', 'rollups.js'));
+const { rebuildAllRollupStatements } = await import(path.join(ROOT, 'dist', 'store', 'duckdb', 'rollups.js'));
 const q = await import(path.join(ROOT, 'dist', 'store', 'query', 'index.js'));
 
 const { values: opts } = parseArgs({
@@ -85,7 +85,7 @@ SELECT
   CASE WHEN dport = 443 THEN 'tls' WHEN dport = 53 THEN 'dns' WHEN dport = 80 THEN 'http' END,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, [], NULL
 FROM shaped`);
-  for (const statement of rebuildRollupStatements()) await connection.run(statement);
+  for (const statement of rebuildAllRollupStatements()) await connection.run(statement);
   await connection.run('CHECKPOINT');
   connection.closeSync();
   instance.closeSync();

@@ -53,6 +53,8 @@ export interface DuckDbStoreConfig {
    * stays under it: a large uncommitted ingest spills to the database file.
    */
   memoryLimit?: string;
+  /** Address rollup rows the live path appends between merges (live-writer.ts; default 250,000). */
+  liveHostCompactRows?: number;
 }
 
 export const DATABASE_FILE = 'flowlens.duckdb';
@@ -73,7 +75,7 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
 
   const writeLiveBatch = async (batch: readonly StoredFlow[]): Promise<void> => {
     if (!liveWriter) {
-      liveWriter = createLiveWriter(opened().instance);
+      liveWriter = createLiveWriter(opened().instance, config.liveHostCompactRows);
       liveWriter.catch(() => {
         liveWriter = undefined;
       });

@@ -6,7 +6,7 @@
  * same bucket arithmetic, exact integer sums and the same key values.
  */
 import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { ROLLUP_KEY_COLUMNS, ROLLUP_LEVELS, type RollupLevel } from '../rollups.js';
+import { HOST_ROLLUP, HOST_SIDES, ROLLUP_KEY_COLUMNS, ROLLUP_LEVELS, type RollupLevel } from '../rollups.js';
 
 const KEYS = ROLLUP_KEY_COLUMNS.join(', ');
 
@@ -53,7 +53,7 @@ FROM ${below.table} WHERE ${rollupWhere} GROUP BY ALL`);
   return statements;
 }
 
-/** Statements filling every level from all of `flows` (migration 6, and bench stores built by SQL). */
+/** Statements filling every time level from all of `flows` (migration 6). */
 export function rebuildRollupStatements(): string[] {
   return [
     ...ROLLUP_LEVELS.map(({ table }) => `DELETE FROM ${table}`),
@@ -61,28 +61,86 @@ export function rebuildRollupStatements(): string[] {
   ];
 }
 
+/** `CREATE TABLE` of the address rollup (store/rollups.ts, HOST_ROLLUP). */
+export function createHostRollupTable(): string {
+  return `CREATE TABLE ${HOST_ROLLUP.table} (
+  bucket TIMESTAMP NOT NULL,
+  ingest_id VARCHAR,
+  ip VARCHAR NOT NULL,
+  side UTINYINT NOT NULL,
+  flows BIGINT NOT NULL,
+  packets BIGINT NOT NULL,
+  bytes BIGINT NOT NULL
+)`;
+}
+
+/** INSERT of the address rollup rows of the flows matching `where`, one row per day, address, side. */
+function insertHostRollup(where: string): string {
+  const { source, destination, self } = HOST_SIDES;
+  return `INSERT INTO ${HOST_ROLLUP.table}
+SELECT ${bucketOf('first_ts', HOST_ROLLUP.seconds)} AS bucket, ingest_id, ip, side,
+  count(*), sum(CAST(packets AS BIGINT)), sum(CAST(bytes AS BIGINT))
+FROM (
+  SELECT first_ts, ingest_id, src_ip AS ip, CAST(${source} AS UTINYINT) AS side, packets, bytes FROM flows WHERE ${where}
+  UNION ALL
+  SELECT first_ts, ingest_id, dst_ip, CAST(CASE WHEN dst_ip = src_ip THEN ${self} ELSE ${destination} END AS UTINYINT),
+    packets, bytes FROM flows WHERE ${where}
+) GROUP BY ALL`;
+}
+
+/** Statements filling the address rollup from all of `flows` (migration 7). */
+export function rebuildHostRollupStatements(): string[] {
+  return [`DELETE FROM ${HOST_ROLLUP.table}`, insertHostRollup('true')];
+}
+
+/** Every rollup from all of `flows` (stores built by SQL, such as the query bench's). */
+export function rebuildAllRollupStatements(): string[] {
+  return [...rebuildRollupStatements(), ...rebuildHostRollupStatements()];
+}
+
+/**
+ * The live path's address rollup rows pile up per batch (one row per batch, day, address and
+ * side); this merges the live rows (NULL ingest_id) of buckets from `since` on into one row per
+ * key. Sums are unchanged, so answers are too; run in a transaction of its own.
+ */
+export async function compactLiveHostRollup(connection: DuckDBConnection, since: DuckDBValue): Promise<void> {
+  const { table } = HOST_ROLLUP;
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE host_rollup_compacted AS
+SELECT bucket, ingest_id, ip, side, sum(flows)::BIGINT AS flows, sum(packets)::BIGINT AS packets,
+  sum(bytes)::BIGINT AS bytes
+FROM ${table} WHERE ingest_id IS NULL AND bucket >= ? GROUP BY ALL`,
+    [since],
+  );
+  await connection.run(`DELETE FROM ${table} WHERE ingest_id IS NULL AND bucket >= ?`, [since]);
+  await connection.run(`INSERT INTO ${table} SELECT * FROM host_rollup_compacted`);
+  await connection.run('DROP TABLE host_rollup_compacted');
+}
+
 /** Adds the rollups of one ingest's flows (already appended in this transaction). */
 export async function addIngestRollups(connection: DuckDBConnection, ingestId: string): Promise<void> {
   for (const statement of insertStatements('flows', 'ingest_id = ?', 'ingest_id = ?')) {
     await connection.run(statement, [ingestId]);
   }
+  await connection.run(insertHostRollup('ingest_id = ?'), [ingestId, ingestId]);
 }
 
 /** Removes the rollups of an ingest whose flows are being deleted. */
 export async function deleteIngestRollups(connection: DuckDBConnection, ingestId: string): Promise<void> {
-  for (const { table } of ROLLUP_LEVELS) {
+  for (const { table } of [...ROLLUP_LEVELS, HOST_ROLLUP]) {
     await connection.run(`DELETE FROM ${table} WHERE ingest_id = ?`, [ingestId]);
   }
 }
 
 /**
  * After flows older than a cutoff were deleted: rebuilds every bucket before `until` (a
- * TIMESTAMP at or after the cutoff, aligned to the coarsest level) from the flows left there.
+ * TIMESTAMP at or after the cutoff, aligned to COARSEST_ROLLUP_SECONDS) from the flows left there.
  */
 export async function rebuildRollupsBefore(connection: DuckDBConnection, until: DuckDBValue): Promise<void> {
-  for (const { table } of ROLLUP_LEVELS) {
+  for (const { table } of [...ROLLUP_LEVELS, HOST_ROLLUP]) {
     await connection.run(`DELETE FROM ${table} WHERE bucket < ?`, [until]);
   }
+  await connection.run(insertHostRollup('first_ts < ?'), [until, until]);
   const [finest, ...coarser] = ROLLUP_LEVELS;
   await connection.run(
     `INSERT INTO ${finest.table}
@@ -103,5 +161,8 @@ FROM ${below.table} WHERE bucket < ? GROUP BY ALL`,
   }
 }
 
-/** Seconds of the coarsest level: retention rebuilds whole buckets of it. */
-export const COARSEST_ROLLUP_SECONDS = ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds;
+/** Seconds of the coarsest bucket of any rollup: retention rebuilds whole buckets of it. */
+export const COARSEST_ROLLUP_SECONDS = Math.max(
+  ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds,
+  HOST_ROLLUP.seconds,
+);
