@@ -20,10 +20,16 @@
  *
  * Contract: one batch at a time (the caller chains them); a rejected batch is rolled back whole.
  */
-import { type DuckDBAppender, type DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  DuckDBDataChunk,
+  type DuckDBInstance,
+  DuckDBTimestampValue,
+} from '@duckdb/node-api';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import { HOST_ROLLUP, HOST_SIDES, ROLLUP_LEVELS } from '../rollups.js';
 import type { StoredFlow } from '../store.js';
+import { CHUNK_ROWS, ChunkColumns } from './chunk-columns.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { compactLiveHostRollup } from './rollups.js';
 
@@ -61,12 +67,12 @@ export async function createLiveWriter(
   hostCompactRows = HOST_COMPACT_ROWS,
 ): Promise<LiveWriter> {
   const connection = await instance.connect();
-  let open: { flows: FlowAppender; rollups: DuckDBAppender[]; hosts: DuckDBAppender } | undefined;
+  let open: { flows: FlowAppender; rollups: DuckDBAppender[]; hosts: HostAppender } | undefined;
   const appenders = async () => {
     open ??= {
       flows: createFlowAppender(await connection.createAppender('flows')),
       rollups: await Promise.all(ROLLUP_LEVELS.map(({ table }) => connection.createAppender(table))),
-      hosts: await connection.createAppender(HOST_ROLLUP.table),
+      hosts: createHostAppender(await connection.createAppender(HOST_ROLLUP.table)),
     };
     return open;
   };
@@ -77,7 +83,7 @@ export async function createLiveWriter(
     if (!open) return;
     open.flows.close();
     for (const appender of open.rollups) appender.closeSync();
-    open.hosts.closeSync();
+    open.hosts.appender.closeSync();
     open = undefined;
   };
   const compact = async () => {
@@ -101,7 +107,7 @@ export async function createLiveWriter(
     try {
       flows.discard();
     } catch {}
-    for (const appender of [...rollups, hosts]) {
+    for (const appender of [...rollups, hosts.appender]) {
       try {
         appender.clear();
         appender.closeSync();
@@ -126,11 +132,12 @@ export async function createLiveWriter(
           appendRollups(rollups[level], coarser(finest.values(), micros).values());
         }
         for (const sum of sumHosts(batch)) {
-          appendHostRow(hosts, sum);
+          hosts.append(sum);
           hostRows++;
           oldest = Math.min(oldest, sum.bucketMicros);
         }
-        for (const appender of [...rollups, hosts]) appender.flushSync();
+        hosts.emit();
+        for (const appender of [...rollups, hosts.appender]) appender.flushSync();
         await connection.run('COMMIT');
       } catch (error) {
         discard();
@@ -235,13 +242,20 @@ function coarser(finest: Iterable<RollupSum>, size: number): RollupSums {
 }
 
 /** The batch's address rollup rows: per day, address text and side (store/rollups.ts). */
-function sumHosts(batch: readonly StoredFlow[]): Iterable<HostSum> {
-  const sums = new Map<string, HostSum>();
+function* sumHosts(batch: readonly StoredFlow[]): Generator<HostSum> {
+  // Per bucket, per address: its sums by side (index = side). A batch spans one day or two.
+  const buckets = new Map<number, Map<string, (HostSum | undefined)[]>>();
+  let lastBucket = Number.NaN;
+  let addresses = new Map<string, (HostSum | undefined)[]>();
   const add = (bucketMicros: number, ip: string, side: number, f: StoredFlow) => {
-    const id = `${bucketMicros}/${side}/${ip}`;
-    const sum = sums.get(id);
+    let sides = addresses.get(ip);
+    if (sides === undefined) {
+      sides = [undefined, undefined, undefined];
+      addresses.set(ip, sides);
+    }
+    const sum = sides[side];
     if (sum === undefined) {
-      sums.set(id, { bucketMicros, ip, side, flows: 1, packets: f.packets, bytes: f.bytes });
+      sides[side] = { bucketMicros, ip, side, flows: 1, packets: f.packets, bytes: f.bytes };
     } else {
       sum.flows++;
       sum.packets = addExact(sum.packets, f.packets);
@@ -250,22 +264,89 @@ function sumHosts(batch: readonly StoredFlow[]): Iterable<HostSum> {
   };
   for (const f of batch) {
     const bucket = bucketOf(Math.round(f.firstTs * 1e6), HOST_MICROS);
+    if (bucket !== lastBucket) {
+      let found = buckets.get(bucket);
+      if (found === undefined) {
+        found = new Map();
+        buckets.set(bucket, found);
+      }
+      addresses = found;
+      lastBucket = bucket;
+    }
     add(bucket, f.srcIp, HOST_SIDES.source, f);
     add(bucket, f.dstIp, f.dstIp === f.srcIp ? HOST_SIDES.self : HOST_SIDES.destination, f);
   }
-  return sums.values();
+  for (const perAddress of buckets.values()) {
+    for (const sides of perAddress.values()) {
+      for (const sum of sides) if (sum !== undefined) yield sum;
+    }
+  }
 }
 
-/** A row in createHostRollupTable's column order. */
-function appendHostRow(appender: DuckDBAppender, sum: HostSum): void {
-  appender.appendTimestamp(new DuckDBTimestampValue(BigInt(sum.bucketMicros)));
-  appender.appendNull(); // ingest_id: live flows belong to no ingest
-  appender.appendVarchar(sum.ip);
-  appender.appendUTinyInt(sum.side);
-  appender.appendBigInt(BigInt(sum.flows));
-  appender.appendBigInt(BigInt(sum.packets));
-  appender.appendBigInt(BigInt(sum.bytes));
-  appender.endRow();
+interface HostAppender {
+  readonly appender: DuckDBAppender;
+  append(sum: HostSum): void;
+  /** Hands the rows appended so far to the appender. */
+  emit(): void;
+}
+
+/** Column indexes of createHostRollupTable's columns. */
+const H = { bucket: 0, ingestId: 1, ip: 2, side: 3, flows: 4, packets: 5, bytes: 6 } as const;
+
+/**
+ * Address rollup rows through data chunks (chunk-columns.ts), as the flow appender writes flows:
+ * a batch holds thousands of addresses, and a native call per value would cost more than
+ * everything else the live path does for them.
+ */
+function createHostAppender(appender: DuckDBAppender): HostAppender {
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  const columns = new ChunkColumns([
+    { width: 8, nullable: false },
+    { width: 'varchar', nullable: true },
+    { width: 'varchar', nullable: false },
+    { width: 1, nullable: false },
+    { width: 8, nullable: false },
+    { width: 8, nullable: false },
+    { width: 8, nullable: false },
+  ]);
+  const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
+  columns.attach(chunk);
+  let row = 0;
+  const emit = () => {
+    if (row === 0) return;
+    chunk.rowCount = row;
+    columns.setConstant(H.ingestId, null); // live flows belong to no ingest
+    columns.flushInto(row);
+    appender.appendDataChunk(chunk);
+    chunk.reset();
+    columns.attach(chunk);
+    row = 0;
+  };
+  return {
+    appender,
+    append(sum) {
+      columns.setI64(H.bucket, row, sum.bucketMicros);
+      columns.setString(H.ip, row, sum.ip);
+      columns.u8[H.side][row] = sum.side;
+      columns.setI64(H.flows, row, sum.flows);
+      setCount(columns, H.packets, row, sum.packets);
+      setCount(columns, H.bytes, row, sum.bytes);
+      if (++row === CHUNK_ROWS) emit();
+    },
+    emit,
+  };
+}
+
+/** A BIGINT sum: a safe integer as is, a BigInt (past 2^53) as its two 32-bit words. */
+function setCount(columns: ChunkColumns, column: number, row: number, value: number | bigint): void {
+  if (typeof value === 'number') {
+    columns.setI64(column, row, value);
+    return;
+  }
+  if (value >= 2n ** 63n) throw new RangeError(`sum past BIGINT: ${value}`);
+  const words = columns.u32[column];
+  words[row * 2] = Number(value & 0xffff_ffffn);
+  words[row * 2 + 1] = Number(value >> 32n);
 }
 
 /** Rows in rollups.ts's column order: bucket, the key columns, flows, packets, bytes. */
