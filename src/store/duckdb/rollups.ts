@@ -5,7 +5,7 @@
  * The live path (live-writer.ts) sums its batches' rows as it appends them instead, with the
  * same bucket arithmetic, exact integer sums and the same key values.
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
+import { type DuckDBConnection, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
 import { HOST_ROLLUP, HOST_SIDES, ROLLUP_KEY_COLUMNS, ROLLUP_LEVELS, type RollupLevel } from '../rollups.js';
 
 const KEYS = ROLLUP_KEY_COLUMNS.join(', ');
@@ -132,15 +132,30 @@ export async function deleteIngestRollups(connection: DuckDBConnection, ingestId
   }
 }
 
+/** `micros` rounded up to a whole bucket of `seconds`, as a TIMESTAMP. */
+function bucketAfter(micros: bigint, seconds: number): DuckDBTimestampValue {
+  const step = BigInt(seconds) * 1_000_000n;
+  return new DuckDBTimestampValue(((micros + step - 1n) / step) * step);
+}
+
 /**
- * After flows older than a cutoff were deleted: rebuilds every bucket before `until` (a
- * TIMESTAMP at or after the cutoff, aligned to COARSEST_ROLLUP_SECONDS) from the flows left there.
+ * After flows whose `last_ts` is before `cutoffMicros` were deleted: rebuilds, from the flows
+ * left there, every rollup bucket before the first whole bucket at or after the cutoff (rollups
+ * go by `first_ts`, so older buckets may keep long flows). The time levels rebuild up to a whole
+ * hour, the address rollup up to a whole day.
  */
-export async function rebuildRollupsBefore(connection: DuckDBConnection, until: DuckDBValue): Promise<void> {
-  for (const { table } of [...ROLLUP_LEVELS, HOST_ROLLUP]) {
+export async function rebuildRollupsBefore(
+  connection: DuckDBConnection,
+  cutoffMicros: bigint,
+): Promise<void> {
+  const hostUntil = bucketAfter(cutoffMicros, HOST_ROLLUP.seconds);
+  await connection.run(`DELETE FROM ${HOST_ROLLUP.table} WHERE bucket < ?`, [hostUntil]);
+  await connection.run(insertHostRollup('first_ts < ?'), [hostUntil, hostUntil]);
+
+  const until = bucketAfter(cutoffMicros, ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds);
+  for (const { table } of ROLLUP_LEVELS) {
     await connection.run(`DELETE FROM ${table} WHERE bucket < ?`, [until]);
   }
-  await connection.run(insertHostRollup('first_ts < ?'), [until, until]);
   const [finest, ...coarser] = ROLLUP_LEVELS;
   await connection.run(
     `INSERT INTO ${finest.table}
@@ -160,9 +175,3 @@ FROM ${below.table} WHERE bucket < ? GROUP BY ALL`,
     below = level;
   }
 }
-
-/** Seconds of the coarsest bucket of any rollup: retention rebuilds whole buckets of it. */
-export const COARSEST_ROLLUP_SECONDS = Math.max(
-  ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds,
-  HOST_ROLLUP.seconds,
-);
