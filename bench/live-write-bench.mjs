@@ -3,7 +3,8 @@
  * The store's live write path (`store.writeFlows`, what `flowlens collect` and live capture
  * call): N flow-export records, decoded from synthesized NetFlow v9 datagrams exactly as the
  * collector bench sends them (bench/export-datagrams.mjs), written in batches into a fresh store;
- * reports flows/s, CPU time per flow (all threads) and whether the rollups equal the flows.
+ * reports flows/s, CPU time per flow (all threads), whether the rollups equal the flows and how
+ * many rows the address rollup holds at the end.
  * usage: node bench/live-write-bench.mjs [--flows 500000] [--batch 10000] [--json]
  * needs: `npm run build`.
  */
@@ -53,7 +54,10 @@ const cpu = process.cpuUsage(cpu0);
 const [check] = await store.query(
   `SELECT (SELECT count(*) FROM flows) AS flows, (SELECT sum(flows) FROM flows_1m) AS m1,
   (SELECT sum(flows) FROM flows_5m) AS m5, (SELECT sum(flows) FROM flows_1h) AS h1,
-  (SELECT sum(bytes) FROM flows) AS bytes, (SELECT sum(bytes) FROM flows_1h) AS bytes_1h`,
+  (SELECT sum(bytes) FROM flows) AS bytes, (SELECT sum(bytes) FROM flows_1h) AS bytes_1h,
+  (SELECT sum(flows) FROM flows_hosts_1d WHERE side = 0) AS sources,
+  (SELECT sum(bytes) FROM flows_hosts_1d WHERE side > 0) AS bytes_destinations,
+  (SELECT count(*) FROM flows_hosts_1d) AS host_rows`,
 );
 await store.stop();
 rmSync(dataDir, { recursive: true, force: true });
@@ -67,6 +71,13 @@ const result = {
   cpuMicrosPerFlow: Number(((cpu.user + cpu.system) / total).toFixed(2)),
   stored: check.flows,
   rollupsExact:
-    check.m1 === total && check.m5 === total && check.h1 === total && check.bytes === check.bytes_1h,
+    check.m1 === total &&
+    check.m5 === total &&
+    check.h1 === total &&
+    check.bytes === check.bytes_1h &&
+    check.sources === total &&
+    check.bytes_destinations === check.bytes,
+  /** Rows of the address rollup at the end (live rows are merged every 250,000 appended). */
+  addressRollupRows: check.host_rows,
 };
 console.log(opts.json ? JSON.stringify(result) : result);

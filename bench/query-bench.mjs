@@ -3,12 +3,15 @@
  * Query-layer benchmark: p50/p90 latency of `store/query` calls (top-N, time series, flow search,
  * overview, host detail) on a DuckDB store of synthetic flows. See bench/README.md.
  *
- * usage: node bench/query-bench.mjs [--flows N] [--days D] [--runs N] [--data DIR] [--no-rollups] [--json]
+ * usage: node bench/query-bench.mjs [--flows N] [--days D] [--runs N] [--data DIR] [--no-rollups]
+ *        [--alternate] [--only TEXT] [--json]
  * needs: `npm run build`. The store is generated on first use into bench/out/query-store-N
  * (git-ignored) through the real schema (createDuckDbStore runs the migrations), then filled by
  * one INSERT … SELECT: flows in time order over D days, Zipf-like hosts and ports, after which
- * the time rollups are rebuilt with the store's own statements. `--no-rollups` runs every query
- * on raw flows only (the queries' `rollups: false`), for comparison.
+ * the rollups are rebuilt with the store's own statements. `--no-rollups` runs every query on
+ * raw flows only (the queries' `rollups: false`), for comparison; `--alternate` runs each query
+ * both ways, alternately, and reports both (steadier on a shared machine than two runs).
+ * `--only TEXT` measures the queries whose name contains TEXT.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -18,7 +21,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { createDuckDbStore, DATABASE_FILE } = await import(path.join(ROOT, 'dist', 'store', 'index.js'));
-const { rebuildRollupStatements } = await import(path.join(ROOT, 'dist', 'store', 'duckdb', 'rollups.js'));
+const { rebuildAllRollupStatements } = await import(path.join(ROOT, 'dist', 'store', 'duckdb', 'rollups.js'));
 const q = await import(path.join(ROOT, 'dist', 'store', 'query', 'index.js'));
 
 const { values: opts } = parseArgs({
@@ -29,10 +32,12 @@ const { values: opts } = parseArgs({
     data: { type: 'string' },
     json: { type: 'boolean', default: false },
     'no-rollups': { type: 'boolean', default: false },
+    alternate: { type: 'boolean', default: false },
+    only: { type: 'string' },
   },
 });
 /** Passed to every query: `rollups: false` reads raw flows only. */
-const R = opts['no-rollups'] ? { rollups: false } : {};
+let R = opts['no-rollups'] ? { rollups: false } : {};
 const FLOWS = Number(opts.flows);
 const DAYS = Number(opts.days);
 const RUNS = Number(opts.runs);
@@ -85,7 +90,7 @@ SELECT
   CASE WHEN dport = 443 THEN 'tls' WHEN dport = 53 THEN 'dns' WHEN dport = 80 THEN 'http' END,
   NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, [], NULL
 FROM shaped`);
-  for (const statement of rebuildRollupStatements()) await connection.run(statement);
+  for (const statement of rebuildAllRollupStatements()) await connection.run(statement);
   await connection.run('CHECKPOINT');
   connection.closeSync();
   instance.closeSync();
@@ -96,17 +101,29 @@ function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
 }
 
+/** p50/p90 of `fn`; with --alternate, also of `fn` on raw flows, the two runs interleaved. */
 async function measure(name, target, fn) {
-  await fn();
-  await fn();
-  const times = [];
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
+  if (opts.only !== undefined && !name.includes(opts.only)) return undefined;
+  const modes = opts.alternate ? [{}, { rollups: false }] : [R];
+  const times = modes.map(() => []);
+  for (let i = 0; i < RUNS + 2; i++) {
+    for (let m = 0; m < modes.length; m++) {
+      R = modes[m];
+      const t = performance.now();
+      await fn();
+      // The first two runs warm up.
+      if (i >= 2) times[m].push(performance.now() - t);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { name, p50: percentile(times, 0.5), p90: percentile(times, 0.9), target };
+  for (const list of times) list.sort((a, b) => a - b);
+  const [rolled, raw] = times;
+  return {
+    name,
+    p50: percentile(rolled, 0.5),
+    p90: percentile(rolled, 0.9),
+    ...(raw ? { rawP50: percentile(raw, 0.5), rawP90: percentile(raw, 0.9) } : {}),
+    target,
+  };
 }
 
 let generatedIn;
@@ -153,7 +170,7 @@ const results = [
   await measure('host detail 10.0.0.0, 24h', undefined, () =>
     q.hostDetail(store, { ip: '10.0.0.0', range: day }),
   ),
-];
+].filter((r) => r !== undefined);
 await store.stop();
 
 if (opts.json) {
@@ -166,10 +183,14 @@ if (opts.json) {
     `${health.flows.toLocaleString('en-US')} flows, ${mib} MiB; ${RUNS} runs each after 2 warm-ups`,
   );
   if (generatedIn !== undefined) console.log(`generated in ${generatedIn.toFixed(1)} s`);
-  console.log('| query | p50 ms | p90 ms | target ms |');
-  console.log('| --- | --- | --- | --- |');
+  const raw = opts.alternate ? ' raw p50 ms | raw p90 ms |' : '';
+  console.log(`| query | p50 ms | p90 ms |${raw} target ms |`);
+  console.log(`| --- | --- | --- |${opts.alternate ? ' --- | --- |' : ''} --- |`);
   for (const r of results) {
     const mark = r.target === undefined ? '' : r.p50 <= r.target ? ' ✓' : ' ✗';
-    console.log(`| ${r.name} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} | ${r.target ?? '-'}${mark} |`);
+    const rawCells = opts.alternate ? ` ${r.rawP50.toFixed(1)} | ${r.rawP90.toFixed(1)} |` : '';
+    console.log(
+      `| ${r.name} | ${r.p50.toFixed(1)} | ${r.p90.toFixed(1)} |${rawCells} ${r.target ?? '-'}${mark} |`,
+    );
   }
 }

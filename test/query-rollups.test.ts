@@ -2,14 +2,18 @@
  * Time rollups (store/rollups.ts, query/rollup-source.ts) on real captures ingested into a real
  * DuckDB store: top-N and series answered from the rollups equal, exactly, the answers read from
  * raw flows, over aligned and unaligned ranges, with filters the rollups hold; filters and
- * dimensions they do not hold fall back to raw flows. The rollups stay equal to the flows after
- * live writes, a `--force` replacement and retention.
+ * dimensions they do not hold fall back to raw flows. The daily address rollup answers top-N by
+ * src_ip, dst_ip and host over ranges of whole days, of parts of days (raw, or the day minus the
+ * raw flows outside the range) and of both, equal to raw flows too. All rollups stay equal to
+ * the flows after live writes (with the live address rows merged), a `--force` replacement and
+ * retention.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter } from '../src/store/filter/index.js';
 import { createDuckDbStore, type FlowStore, type StoredFlow } from '../src/store/index.js';
+import { hostParts } from '../src/store/query/host-rollup-source.js';
 import {
   type Dimension,
   type Metric,
@@ -20,7 +24,7 @@ import {
 } from '../src/store/query/index.js';
 import type { TimeRange } from '../src/store/query/range.js';
 import { rollupRelation, segments } from '../src/store/query/rollup-source.js';
-import { ROLLUP_LEVELS } from '../src/store/rollups.js';
+import { HOST_ROLLUP, ROLLUP_LEVELS } from '../src/store/rollups.js';
 import { corpusAvailable, corpusPath } from './support/corpus.js';
 import { buildQueryStore, type QueryStore } from './support/query-store.js';
 
@@ -40,6 +44,8 @@ const ROLLUP_FILTERS = [
   'ipver 6 or proto icmp',
 ];
 const RAW_FILTERS = ['port 53', 'bytes > 1k', 'host 10.0.0.1 or tcp'];
+const ADDRESS_DIMENSIONS: Dimension[] = ['src_ip', 'dst_ip', 'host'];
+const DAY = 86_400;
 
 describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpus)', () => {
   let data: QueryStore;
@@ -57,6 +63,50 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
       );
       expect(rolled, table).toEqual(raw);
     }
+    // The address rollup: per day, address and side, exactly the flows' sums.
+    const perKey = `SELECT epoch(bucket) AS b, ip, side, sum(flows) AS flows, sum(packets) AS packets,
+  sum(bytes) AS bytes FROM KEYED GROUP BY ALL ORDER BY ALL`;
+    const fromFlows = `(SELECT time_bucket(INTERVAL 1 DAY, first_ts) AS bucket, src_ip AS ip, 0 AS side, 1 AS flows,
+  packets, bytes FROM flows UNION ALL SELECT time_bucket(INTERVAL 1 DAY, first_ts), dst_ip,
+  CASE WHEN dst_ip = src_ip THEN 2 ELSE 1 END, 1, packets, bytes FROM flows)`;
+    expect(await store.query(perKey.replace('KEYED', HOST_ROLLUP.table))).toEqual(
+      await store.query(perKey.replace('KEYED', fromFlows)),
+    );
+  }
+
+  /** Top-N by address from the address rollup equals raw flows' answer, each metric. */
+  async function expectSameAddressAnswers(range: TimeRange): Promise<void> {
+    for (const by of ADDRESS_DIMENSIONS) {
+      for (const metric of ['bytes', 'packets', 'flows'] as Metric[]) {
+        for (const limit of [3, 50]) {
+          const options = { by, metric, range, limit };
+          expect(await top(store, options), `${by} ${metric} ${limit} ${range.from}..${range.to}`).toEqual(
+            await top(store, { ...options, rollups: false }),
+          );
+        }
+      }
+    }
+  }
+
+  /**
+   * Ranges over which the address rollup answers (each spans a whole day or at least 1.6 days),
+   * with edges inside the captures so that subtracted parts hold flows.
+   */
+  function addressRanges(): TimeRange[] {
+    const result: TimeRange[] = [];
+    for (const file of data.files) {
+      const first = Math.min(...file.flows.map((f) => f.firstTs));
+      const last = Math.max(...file.flows.map((f) => f.lastTs));
+      const day = Math.floor(first / DAY) * DAY;
+      result.push(
+        { from: day, to: day + DAY },
+        { from: first - 0.7 * DAY, to: last + 0.2 * DAY },
+        { from: first + 0.5, to: first + 0.5 + 1.6 * DAY },
+        { from: first - 2.5 * DAY + 17.25, to: last + 3.25 * DAY },
+        { from: first - 1.6 * DAY, to: (first + last) / 2 },
+      );
+    }
+    return result;
   }
 
   async function expectSameAnswers(range: TimeRange, filter?: string): Promise<void> {
@@ -81,7 +131,8 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
 
   beforeAll(async () => {
     data = await buildQueryStore(FILES);
-    store = createDuckDbStore({ dataDir: data.dataDir });
+    // Live address rows are merged after every batch: the tests see merges.
+    store = createDuckDbStore({ dataDir: data.dataDir, liveHostCompactRows: 1 });
     await store.start();
     const all = await resolveRange(store, parseRange('all'));
     // Unaligned ranges around each capture: a flow's first packet plus odd offsets.
@@ -133,6 +184,43 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     expect(used).toBeGreaterThan(ranges.length / 2);
   }, 240_000);
 
+  it('answers top-N by address from the daily address rollup as raw flows would', async () => {
+    const ranges = addressRanges();
+    for (const range of ranges) {
+      expect(hostParts(range.from, range.to), `${range.from}..${range.to}`).toBeDefined();
+      await expectSameAddressAnswers(range);
+    }
+    // Short ranges read raw flows only; filtered queries too.
+    for (const range of ranges) expect(hostParts(range.from, range.from + 0.5 * DAY)).toBeUndefined();
+    const range = ranges[1];
+    const filtered = { by: 'host' as const, range, filter: 'tcp', limit: 10 };
+    expect(await top(store, filtered)).toEqual(await top(store, { ...filtered, rollups: false }));
+  }, 240_000);
+
+  it('splits a range into rollup days and raw parts, subtracting when a part is over half a day', () => {
+    const d = 1_714_003_200; // a midnight, UTC
+    const show = (from: number, to: number) =>
+      hostParts(from, to)?.map((p) => [p.source, p.sign, p.from - d, p.to - d]);
+    expect(show(d, d + 3 * DAY)).toEqual([['rollup', 1, 0, 3 * DAY]]);
+    expect(show(d + 3600, d + 2 * DAY + 100)).toEqual([
+      ['rollup', 1, 0, DAY],
+      ['raw', -1, 0, 3600],
+      ['rollup', 1, DAY, 2 * DAY],
+      ['raw', 1, 2 * DAY, 2 * DAY + 100],
+    ]);
+    expect(show(d + 100, d + DAY - 50)).toEqual([
+      ['rollup', 1, 0, DAY],
+      ['raw', -1, 0, 100],
+      ['raw', -1, DAY - 50, DAY],
+    ]);
+    expect(show(d + 0.6 * DAY, d + 1.4 * DAY)).toBeUndefined();
+    expect(show(d + 0.6 * DAY, d + 1.6 * DAY)).toEqual([
+      ['raw', 1, 0.6 * DAY, DAY],
+      ['rollup', 1, DAY, 2 * DAY],
+      ['raw', -1, 1.6 * DAY, 2 * DAY],
+    ]);
+  });
+
   it('falls back to raw flows for fields and dimensions the rollups do not hold', async () => {
     const range = ranges[0];
     for (const filter of RAW_FILTERS) {
@@ -168,6 +256,13 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     ]);
     await expectRollupsWhole();
     await expectSameAnswers(ranges[0], 'source live');
+    for (const range of addressRanges()) await expectSameAddressAnswers(range);
+    // The live address rows were merged (liveHostCompactRows above): one row per key.
+    const [duplicates] = await store.query(
+      `SELECT count(*) AS n FROM (SELECT bucket, ip, side FROM ${HOST_ROLLUP.table}
+WHERE ingest_id IS NULL GROUP BY ALL HAVING count(*) > 1)`,
+    );
+    expect(duplicates).toEqual({ n: 0 });
 
     // --force: the earlier ingest of the file and its rollups go, the new ones come.
     const name = data.files[1].name;
@@ -183,6 +278,7 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     await writer.commit({ packets: 0, bytes: 0 });
     await expectRollupsWhole();
     await expectSameAnswers(ranges[0]);
+    for (const range of addressRanges()) await expectSameAddressAnswers(range);
 
     // Retention whose cutoff falls inside the longest capture.
     const flows = data.files[1].flows;
@@ -192,5 +288,6 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     expect(flowsDeleted).toBeGreaterThan(0);
     await expectRollupsWhole();
     for (const range of ranges) await expectSameAnswers(range, 'tcp');
+    for (const range of addressRanges()) await expectSameAddressAnswers(range);
   }, 240_000);
 });

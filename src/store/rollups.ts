@@ -44,3 +44,28 @@ export type RollupKeyColumn = (typeof ROLLUP_KEY_COLUMNS)[number];
 export function isRollupColumn(column: string): column is RollupKeyColumn {
   return (ROLLUP_KEY_COLUMNS as readonly string[]).includes(column);
 }
+
+/**
+ * The address rollup: per day of `first_ts`, per address and side, the flows, packets and bytes.
+ * It answers unfiltered top-N by `src_ip`, `dst_ip` and `host` over long ranges, which the time
+ * rollups cannot (an address per hour keeps nearly every flow as its own row).
+ *
+ * Contract: `bucket` as in the time rollups (`seconds` = one day); `ip` is the `src_ip` or
+ * `dst_ip` text of `flows`; `side` says which (HOST_SIDES); `ingest_id` as in `flows`. Every flow
+ * adds one `source` row for its source and one `destination` or `self` row for its destination
+ * (`self` when both texts are equal). Rows are additive, as in the time rollups.
+ */
+export const HOST_ROLLUP = { table: 'flows_hosts_1d', seconds: 86_400 } as const;
+
+/** Values of the address rollup's `side` column. */
+export const HOST_SIDES = { source: 0, destination: 1, self: 2 } as const;
+
+/**
+ * The sides each address dimension sums: `host` counts a flow once per distinct endpoint, so a
+ * flow from A to A counts for A once (its `source` row).
+ */
+export const HOST_DIMENSION_SIDES = {
+  src_ip: [HOST_SIDES.source],
+  dst_ip: [HOST_SIDES.destination, HOST_SIDES.self],
+  host: [HOST_SIDES.source, HOST_SIDES.destination],
+} as const;

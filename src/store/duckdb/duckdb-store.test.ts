@@ -219,13 +219,20 @@ describe('migrations', () => {
     connection.closeSync();
     instance.closeSync();
 
-    expect(await store.start()).toEqual({ migrated: [2, 3, 4, 5, 6], rolledBack: [] });
+    expect(await store.start()).toEqual({ migrated: [2, 3, 4, 5, 6, 7], rolledBack: [] });
     // Version 6: the rollups hold the flows already stored.
     for (const table of ['flows_1m', 'flows_5m', 'flows_1h']) {
       expect(await store.query(`SELECT epoch(bucket) AS b, source_kind, flows FROM ${table}`)).toEqual([
         { b: Date.UTC(2024, 0, 1) / 1000, source_kind: 'netflow', flows: 1 },
       ]);
     }
+    // Version 7: the address rollup too, one row per side.
+    expect(
+      await store.query('SELECT epoch(bucket) AS b, ip, side, flows FROM flows_hosts_1d ORDER BY side'),
+    ).toEqual([
+      { b: Date.UTC(2024, 0, 1) / 1000, ip: '10.0.0.1', side: 0, flows: 1 },
+      { b: Date.UTC(2024, 0, 1) / 1000, ip: '10.0.0.2', side: 1, flows: 1 },
+    ]);
     // Version 3: an alert of before the lifecycle is a new alert seen once, its own fingerprint.
     const [alert] = await store.listAlerts();
     const jan1 = Date.UTC(2024, 0, 1) / 1000;
@@ -315,14 +322,16 @@ describe('flows', () => {
     const rollupTotals = async () =>
       store.query(
         `SELECT (SELECT sum(flows) FROM flows_1m) AS m1, (SELECT sum(flows) FROM flows_5m) AS m5,
-  (SELECT sum(flows) FROM flows_1h) AS h1, (SELECT sum(bytes)::VARCHAR FROM flows_1h) AS bytes`,
+  (SELECT sum(flows) FROM flows_1h) AS h1, (SELECT sum(bytes)::VARCHAR FROM flows_1h) AS bytes,
+  (SELECT sum(flows) FROM flows_hosts_1d WHERE side = 0) AS src,
+  (SELECT sum(bytes)::VARCHAR FROM flows_hosts_1d WHERE side = 1) AS dst_bytes`,
       );
     await store.writeFlows([flow(), flow({ application: 'dns', srcCountry: 'FR', srcAsn: 3215 })]);
     // The bad flow comes after a full chunk: rows already handed to the appender go too.
     const bad = [...Array.from({ length: 3_000 }, () => flow()), flow({ dstPort: 70_000 })];
     await expect(store.writeFlows(bad)).rejects.toThrow(RangeError);
     expect(await count()).toBe(2);
-    expect(await rollupTotals()).toEqual([{ m1: 2, m5: 2, h1: 2, bytes: '2000' }]);
+    expect(await rollupTotals()).toEqual([{ m1: 2, m5: 2, h1: 2, bytes: '2000', src: 2, dst_bytes: '2000' }]);
     // Two flows of 2^52 + 1 bytes each in one bucket and key: the sum is past 2^53.
     const big = 2 ** 52 + 1;
     await store.writeFlows([flow({ bytes: big }), flow({ bytes: big, firstTs: T0 + 1 })]);
@@ -331,7 +340,9 @@ describe('flows', () => {
     );
     expect(sums.flows_bytes).toBe((2000n + 2n * BigInt(big)).toString());
     expect(sums.m1_bytes).toBe(sums.flows_bytes);
-    expect(await rollupTotals()).toEqual([{ m1: 4, m5: 4, h1: 4, bytes: sums.flows_bytes }]);
+    expect(await rollupTotals()).toEqual([
+      { m1: 4, m5: 4, h1: 4, bytes: sums.flows_bytes, src: 4, dst_bytes: sums.flows_bytes },
+    ]);
   });
 
   it('round-trips strings around the 12-byte inline limit, non-ASCII and empty ones', async () => {

@@ -42,7 +42,7 @@ import { openIngest } from './ingest-writer.js';
 import { allIngests, completeIngestBySha256, recoverRunningIngests } from './ledger.js';
 import { createLiveWriter, type LiveWriter } from './live-writer.js';
 import { runMigrations, schemaVersion } from './migrate.js';
-import { COARSEST_ROLLUP_SECONDS, rebuildRollupsBefore } from './rollups.js';
+import { rebuildRollupsBefore } from './rollups.js';
 import { bindParams, STORE_VALUE_CONVERTER } from './values.js';
 
 export interface DuckDbStoreConfig {
@@ -53,6 +53,8 @@ export interface DuckDbStoreConfig {
    * stays under it: a large uncommitted ingest spills to the database file.
    */
   memoryLimit?: string;
+  /** Address rollup rows the live path appends between merges (live-writer.ts; default 250,000). */
+  liveHostCompactRows?: number;
 }
 
 export const DATABASE_FILE = 'flowlens.duckdb';
@@ -73,7 +75,7 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
 
   const writeLiveBatch = async (batch: readonly StoredFlow[]): Promise<void> => {
     if (!liveWriter) {
-      liveWriter = createLiveWriter(opened().instance);
+      liveWriter = createLiveWriter(opened().instance, config.liveHostCompactRows);
       liveWriter.catch(() => {
         liveWriter = undefined;
       });
@@ -342,11 +344,9 @@ ORDER BY last_seen DESC, id LIMIT ?`,
       try {
         const flows = await led.run('DELETE FROM flows WHERE last_ts < ?', [cutoff]);
         const alerts = await led.run('DELETE FROM alerts WHERE ts < ?', [cutoff]);
-        // Rollup buckets are by first_ts while retention goes by last_ts: every bucket up to
-        // the next whole coarsest bucket is rebuilt from the flows that stay.
-        const step = BigInt(COARSEST_ROLLUP_SECONDS) * 1_000_000n;
-        const micros = cutoff.micros;
-        await rebuildRollupsBefore(led, new DuckDBTimestampValue(((micros + step - 1n) / step) * step));
+        // Rollup buckets are by first_ts while retention goes by last_ts: the buckets up to
+        // the cutoff's are rebuilt from the flows that stay.
+        await rebuildRollupsBefore(led, cutoff.micros);
         await led.run('COMMIT');
         return { flowsDeleted: flows.rowsChanged, alertsDeleted: alerts.rowsChanged };
       } catch (error) {

@@ -11,13 +11,27 @@
  * arithmetic on the same microseconds as rollups.ts's SQL (`epoch_us(first_ts) // size * size`,
  * truncating), and sums are numbers while they are safe integers, BigInt past that.
  *
+ * The address rollup (HOST_ROLLUP) is summed the same way, per day, address text and side, and
+ * appended to its table. Its rows pile up per batch (a day's busy addresses reappear in every
+ * batch), so once `hostCompactRows` rows were appended the writer merges the live rows of the
+ * buckets it touched since the last merge, in a transaction of its own after the batch's commit
+ * (compactLiveHostRollup). A failed merge is rolled back and retried after the next batch: the
+ * rows are exact either way, only more numerous.
+ *
  * Contract: one batch at a time (the caller chains them); a rejected batch is rolled back whole.
  */
-import { type DuckDBAppender, type DuckDBInstance, DuckDBTimestampValue } from '@duckdb/node-api';
+import {
+  type DuckDBAppender,
+  DuckDBDataChunk,
+  type DuckDBInstance,
+  DuckDBTimestampValue,
+} from '@duckdb/node-api';
 import { ERR, FlowlensError } from '../../shared/index.js';
-import { ROLLUP_LEVELS } from '../rollups.js';
+import { HOST_ROLLUP, HOST_SIDES, ROLLUP_LEVELS } from '../rollups.js';
 import type { StoredFlow } from '../store.js';
+import { CHUNK_ROWS, ChunkColumns } from './chunk-columns.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
+import { compactLiveHostRollup } from './rollups.js';
 
 export interface LiveWriter {
   write(batch: readonly StoredFlow[]): Promise<void>;
@@ -33,27 +47,67 @@ interface RollupSum {
   bytes: number | bigint;
 }
 
-const FINEST_MICROS = ROLLUP_LEVELS[0].seconds * 1_000_000;
+/** One address rollup row being summed. */
+interface HostSum {
+  bucketMicros: number;
+  ip: string;
+  side: number;
+  flows: number;
+  packets: number | bigint;
+  bytes: number | bigint;
+}
 
-export async function createLiveWriter(instance: DuckDBInstance): Promise<LiveWriter> {
+const FINEST_MICROS = ROLLUP_LEVELS[0].seconds * 1_000_000;
+const HOST_MICROS = HOST_ROLLUP.seconds * 1_000_000;
+/** Address rollup rows appended between two merges of the live rows, by default. */
+const HOST_COMPACT_ROWS = 250_000;
+
+export async function createLiveWriter(
+  instance: DuckDBInstance,
+  hostCompactRows = HOST_COMPACT_ROWS,
+): Promise<LiveWriter> {
   const connection = await instance.connect();
-  let open: { flows: FlowAppender; rollups: DuckDBAppender[] } | undefined;
+  let open: { flows: FlowAppender; rollups: DuckDBAppender[]; hosts: HostAppender } | undefined;
   const appenders = async () => {
     open ??= {
       flows: createFlowAppender(await connection.createAppender('flows')),
       rollups: await Promise.all(ROLLUP_LEVELS.map(({ table }) => connection.createAppender(table))),
+      hosts: createHostAppender(await connection.createAppender(HOST_ROLLUP.table)),
     };
     return open;
+  };
+  /** Address rollup rows appended since the last merge, and the oldest bucket they touched. */
+  let hostRowsSinceCompaction = 0;
+  let oldestHostBucket = Number.POSITIVE_INFINITY;
+  const closeAppenders = () => {
+    if (!open) return;
+    open.flows.close();
+    for (const appender of open.rollups) appender.closeSync();
+    open.hosts.appender.closeSync();
+    open = undefined;
+  };
+  const compact = async () => {
+    // The appenders hold no rows after a commit; they are reopened by the next batch.
+    closeAppenders();
+    await connection.run('BEGIN TRANSACTION');
+    try {
+      await compactLiveHostRollup(connection, new DuckDBTimestampValue(BigInt(oldestHostBucket)));
+      await connection.run('COMMIT');
+      hostRowsSinceCompaction = 0;
+      oldestHostBucket = Number.POSITIVE_INFINITY;
+    } catch {
+      await connection.run('ROLLBACK').catch(() => undefined);
+    }
   };
   /** After a failure: rows not yet flushed are dropped with the appenders; new ones next time. */
   const discard = () => {
     if (!open) return;
-    const { flows, rollups } = open;
+    const { flows, rollups, hosts } = open;
     open = undefined;
     try {
       flows.discard();
     } catch {}
-    for (const appender of rollups) {
+    for (const appender of [...rollups, hosts.appender]) {
       try {
         appender.clear();
         appender.closeSync();
@@ -64,7 +118,9 @@ export async function createLiveWriter(instance: DuckDBInstance): Promise<LiveWr
   return {
     async write(batch) {
       if (batch.length === 0) return;
-      const { flows, rollups } = await appenders();
+      const { flows, rollups, hosts } = await appenders();
+      let hostRows = 0;
+      let oldest = oldestHostBucket;
       await connection.run('BEGIN TRANSACTION');
       try {
         flows.append(batch, null);
@@ -75,20 +131,25 @@ export async function createLiveWriter(instance: DuckDBInstance): Promise<LiveWr
           const micros = ROLLUP_LEVELS[level].seconds * 1_000_000;
           appendRollups(rollups[level], coarser(finest.values(), micros).values());
         }
-        for (const appender of rollups) appender.flushSync();
+        for (const sum of sumHosts(batch)) {
+          hosts.append(sum);
+          hostRows++;
+          oldest = Math.min(oldest, sum.bucketMicros);
+        }
+        hosts.emit();
+        for (const appender of [...rollups, hosts.appender]) appender.flushSync();
         await connection.run('COMMIT');
       } catch (error) {
         discard();
         await connection.run('ROLLBACK').catch(() => undefined);
         throw error instanceof RangeError ? error : storeError(error);
       }
+      hostRowsSinceCompaction += hostRows;
+      oldestHostBucket = oldest;
+      if (hostRowsSinceCompaction >= hostCompactRows) await compact();
     },
     close() {
-      if (open) {
-        open.flows.close();
-        for (const appender of open.rollups) appender.closeSync();
-        open = undefined;
-      }
+      closeAppenders();
       connection.closeSync();
     },
   };
@@ -126,8 +187,8 @@ class RollupSums {
     for (const sum of list) {
       if (sum.bucketMicros === bucketMicros && sameKey(sum.flow, flow)) {
         sum.flows += flows;
-        sum.packets = add(sum.packets, packets);
-        sum.bytes = add(sum.bytes, bytes);
+        sum.packets = addExact(sum.packets, packets);
+        sum.bytes = addExact(sum.bytes, bytes);
         return;
       }
     }
@@ -163,7 +224,7 @@ function sumFinest(batch: readonly StoredFlow[]): RollupSums {
 }
 
 /** Exact: numbers while the sum is a safe integer, BigInt past it. */
-function add(a: number | bigint, b: number | bigint): number | bigint {
+function addExact(a: number | bigint, b: number | bigint): number | bigint {
   if (typeof a === 'number' && typeof b === 'number') {
     const sum = a + b;
     if (sum <= Number.MAX_SAFE_INTEGER) return sum;
@@ -178,6 +239,114 @@ function coarser(finest: Iterable<RollupSum>, size: number): RollupSums {
     sums.add(bucketOf(fine.bucketMicros, size), fine.flow, fine.flows, fine.packets, fine.bytes);
   }
   return sums;
+}
+
+/** The batch's address rollup rows: per day, address text and side (store/rollups.ts). */
+function* sumHosts(batch: readonly StoredFlow[]): Generator<HostSum> {
+  // Per bucket, per address: its sums by side (index = side). A batch spans one day or two.
+  const buckets = new Map<number, Map<string, (HostSum | undefined)[]>>();
+  let lastBucket = Number.NaN;
+  let addresses = new Map<string, (HostSum | undefined)[]>();
+  const add = (bucketMicros: number, ip: string, side: number, f: StoredFlow) => {
+    let sides = addresses.get(ip);
+    if (sides === undefined) {
+      sides = [undefined, undefined, undefined];
+      addresses.set(ip, sides);
+    }
+    const sum = sides[side];
+    if (sum === undefined) {
+      sides[side] = { bucketMicros, ip, side, flows: 1, packets: f.packets, bytes: f.bytes };
+    } else {
+      sum.flows++;
+      sum.packets = addExact(sum.packets, f.packets);
+      sum.bytes = addExact(sum.bytes, f.bytes);
+    }
+  };
+  for (const f of batch) {
+    const bucket = bucketOf(Math.round(f.firstTs * 1e6), HOST_MICROS);
+    if (bucket !== lastBucket) {
+      let found = buckets.get(bucket);
+      if (found === undefined) {
+        found = new Map();
+        buckets.set(bucket, found);
+      }
+      addresses = found;
+      lastBucket = bucket;
+    }
+    add(bucket, f.srcIp, HOST_SIDES.source, f);
+    add(bucket, f.dstIp, f.dstIp === f.srcIp ? HOST_SIDES.self : HOST_SIDES.destination, f);
+  }
+  for (const perAddress of buckets.values()) {
+    for (const sides of perAddress.values()) {
+      for (const sum of sides) if (sum !== undefined) yield sum;
+    }
+  }
+}
+
+interface HostAppender {
+  readonly appender: DuckDBAppender;
+  append(sum: HostSum): void;
+  /** Hands the rows appended so far to the appender. */
+  emit(): void;
+}
+
+/** Column indexes of createHostRollupTable's columns. */
+const H = { bucket: 0, ingestId: 1, ip: 2, side: 3, flows: 4, packets: 5, bytes: 6 } as const;
+
+/**
+ * Address rollup rows through data chunks (chunk-columns.ts), as the flow appender writes flows:
+ * a batch holds thousands of addresses, and a native call per value would cost more than
+ * everything else the live path does for them.
+ */
+function createHostAppender(appender: DuckDBAppender): HostAppender {
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  const columns = new ChunkColumns([
+    { width: 8, nullable: false },
+    { width: 'varchar', nullable: true },
+    { width: 'varchar', nullable: false },
+    { width: 1, nullable: false },
+    { width: 8, nullable: false },
+    { width: 8, nullable: false },
+    { width: 8, nullable: false },
+  ]);
+  const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
+  columns.attach(chunk);
+  let row = 0;
+  const emit = () => {
+    if (row === 0) return;
+    chunk.rowCount = row;
+    columns.setConstant(H.ingestId, null); // live flows belong to no ingest
+    columns.flushInto(row);
+    appender.appendDataChunk(chunk);
+    chunk.reset();
+    columns.attach(chunk);
+    row = 0;
+  };
+  return {
+    appender,
+    append(sum) {
+      columns.setI64(H.bucket, row, sum.bucketMicros);
+      columns.setString(H.ip, row, sum.ip);
+      columns.u8[H.side][row] = sum.side;
+      columns.setI64(H.flows, row, sum.flows);
+      setCount(columns, H.packets, row, sum.packets);
+      setCount(columns, H.bytes, row, sum.bytes);
+      if (++row === CHUNK_ROWS) emit();
+    },
+    emit,
+  };
+}
+
+/** A BIGINT sum: a safe integer as is, a BigInt (past 2^53) as its two 32-bit words. */
+function setCount(columns: ChunkColumns, column: number, row: number, value: number | bigint): void {
+  if (typeof value === 'number') {
+    columns.setI64(column, row, value);
+    return;
+  }
+  if (value >= 2n ** 63n) throw new RangeError(`sum past BIGINT: ${value}`);
+  const words = columns.u32[column];
+  words[row * 2] = Number(value & 0xffff_ffffn);
+  words[row * 2 + 1] = Number(value >> 32n);
 }
 
 /** Rows in rollups.ts's column order: bucket, the key columns, flows, packets, bytes. */

@@ -5,8 +5,8 @@
  * The live path (live-writer.ts) sums its batches' rows as it appends them instead, with the
  * same bucket arithmetic, exact integer sums and the same key values.
  */
-import type { DuckDBConnection, DuckDBValue } from '@duckdb/node-api';
-import { ROLLUP_KEY_COLUMNS, ROLLUP_LEVELS, type RollupLevel } from '../rollups.js';
+import { type DuckDBConnection, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
+import { HOST_ROLLUP, HOST_SIDES, ROLLUP_KEY_COLUMNS, ROLLUP_LEVELS, type RollupLevel } from '../rollups.js';
 
 const KEYS = ROLLUP_KEY_COLUMNS.join(', ');
 
@@ -53,7 +53,7 @@ FROM ${below.table} WHERE ${rollupWhere} GROUP BY ALL`);
   return statements;
 }
 
-/** Statements filling every level from all of `flows` (migration 6, and bench stores built by SQL). */
+/** Statements filling every time level from all of `flows` (migration 6). */
 export function rebuildRollupStatements(): string[] {
   return [
     ...ROLLUP_LEVELS.map(({ table }) => `DELETE FROM ${table}`),
@@ -61,25 +61,98 @@ export function rebuildRollupStatements(): string[] {
   ];
 }
 
+/** `CREATE TABLE` of the address rollup (store/rollups.ts, HOST_ROLLUP). */
+export function createHostRollupTable(): string {
+  return `CREATE TABLE ${HOST_ROLLUP.table} (
+  bucket TIMESTAMP NOT NULL,
+  ingest_id VARCHAR,
+  ip VARCHAR NOT NULL,
+  side UTINYINT NOT NULL,
+  flows BIGINT NOT NULL,
+  packets BIGINT NOT NULL,
+  bytes BIGINT NOT NULL
+)`;
+}
+
+/** INSERT of the address rollup rows of the flows matching `where`, one row per day, address, side. */
+function insertHostRollup(where: string): string {
+  const { source, destination, self } = HOST_SIDES;
+  return `INSERT INTO ${HOST_ROLLUP.table}
+SELECT ${bucketOf('first_ts', HOST_ROLLUP.seconds)} AS bucket, ingest_id, ip, side,
+  count(*), sum(CAST(packets AS BIGINT)), sum(CAST(bytes AS BIGINT))
+FROM (
+  SELECT first_ts, ingest_id, src_ip AS ip, CAST(${source} AS UTINYINT) AS side, packets, bytes FROM flows WHERE ${where}
+  UNION ALL
+  SELECT first_ts, ingest_id, dst_ip, CAST(CASE WHEN dst_ip = src_ip THEN ${self} ELSE ${destination} END AS UTINYINT),
+    packets, bytes FROM flows WHERE ${where}
+) GROUP BY ALL`;
+}
+
+/** Statements filling the address rollup from all of `flows` (migration 7). */
+export function rebuildHostRollupStatements(): string[] {
+  return [`DELETE FROM ${HOST_ROLLUP.table}`, insertHostRollup('true')];
+}
+
+/** Every rollup from all of `flows` (stores built by SQL, such as the query bench's). */
+export function rebuildAllRollupStatements(): string[] {
+  return [...rebuildRollupStatements(), ...rebuildHostRollupStatements()];
+}
+
+/**
+ * The live path's address rollup rows pile up per batch (one row per batch, day, address and
+ * side); this merges the live rows (NULL ingest_id) of buckets from `since` on into one row per
+ * key. Sums are unchanged, so answers are too; run in a transaction of its own.
+ */
+export async function compactLiveHostRollup(connection: DuckDBConnection, since: DuckDBValue): Promise<void> {
+  const { table } = HOST_ROLLUP;
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE host_rollup_compacted AS
+SELECT bucket, ingest_id, ip, side, sum(flows)::BIGINT AS flows, sum(packets)::BIGINT AS packets,
+  sum(bytes)::BIGINT AS bytes
+FROM ${table} WHERE ingest_id IS NULL AND bucket >= ? GROUP BY ALL`,
+    [since],
+  );
+  await connection.run(`DELETE FROM ${table} WHERE ingest_id IS NULL AND bucket >= ?`, [since]);
+  await connection.run(`INSERT INTO ${table} SELECT * FROM host_rollup_compacted`);
+  await connection.run('DROP TABLE host_rollup_compacted');
+}
+
 /** Adds the rollups of one ingest's flows (already appended in this transaction). */
 export async function addIngestRollups(connection: DuckDBConnection, ingestId: string): Promise<void> {
   for (const statement of insertStatements('flows', 'ingest_id = ?', 'ingest_id = ?')) {
     await connection.run(statement, [ingestId]);
   }
+  await connection.run(insertHostRollup('ingest_id = ?'), [ingestId, ingestId]);
 }
 
 /** Removes the rollups of an ingest whose flows are being deleted. */
 export async function deleteIngestRollups(connection: DuckDBConnection, ingestId: string): Promise<void> {
-  for (const { table } of ROLLUP_LEVELS) {
+  for (const { table } of [...ROLLUP_LEVELS, HOST_ROLLUP]) {
     await connection.run(`DELETE FROM ${table} WHERE ingest_id = ?`, [ingestId]);
   }
 }
 
+/** `micros` rounded up to a whole bucket of `seconds`, as a TIMESTAMP. */
+function bucketAfter(micros: bigint, seconds: number): DuckDBTimestampValue {
+  const step = BigInt(seconds) * 1_000_000n;
+  return new DuckDBTimestampValue(((micros + step - 1n) / step) * step);
+}
+
 /**
- * After flows older than a cutoff were deleted: rebuilds every bucket before `until` (a
- * TIMESTAMP at or after the cutoff, aligned to the coarsest level) from the flows left there.
+ * After flows whose `last_ts` is before `cutoffMicros` were deleted: rebuilds, from the flows
+ * left there, every rollup bucket before the first whole bucket at or after the cutoff (rollups
+ * go by `first_ts`, so older buckets may keep long flows). The time levels rebuild up to a whole
+ * hour, the address rollup up to a whole day.
  */
-export async function rebuildRollupsBefore(connection: DuckDBConnection, until: DuckDBValue): Promise<void> {
+export async function rebuildRollupsBefore(
+  connection: DuckDBConnection,
+  cutoffMicros: bigint,
+): Promise<void> {
+  const hostUntil = bucketAfter(cutoffMicros, HOST_ROLLUP.seconds);
+  await connection.run(`DELETE FROM ${HOST_ROLLUP.table} WHERE bucket < ?`, [hostUntil]);
+  await connection.run(insertHostRollup('first_ts < ?'), [hostUntil, hostUntil]);
+
+  const until = bucketAfter(cutoffMicros, ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds);
   for (const { table } of ROLLUP_LEVELS) {
     await connection.run(`DELETE FROM ${table} WHERE bucket < ?`, [until]);
   }
@@ -102,6 +175,3 @@ FROM ${below.table} WHERE bucket < ? GROUP BY ALL`,
     below = level;
   }
 }
-
-/** Seconds of the coarsest level: retention rebuilds whole buckets of it. */
-export const COARSEST_ROLLUP_SECONDS = ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds;

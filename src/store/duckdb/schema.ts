@@ -13,7 +13,12 @@
  * `src_ip`/`dst_ip` keep the text form for display. Timestamps are TIMESTAMP (microseconds, UTC).
  */
 
-import { createRollupTables, rebuildRollupStatements } from './rollups.js';
+import {
+  createHostRollupTable,
+  createRollupTables,
+  rebuildHostRollupStatements,
+  rebuildRollupStatements,
+} from './rollups.js';
 
 export interface Migration {
   version: number;
@@ -231,6 +236,13 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     description: 'rollups per 1 min, 5 min and 1 h',
     statements: [...createRollupTables(FLOW_COLUMNS), ...rebuildRollupStatements()],
+  },
+  {
+    // The address rollup (store/rollups.ts, HOST_ROLLUP), filled from the flows already stored:
+    // top-N by address over days without reading every flow.
+    version: 7,
+    description: 'address rollup per day',
+    statements: [createHostRollupTable(), ...rebuildHostRollupStatements()],
   },
 ];
 

@@ -2,7 +2,7 @@
  * Top-N: the values of one dimension with the most bytes, packets or flows in a range. Rows
  * carry all three metrics; ordering is by the chosen one, then by key so ties are stable.
  */
-import type { FlowStore } from '../store.js';
+import type { FlowStore, StoreRow } from '../store.js';
 import {
   COUNTERS,
   type Dimension,
@@ -14,6 +14,7 @@ import {
   metricAggregate,
 } from './dimensions.js';
 import { usage } from './errors.js';
+import { hostRollupRows, isAddressDimension } from './host-rollup-source.js';
 import type { TimeRange } from './range.js';
 import { rollupRelation } from './rollup-source.js';
 import { type FilterInput, overlaps, selection, toFilterExpr } from './selection.js';
@@ -66,16 +67,44 @@ export async function top(store: FlowStore, options: TopOptions): Promise<TopRes
   if (!isDimension(options.by)) throw usage(`unknown dimension "${options.by}"`);
   if (!isMetric(metric)) throw usage(`unknown metric "${metric}"`);
   const limit = checkLimit(options.limit, 10);
-  const rows = await topKeys(
-    store,
-    options.by,
-    metric,
-    flowSource(options.range, options.filter, dimensionColumns(options.by), options.rollups),
-    limit,
-    options.signal,
-  );
+  const addressRows = addressRollupRows(options);
+  const rows =
+    addressRows === undefined
+      ? await topKeys(
+          store,
+          options.by,
+          metric,
+          flowSource(options.range, options.filter, dimensionColumns(options.by), options.rollups),
+          limit,
+          options.signal,
+        )
+      : await topOfKeyRows(store, metric, addressRows, limit, options.signal);
   if (options.by === 'asn') await nameAsns(store, rows, options.range, options.signal);
   return { by: options.by, metric, range: options.range, rows };
+}
+
+/** The address rollup's rows for an unfiltered top-N by address, when it can answer. */
+function addressRollupRows(options: TopOptions): Sql | undefined {
+  if (options.rollups === false || !isAddressDimension(options.by)) return undefined;
+  if (toFilterExpr(options.filter) !== undefined) return undefined;
+  return hostRollupRows(options.by, options.range);
+}
+
+/**
+ * The top `limit` keys of rows `(key, flows, packets, bytes)` whose counters may be negative
+ * (host-rollup-source.ts): keys summing to no flows are not in the range.
+ */
+async function topOfKeyRows(
+  store: FlowStore,
+  metric: Metric,
+  keyRows: Sql,
+  limit: number,
+  signal: AbortSignal | undefined,
+): Promise<TopRow[]> {
+  const statement = sql`SELECT key, sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${keyRows}) GROUP BY key HAVING sum(flows) > 0
+ORDER BY sum(${ident(metric)}) DESC, key ASC LIMIT ${limit}`;
+  return toTopRows(await store.query(statement.text, statement.params, { signal }));
 }
 
 /**
@@ -148,7 +177,10 @@ GROUP BY key ORDER BY ${metricAggregate(metric)} DESC, key ASC LIMIT ${limit}`
 SELECT key, sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
 FROM (${dimensionRows(by, ident('true'), ident('flows, packets, bytes'), 'r')})
 GROUP BY key ORDER BY sum(${ident(metric)}) DESC, key ASC LIMIT ${limit}`;
-  const rows = await store.query(statement.text, statement.params, { signal });
+  return toTopRows(await store.query(statement.text, statement.params, { signal }));
+}
+
+function toTopRows(rows: readonly StoreRow[]): TopRow[] {
   return rows.map((row) => ({
     key: key(row.key) ?? '',
     flows: num(row.flows),
