@@ -223,4 +223,14 @@ describe('the build (npm run build, hence npm ci)', () => {
     // Not a timing assertion on purpose (the machines are noisy): shown for the log.
     console.log(`bundled ASN tables loaded from the build cache in ${ms.toFixed(0)} ms`);
   });
+
+  it('prebuilds the MAC vendor registry, which the built lookups read instead of the JSON', async () => {
+    const built = path.resolve(import.meta.dirname, '..', 'dist', 'enrich', 'oui', 'index.js');
+    const oui = (await import(built)) as typeof import('../src/enrich/oui/index.js');
+    const cached = oui.openOuiCache();
+    expect(cached).toBeDefined();
+    expect(cached?.size).toBe(oui.loadOuiTable().size);
+    expect(oui.bundledOuiTable()).not.toBeInstanceOf(Map);
+    expect(oui.lookupMacIn(oui.bundledOuiTable(), '00:00:0c:12:34:56')?.vendor).toBe('Cisco Systems, Inc');
+  });
 });

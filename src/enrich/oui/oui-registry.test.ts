@@ -1,5 +1,14 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadOuiTable, lookupMacIn, normalizeMac } from './oui-registry.js';
+import {
+  loadOuiTable,
+  lookupMacIn,
+  normalizeMac,
+  openOuiCache,
+  writeBundledOuiCache,
+} from './oui-registry.js';
 
 const table = loadOuiTable();
 
@@ -72,6 +81,33 @@ describe('MAC vendors (IEEE registry via oui-data)', () => {
     ]) {
       expect(normalizeMac(text), text).toBeUndefined();
       expect(lookupMacIn(table, text)).toBeUndefined();
+    }
+  });
+});
+
+describe('the build cache of the registry', () => {
+  it('answers every prefix as the JSON does, and refuses a stale, damaged or missing file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'flowlens-oui-'));
+    try {
+      const file = writeBundledOuiCache(path.join(dir, 'oui.tsv'));
+      const cached = openOuiCache(file);
+      if (!cached) throw new Error('the cache did not open');
+      expect(cached.size).toBe(table.size);
+      for (const [prefix, name] of table) expect(cached.get(prefix), prefix).toBe(name);
+      for (const absent of ['', '0', 'FFFFFF', 'ZZZZZZ', '000000A'])
+        expect(cached.get(absent), absent).toBeUndefined();
+      expect(lookupMacIn(cached, '00:0c:29:40:0e:ef')).toEqual(lookupMacIn(table, '00:0c:29:40:0e:ef'));
+
+      const text = readFileSync(file, 'utf8');
+      const stamp = text.slice(0, text.indexOf('\n'));
+      expect(openOuiCache(file, `${stamp}-other`)).toBeUndefined();
+      writeFileSync(file, `${text.slice(0, text.lastIndexOf('\t'))}`); // cut inside the last line
+      expect(openOuiCache(file, stamp)).toBeUndefined();
+      writeFileSync(file, `${stamp}\n000000 no tab\n`);
+      expect(openOuiCache(file, stamp)).toBeUndefined();
+      expect(openOuiCache(path.join(dir, 'missing.tsv'))).toBeUndefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -5,7 +5,8 @@
  * Locally administered unicast addresses are what phones and laptops use as private (random)
  * MACs; they have no vendor.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { MacEnrichment } from '../../model/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import { bundledFile } from '../mmdb/index.js';
@@ -15,10 +16,13 @@ export const OUI_ATTRIBUTION =
   'MAC vendors: IEEE Registration Authority registries via oui-data (BSD-2-Clause)';
 
 /** Hex prefix (upper case, 6, 7 or 9 digits) → organisation, first line. */
-export type OuiTable = Map<string, string>;
+export interface OuiTable {
+  get(prefix: string): string | undefined;
+  readonly size: number;
+}
 
 /** Reads the registry JSON (`{ "00000C": "Cisco Systems, Inc\n170 WEST…" }`). */
-export function loadOuiTable(file = bundledFile(OUI_PACKAGE, 'index.json')): OuiTable {
+export function loadOuiTable(file = bundledFile(OUI_PACKAGE, 'index.json')): Map<string, string> {
   let raw: unknown;
   try {
     raw = JSON.parse(readFileSync(file, 'utf8'));
@@ -30,7 +34,7 @@ export function loadOuiTable(file = bundledFile(OUI_PACKAGE, 'index.json')): Oui
   if (typeof raw !== 'object' || raw === null) {
     throw new FlowlensError(ERR.ENRICH_DB_INVALID, `${file}: MAC vendor registry is not an object`);
   }
-  const table: OuiTable = new Map();
+  const table = new Map<string, string>();
   for (const [prefix, value] of Object.entries(raw)) {
     if (typeof value !== 'string' || !/^[0-9A-Fa-f]{6,9}$/.test(prefix)) continue;
     const name = value.split('\n', 1)[0].trim();
@@ -39,11 +43,82 @@ export function loadOuiTable(file = bundledFile(OUI_PACKAGE, 'index.json')): Oui
   return table;
 }
 
+/**
+ * Where the build (`scripts/build-oui-cache.mjs`) puts the registry's prefixes and first lines,
+ * beside the compiled module: one stamp line, then `PREFIX<TAB>NAME` lines sorted by prefix.
+ * Reading it costs a few milliseconds where parsing the 5.6 MB JSON costs 100-200 ms.
+ */
+export const BUNDLED_OUI_CACHE_FILE = fileURLToPath(new URL('./bundled-oui.tsv', import.meta.url));
+
+/** Package version and JSON size: a cache built from another registry does not load. */
+function bundledOuiStamp(): string {
+  const manifest = JSON.parse(readFileSync(bundledFile(OUI_PACKAGE, 'package.json'), 'utf8')) as {
+    version: string;
+  };
+  return `# ${OUI_PACKAGE}@${manifest.version}:${statSync(bundledFile(OUI_PACKAGE, 'index.json')).size}`;
+}
+
+/** Writes the bundled registry as the build cache (atomically); returns its path. */
+export function writeBundledOuiCache(target = BUNDLED_OUI_CACHE_FILE): string {
+  const rows = [...loadOuiTable()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const lines = rows.map(([prefix, name]) => `${prefix}\t${name.replace(/[\t\r\n]/g, ' ')}`);
+  const temporary = `${target}.${process.pid}.tmp`;
+  writeFileSync(temporary, `${bundledOuiStamp()}\n${lines.join('\n')}\n`);
+  renameSync(temporary, target);
+  return target;
+}
+
+/**
+ * The build cache as an OuiTable (binary search over its sorted lines), or undefined when it is
+ * missing, stale (another registry version) or damaged.
+ */
+export function openOuiCache(file = BUNDLED_OUI_CACHE_FILE, stamp?: string): OuiTable | undefined {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+    const firstLine = text.indexOf('\n');
+    if (firstLine < 0 || text.slice(0, firstLine) !== (stamp ?? bundledOuiStamp())) return undefined;
+    const starts: number[] = [];
+    for (let at = firstLine + 1; at < text.length; ) {
+      const end = text.indexOf('\n', at);
+      const tab = text.indexOf('\t', at);
+      if (end < 0 || tab < 0 || tab > end) return undefined;
+      starts.push(at);
+      at = end + 1;
+    }
+    const lineStarts = Int32Array.from(starts);
+    const prefixAt = (i: number) => text.slice(lineStarts[i], text.indexOf('\t', lineStarts[i]));
+    return {
+      size: lineStarts.length,
+      get(prefix) {
+        let low = 0;
+        let high = lineStarts.length - 1;
+        while (low <= high) {
+          const middle = (low + high) >>> 1;
+          const candidate = prefixAt(middle);
+          if (candidate === prefix) {
+            const tab = lineStarts[middle] + candidate.length;
+            return text.slice(tab + 1, text.indexOf('\n', tab));
+          }
+          if (candidate < prefix) low = middle + 1;
+          else high = middle - 1;
+        }
+        return undefined;
+      },
+    };
+  } catch {
+    return undefined;
+  }
+}
+
 let bundled: OuiTable | undefined;
 
-/** The bundled registry, read once per process and shared (the enricher, the device inventory). */
+/**
+ * The bundled registry, read once per process and shared (the enricher, the device inventory):
+ * from the build cache when it matches the installed package, else from the package's JSON.
+ */
 export function bundledOuiTable(): OuiTable {
-  bundled ??= loadOuiTable();
+  bundled ??= openOuiCache() ?? loadOuiTable();
   return bundled;
 }
 
