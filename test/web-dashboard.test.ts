@@ -107,6 +107,34 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     }
   }, 120_000);
 
+  it("overview: top talkers are the API's top hosts, and no request waits for another", async () => {
+    const hosts = (await (await fetch(`${t.url}/api/v1/top?range=all&by=host&limit=8`)).json()) as {
+      rows: { key: string }[];
+    };
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchPage(page, t.url);
+    // API requests and answers in the order the browser saw them (the live WebSocket is not one).
+    const events: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/')) events.push(`request ${new URL(r.url()).pathname}`);
+    });
+    page.on('response', (r) => {
+      if (r.url().includes('/api/v1/')) events.push(`answer ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(`${t.url}/?range=all`);
+    await page.getByTestId('what-changed').waitFor();
+    await settle(page);
+    const talkers = await page.getByTestId('top-talkers').locator('a.ip').allTextContents();
+    expect(talkers).toEqual(hosts.rows.map((r) => r.key));
+    const firstAnswer = events.findIndex((e) => e.startsWith('answer'));
+    expect(firstAnswer).toBeGreaterThan(0);
+    expect(events.slice(firstAnswer).filter((e) => e.startsWith('request'))).toEqual([]);
+    expect(events.filter((e) => e === 'request /api/v1/overview')).toHaveLength(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
+
   it('shows real totals on the overview, dark theme and a phone viewport without sideways scrolling', async () => {
     const overview = (await (await fetch(`${t.url}/api/v1/overview?range=all`)).json()) as {
       current: { flows: number };

@@ -136,7 +136,7 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     return body;
   };
 
-  app.get<{ Querystring: Selection }>(
+  app.get<{ Querystring: Selection & { topHosts: number } }>(
     '/overview',
     {
       config: options.rateLimit('light'),
@@ -149,8 +149,9 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     },
     async (request, reply) => {
       const filter = filterOf(request.query);
+      const { topHosts } = request.query;
       return cached('overview', request, reply, async (signal) =>
-        overview(store, { range: await rangeOf(store, request.query, signal), filter, signal }),
+        overview(store, { range: await rangeOf(store, request.query, signal), filter, topHosts, signal }),
       );
     },
   );
