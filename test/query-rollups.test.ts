@@ -1,6 +1,6 @@
 /**
  * Time rollups (store/rollups.ts, query/rollup-source.ts) on real captures ingested into a real
- * DuckDB store: top-N and series answered from the rollups equal, exactly, the answers read from
+ * DuckDB store: top-N, series and the overview's totals answered from the rollups equal, exactly, the answers read from
  * raw flows, over aligned and unaligned ranges, with filters the rollups hold; filters and
  * dimensions they do not hold fall back to raw flows. The rollups stay equal to the flows after
  * live writes, a `--force` replacement and retention.
@@ -13,6 +13,7 @@ import { createDuckDbStore, type FlowStore, type StoredFlow } from '../src/store
 import {
   type Dimension,
   type Metric,
+  overview,
   parseRange,
   resolveRange,
   series,
@@ -77,6 +78,10 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     }
     const split = { range, filter, splitBy: 'application' as const, topK: 3 };
     expect(await series(store, split)).toEqual(await series(store, { ...split, rollups: false }));
+    const totals = { range, filter, topHosts: 3 };
+    expect(await overview(store, totals), `overview ${filter}`).toEqual(
+      await overview(store, { ...totals, rollups: false }),
+    );
   }
 
   beforeAll(async () => {

@@ -12,15 +12,19 @@
  * same grouping `top` by host makes, so one statement per period yields both the count and
  * the ranking (the dashboard's "what changed" needs both periods' rankings). Grouping the
  * text columns is measured cheaper than `count(DISTINCT …)` over them, and several times
- * cheaper than over the UHUGEINT address columns (DuckDB 1.5). The totals are one pass over
- * both periods; the three statements run concurrently.
+ * cheaper than over the UHUGEINT address columns (DuckDB 1.5). Flows, packets and bytes come
+ * from the time rollups when they can answer (exact, see rollup-source.ts); the three
+ * statements (totals, hosts now, hosts before) run concurrently.
  */
+
+import type { FilterExpr } from '../filter/index.js';
 import type { FlowStore } from '../store.js';
-import { COUNTERS, dimensionRows } from './dimensions.js';
+import { COUNTERS, dimensionRows, SUMS } from './dimensions.js';
 import { usage } from './errors.js';
 import { previousPeriod, type TimeRange } from './range.js';
-import { type FilterInput, filterCondition, selection, toFilterExpr } from './selection.js';
-import { ident, type Sql, sql, timestamp } from './sql.js';
+import { rollupRelation } from './rollup-source.js';
+import { type FilterInput, selection, toFilterExpr } from './selection.js';
+import { ident, sql } from './sql.js';
 import type { TopRow } from './top.js';
 import { key, num } from './values.js';
 
@@ -35,6 +39,8 @@ export interface OverviewOptions {
   filter?: FilterInput;
   /** Also rank this many busiest hosts of each period, by bytes (0–MAX_TOP_HOSTS; default 0). */
   topHosts?: number;
+  /** Sum flows, packets and bytes from the time rollups when they fit (default); false reads raw flows only. */
+  rollups?: boolean;
   /** Aborting it interrupts the store's query (the promise rejects with its reason). */
   signal?: AbortSignal;
 }
@@ -72,7 +78,7 @@ export async function overview(store: FlowStore, options: OverviewOptions): Prom
   const prev = previousPeriod(range);
   const filter = toFilterExpr(options.filter);
   const [totals, current, previous] = await Promise.all([
-    periodTotals(store, range, prev, filter, signal),
+    periodTotals(store, range, prev, filter, options.rollups !== false, signal),
     hostsOf(store, range, filter, topHosts, signal),
     hostsOf(store, prev, filter, topHosts, signal),
   ]);
@@ -96,28 +102,34 @@ export async function overview(store: FlowStore, options: OverviewOptions): Prom
   return result;
 }
 
-/** Flows, packets, bytes and active flows of both periods, in one pass over them. */
+/**
+ * Flows, packets, bytes and active flows of both periods. Each period's sums come from the time
+ * rollups when the range covers a whole bucket and the filter reads only rollup columns
+ * (rollup-source.ts: exactly the raw sums), else from raw flows; active flows always from raw
+ * flows, in the range's last ACTIVE_WINDOW seconds only.
+ */
 async function periodTotals(
   store: FlowStore,
   range: TimeRange,
   prev: TimeRange,
-  filterExpr: FilterInput,
+  filter: FilterExpr | undefined,
+  rollups: boolean,
   signal: AbortSignal | undefined,
 ): Promise<{ current: Omit<Totals, 'hosts'>; previous: Omit<Totals, 'hosts'> }> {
-  const condition = filterCondition(filterExpr);
-  const filter: Sql = condition === undefined ? ident('') : sql` AND ${condition}`;
-  const within = (r: TimeRange) => sql`(first_ts < ${timestamp(r.to)} AND last_ts >= ${timestamp(r.from)})`;
+  const sums = (r: TimeRange) => {
+    const relation = rollups ? rollupRelation({ range: r, filter, columns: [] }) : undefined;
+    return relation === undefined
+      ? sql`SELECT ${ident(SUMS)} FROM flows WHERE ${selection(r, filter)}`
+      : sql`SELECT sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes FROM (${relation})`;
+  };
   const active = (r: TimeRange) =>
-    sql`(first_ts < ${timestamp(r.to)} AND last_ts >= ${timestamp(Math.max(r.from, r.to - ACTIVE_WINDOW))})`;
-  const statement = sql`SELECT count(*) FILTER (WHERE ${within(range)}) AS flows,
-  sum(CAST(packets AS BIGINT)) FILTER (WHERE ${within(range)}) AS packets,
-  sum(CAST(bytes AS BIGINT)) FILTER (WHERE ${within(range)}) AS bytes,
-  count(*) FILTER (WHERE ${active(range)}) AS active,
-  count(*) FILTER (WHERE ${within(prev)}) AS p_flows,
-  sum(CAST(packets AS BIGINT)) FILTER (WHERE ${within(prev)}) AS p_packets,
-  sum(CAST(bytes AS BIGINT)) FILTER (WHERE ${within(prev)}) AS p_bytes,
-  count(*) FILTER (WHERE ${active(prev)}) AS p_active
-FROM flows WHERE ${within({ from: prev.from, to: range.to })}${filter}`;
+    sql`SELECT count(*) AS active FROM flows WHERE ${selection(
+      { from: Math.max(r.from, r.to - ACTIVE_WINDOW), to: r.to },
+      filter,
+    )}`;
+  const statement = sql`SELECT c.flows, c.packets, c.bytes, ca.active,
+  p.flows AS p_flows, p.packets AS p_packets, p.bytes AS p_bytes, pa.active AS p_active
+FROM (${sums(range)}) c, (${active(range)}) ca, (${sums(prev)}) p, (${active(prev)}) pa`;
   const [row] = await store.query(statement.text, statement.params, { signal });
   return {
     current: {
