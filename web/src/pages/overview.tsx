@@ -96,38 +96,72 @@ function changes(current: TopRow[], previous: TopRow[]) {
     .slice(0, 6);
 }
 
+type ApiRequest = [path: string, params: Record<string, string | number>];
+
+/**
+ * The overview answer also ranks the top hosts of both periods (top talkers and "what
+ * changed"): one grouping per period on the server, and no request waits for another.
+ */
+const summaryRequest = (range: string): ApiRequest => ['/overview', { range, topHosts: TALKERS }];
+const bandwidthRequest = (range: string, split: string): ApiRequest => [
+  '/series',
+  { range, splitBy: split, topK: 6 },
+];
+/** Ports, applications, protocols, countries (all of them, fewer than 300, for the map), networks. */
+const topRequests = (range: string): ApiRequest[] =>
+  (
+    [
+      ['dst_port', 8],
+      ['application', 8],
+      ['protocol', 6],
+      ['country', 300],
+      ['asn', 8],
+    ] as const
+  ).map(([by, limit]) => ['/top', { range, by, limit }]);
+const ALERTS_REQUEST: ApiRequest = ['/alerts', { limit: 1000 }];
+
+function viewOf(query: URLSearchParams) {
+  return {
+    range: query.get('range') ?? DEFAULT_RANGE,
+    split: (query.get('split') as keyof typeof SPLITS | null) ?? 'protocol',
+  };
+}
+
+/**
+ * Starts the overview's requests before React has rendered (main.tsx, on `/`); the page's
+ * own requests then take their answers over (api.get).
+ */
+export function prefetchOverview(query: URLSearchParams): void {
+  const { range, split } = viewOf(query);
+  for (const request of [
+    summaryRequest(range),
+    bandwidthRequest(range, split),
+    ...topRequests(range),
+    ALERTS_REQUEST,
+  ]) {
+    api.prefetch(...request);
+  }
+}
+
 export function OverviewPage() {
   const { query } = useLocation();
-  const range = query.get('range') ?? DEFAULT_RANGE;
-  const split = (query.get('split') as keyof typeof SPLITS | null) ?? 'protocol';
-  const params = { range };
+  const { range, split } = viewOf(query);
 
-  // The overview answer also ranks the top 20 hosts of both periods (top talkers and "what
-  // changed"): one grouping per period on the server, and nothing waits for another request.
-  const summary = useApi(
-    (signal) => api.get<OverviewResult>('/overview', { ...params, topHosts: TALKERS }, signal),
-    [range],
-  );
+  const summary = useApi((signal) => api.get<OverviewResult>(...summaryRequest(range), signal), [range]);
   const bandwidth = useApi(
-    (signal) => api.get<SeriesResult>('/series', { ...params, splitBy: split, topK: 6 }, signal),
+    (signal) => api.get<SeriesResult>(...bandwidthRequest(range, split), signal),
     [range, split],
   );
   const tops = useApi(
     async (signal) => {
-      const get = (by: string, limit = 8) => api.get<TopResult>('/top', { ...params, by, limit }, signal);
-      // Every country (there are fewer than 300) for the map; the top 8 are listed.
-      const [ports, apps, protocols, countries, asns] = await Promise.all([
-        get('dst_port'),
-        get('application'),
-        get('protocol', 6),
-        get('country', 300),
-        get('asn'),
-      ]);
+      const [ports, apps, protocols, countries, asns] = await Promise.all(
+        topRequests(range).map((request) => api.get<TopResult>(...request, signal)),
+      );
       return { ports, apps, protocols, countries, asns };
     },
     [range],
   );
-  const alerts = useApi((signal) => api.get<AlertList>('/alerts', { limit: 1000 }, signal), []);
+  const alerts = useApi((signal) => api.get<AlertList>(...ALERTS_REQUEST, signal), []);
 
   const [live, setLive] = useState<{ t: number; rps: number; jobs: number }[]>([]);
   const onStats = useCallback((message: LiveMessage) => {
