@@ -199,7 +199,14 @@ export function OverviewPage() {
   );
   const zoom = useCallback((from: number, to: number) => setQuery({ range: `${from}..${to}` }), []);
 
-  const complete = [summary, bandwidth, tops, alerts].every((loaded) => !loaded.loading);
+  // The map is a lazy chunk: complete only once it has rendered too (when the page shows it).
+  const [mapRendered, setMapRendered] = useState(false);
+  const onMapRendered = useCallback(() => setMapRendered(true), []);
+  const o = summary.data;
+  const empty = o !== undefined && o.current.flows === 0;
+  const complete =
+    [summary, bandwidth, tops, alerts].every((loaded) => !loaded.loading) &&
+    (mapRendered || empty || tops.data === undefined);
   useEffect(() => {
     // bench/web-bench.mjs reads this mark: the first time every overview panel has its data.
     if (complete && performance.getEntriesByName(OVERVIEW_COMPLETE).length === 0) {
@@ -207,11 +214,9 @@ export function OverviewPage() {
     }
   }, [complete]);
 
-  const o = summary.data;
   const alertList = alerts.data?.alerts ?? [];
   const alertsNow = o ? alertsIn(alertList, o.range.from, o.range.to) : 0;
   const alertsBefore = o ? alertsIn(alertList, o.previousRange.from, o.previousRange.to) : 0;
-  const empty = o !== undefined && o.current.flows === 0;
   const anyFlow = useApi(
     async (signal) =>
       empty
@@ -379,7 +384,7 @@ export function OverviewPage() {
           <Panel className="wide" title="Traffic by country" testId="map-panel">
             {tops.data ? (
               <Suspense fallback={<Loading />}>
-                <WorldMap rows={tops.data.countries.rows} range={range} />
+                <WorldMap rows={tops.data.countries.rows} range={range} onRendered={onMapRendered} />
               </Suspense>
             ) : (
               <Loading />
