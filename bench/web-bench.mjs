@@ -17,7 +17,7 @@
  * `--query-cache-ttl 0` (every run computes every answer).
  *
  * With --timeline, each run also prints when each /api/ request started, got its first byte and
- * ended (ms from navigation start), and when the script had loaded (the critical path).
+ * ended (ms from navigation start), and when each script (the lazy map chunk included) had loaded.
  *
  * usage: node bench/web-bench.mjs [--data DIR] [--range 24h] [--runs 5] [--json] [--timeline] [--no-cache]
  * needs: `npm run build`.
@@ -115,16 +115,16 @@ async function renderTimes(dataDir) {
           })),
       );
       if (opts.timeline) {
-        const script = await page.evaluate(() =>
-          Math.round(
-            performance
-              .getEntriesByType('resource')
-              .filter((e) => e.name.includes('/assets/') && e.name.endsWith('.js'))
-              .reduce((end, e) => Math.max(end, e.responseEnd), 0),
-          ),
+        const scripts = await page.evaluate(() =>
+          performance
+            .getEntriesByType('resource')
+            .filter((e) => e.name.includes('/assets/') && e.name.endsWith('.js'))
+            .map(
+              (e) => `${new URL(e.name).pathname.replace('/assets/', '')} ${Math.round(e.responseEnd)} ms`,
+            ),
         );
         console.log(
-          `run ${i + 1}: complete at ${Math.round(times[times.length - 1])} ms; script loaded at ${script} ms`,
+          `run ${i + 1}: complete at ${Math.round(times[times.length - 1])} ms; scripts loaded: ${scripts.join(', ')}`,
         );
         for (const r of [...requests].sort((a, b) => a.start - b.start)) {
           console.log(
