@@ -1,6 +1,6 @@
 /**
  * Time rollups (store/rollups.ts, query/rollup-source.ts) on real captures ingested into a real
- * DuckDB store: top-N and series answered from the rollups equal, exactly, the answers read from
+ * DuckDB store: top-N, series and the overview's totals answered from the rollups equal, exactly, the answers read from
  * raw flows, over aligned and unaligned ranges, with filters the rollups hold; filters and
  * dimensions they do not hold fall back to raw flows. The daily address rollup answers top-N by
  * src_ip, dst_ip and host over ranges of whole days, of parts of days (raw, or the day minus the
@@ -17,6 +17,7 @@ import { hostParts } from '../src/store/query/host-rollup-source.js';
 import {
   type Dimension,
   type Metric,
+  overview,
   parseRange,
   resolveRange,
   series,
@@ -127,6 +128,10 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     }
     const split = { range, filter, splitBy: 'application' as const, topK: 3 };
     expect(await series(store, split)).toEqual(await series(store, { ...split, rollups: false }));
+    const totals = { range, filter, topHosts: 3 };
+    expect(await overview(store, totals), `overview ${filter}`).toEqual(
+      await overview(store, { ...totals, rollups: false }),
+    );
   }
 
   beforeAll(async () => {

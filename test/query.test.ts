@@ -154,6 +154,48 @@ describe.skipIf(!corpusAvailable)('query layer on a DuckDB store', () => {
     expect(shifted.delta.flows).toBe(inShifted.length - inPrevious.length);
   });
 
+  it("overview with topHosts ranks each period's hosts exactly as top by host does", async () => {
+    // The loopback capture's window shifted by 3 s: both periods hold flows.
+    const echo = built.files[1].flows;
+    const from = Math.floor(Math.min(...echo.map((f) => f.firstTs))) + 3;
+    const range = { from, to: Math.floor(Math.max(...echo.map((f) => f.lastTs))) + 4 };
+    const previousRange = { from: 2 * range.from - range.to, to: range.from };
+    for (const filter of [undefined, 'tcp', 'udp and not port 53']) {
+      const result = await overview(store, { range, filter, topHosts: 7 });
+      const plain = await overview(store, { range, filter });
+      expect(plain.topHosts).toBeUndefined();
+      expect({ ...result, topHosts: undefined }).toEqual({ ...plain, topHosts: undefined });
+      expect(result.topHosts?.current).toEqual(
+        (await top(store, { by: 'host', range, filter, limit: 7 })).rows,
+      );
+      expect(result.topHosts?.previous).toEqual(
+        (await top(store, { by: 'host', range: previousRange, filter, limit: 7 })).rows,
+      );
+      const matching = (r: TimeRange) =>
+        overlapping(built.flows, r).filter(
+          (f) =>
+            filter === undefined ||
+            (filter === 'tcp' ? f.protocol === 6 : f.protocol === 17 && f.srcPort !== 53 && f.dstPort !== 53),
+        );
+      expect(result.current.hosts, String(filter)).toBe(
+        new Set(matching(range).flatMap((f) => [f.srcIp, f.dstIp])).size,
+      );
+      expect(result.previous.hosts, String(filter)).toBe(
+        new Set(matching(previousRange).flatMap((f) => [f.srcIp, f.dstIp])).size,
+      );
+      expect(result.topHosts?.current).toEqual(expectedTop(matching(range), 'host', 'bytes', 7));
+      expect(result.topHosts?.previous).toEqual(expectedTop(matching(previousRange), 'host', 'bytes', 7));
+      // Both periods have hosts without a filter (so the previous ranking is checked on data).
+      if (filter === undefined) expect(result.topHosts?.previous.length).toBeGreaterThan(0);
+    }
+    // Nothing before the first flow: the previous period has no host and no row.
+    const whole = await overview(store, { range: all, topHosts: 3 });
+    expect(whole.topHosts).toEqual({ current: expectedTop(built.flows, 'host', 'bytes', 3), previous: [] });
+    expect(whole.previous.hosts).toBe(0);
+    await expect(overview(store, { range: all, topHosts: 101 })).rejects.toThrow(/topHosts must be/);
+    await expect(overview(store, { range: all, topHosts: 1.5 })).rejects.toThrow(/topHosts must be/);
+  });
+
   it('overview with a filter counts only matching flows', async () => {
     const result = await overview(store, { range: all, filter: 'udp and not port 53' });
     const flows = built.flows.filter((f) => f.protocol === 17 && f.srcPort !== 53 && f.dstPort !== 53);

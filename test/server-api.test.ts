@@ -54,6 +54,13 @@ describe.skipIf(!corpusAvailable)('HTTP API over a corpus store (inject)', () =>
     expect((await get('/api/v1/overview?range=all&filter=tcp')).json()).toEqual(
       JSON.parse(JSON.stringify(await overview(t.store, { range, filter }))),
     );
+    const ranked = (await get('/api/v1/overview?range=all&filter=tcp&topHosts=5')).json();
+    expect(ranked).toEqual(
+      JSON.parse(JSON.stringify(await overview(t.store, { range, filter, topHosts: 5 }))),
+    );
+    expect(ranked.topHosts.current).toEqual(
+      JSON.parse(JSON.stringify((await top(t.store, { by: 'host', range, filter, limit: 5 })).rows)),
+    );
     for (const by of DIMENSIONS) {
       const response = await get(`/api/v1/top?range=all&by=${by}&metric=packets&limit=7`);
       expect(response.statusCode, by).toBe(200);
@@ -139,6 +146,8 @@ describe.skipIf(!corpusAvailable)('HTTP API over a corpus store (inject)', () =>
     ['/api/v1/overview?net=10.0.0.0/33', 'FLOWLENS_ERR_VALIDATION', '/net'],
     ['/api/v1/overview?net=10.1.0.0/8', 'FLOWLENS_ERR_VALIDATION', '/net'],
     ['/api/v1/overview?colour=blue', 'FLOWLENS_ERR_VALIDATION', ''],
+    ['/api/v1/overview?topHosts=101', 'FLOWLENS_ERR_VALIDATION', '/topHosts'],
+    ['/api/v1/overview?topHosts=-1', 'FLOWLENS_ERR_VALIDATION', '/topHosts'],
     ['/api/v1/hosts/10.0.0.300', 'FLOWLENS_ERR_VALIDATION', '/ip'],
     ['/api/v1/hosts/not-an-ip', 'FLOWLENS_ERR_VALIDATION', '/ip'],
     ['/api/v1/export?format=xml', 'FLOWLENS_ERR_VALIDATION', '/format'],

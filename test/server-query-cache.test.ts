@@ -1,6 +1,7 @@
 /**
  * Analytics answers through the query cache (server/query-cache.ts): identical requests in
- * flight share one store query, answers are reused for the TTL and no longer, failures are never
+ * flight share one store query, answers are reused for the TTL and, over ranges that do not end
+ * at the wall clock, until the store's flows change; failures are never
  * cached, the cache stays bounded, and a query nobody waits for any more is interrupted in
  * DuckDB. Routes run in process (`inject`) on a real DuckDB store of corpus captures.
  */
@@ -77,6 +78,25 @@ describe.skipIf(!corpusAvailable)('analytics routes through the query cache (inj
     expect(fresh.json().current.flows).toBe(flows + 1);
   });
 
+  it('keeps answers while the flows are unchanged, but not over ranges that end at the wall clock', async () => {
+    const url = '/api/v1/top?range=all&by=application&limit=4';
+    expect((await get(url)).headers['x-flowlens-cache']).toBe('miss');
+    const now = '/api/v1/top?range=1h&until=now&by=application&limit=4';
+    expect((await get(now)).headers['x-flowlens-cache']).toBe('miss');
+    await new Promise((resolve) => setTimeout(resolve, TTL_MS + 50));
+    const kept = await get(url);
+    expect(kept.headers['x-flowlens-cache']).toBe('hit');
+    const range = await resolveRange(t.store, parseRange('all'));
+    const { top } = await import('../src/store/query/index.js');
+    expect(kept.json()).toEqual(
+      JSON.parse(JSON.stringify(await top(t.store, { by: 'application', range, limit: 4 }))),
+    );
+    expect((await get(now)).headers['x-flowlens-cache']).toBe('miss');
+    // A write moves the store's version: the kept answer is not served again.
+    await t.store.writeFlows([{ ...data.flows[1], sourceKind: 'live', srcPort: 3, dstPort: 4 }]);
+    expect((await get(url)).headers['x-flowlens-cache']).toBe('miss');
+  });
+
   it('never caches a failure: a bad cursor is a 400 every time', async () => {
     for (let i = 0; i < 2; i++) {
       const response = await get('/api/v1/flows?range=all&after=not-a-cursor');
@@ -148,6 +168,37 @@ describe('QueryCache', () => {
     const late = cache.run('k', async () => 3);
     expect(late.source).toBe('miss');
     expect(await late.answer).toBe(3);
+  });
+
+  it('keeps an answer past its TTL while the version it was computed at holds, when asked to', async () => {
+    let clock = 0;
+    let version = 1;
+    const cache = new QueryCache({ ttlMs: 100, maxEntries: 8, now: () => clock, version: () => version });
+    let runs = 0;
+    const compute = async () => ++runs;
+    const keep = { untilChanged: () => true };
+    expect(await cache.run('kept', compute, undefined, keep).answer).toBe(1);
+    expect(await cache.run('ttl', compute).answer).toBe(2);
+    clock = 10_000;
+    expect(cache.run('kept', compute, undefined, keep).source).toBe('hit');
+    expect(cache.run('ttl', compute, undefined, keep).source).toBe('miss');
+    version = 2;
+    const after = cache.run('kept', compute, undefined, keep);
+    expect(after.source).toBe('miss');
+    expect(await after.answer).toBe(4);
+    // A write while the answer is computed: it was noted at the older version, so TTL only.
+    const slow = cache.run(
+      'slow',
+      async () => {
+        version = 3;
+        return 'x';
+      },
+      undefined,
+      keep,
+    );
+    await slow.answer;
+    clock = 20_000;
+    expect(cache.run('slow', compute, undefined, keep).source).toBe('miss');
   });
 
   it('refuses a negative TTL and an empty bound', () => {

@@ -11,7 +11,7 @@
  * change it missed as a toast; an empty store explains how to get data in.
  * Screenshots of each page go to test-results/. Needs `npm run build`.
  */
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
@@ -106,6 +106,34 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
       await page.context().close();
     }
   }, 120_000);
+
+  it("overview: top talkers are the API's top hosts, and no request waits for another", async () => {
+    const hosts = (await (await fetch(`${t.url}/api/v1/top?range=all&by=host&limit=8`)).json()) as {
+      rows: { key: string }[];
+    };
+    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
+    const page = await context.newPage();
+    const problems = watchPage(page, t.url);
+    // API requests and answers in the order the browser saw them (the live WebSocket is not one).
+    const events: string[] = [];
+    page.on('request', (r) => {
+      if (r.url().includes('/api/v1/')) events.push(`request ${new URL(r.url()).pathname}`);
+    });
+    page.on('response', (r) => {
+      if (r.url().includes('/api/v1/')) events.push(`answer ${new URL(r.url()).pathname}`);
+    });
+    await page.goto(`${t.url}/?range=all`);
+    await page.getByTestId('what-changed').waitFor();
+    await settle(page);
+    const talkers = await page.getByTestId('top-talkers').locator('a.ip').allTextContents();
+    expect(talkers).toEqual(hosts.rows.map((r) => r.key));
+    const firstAnswer = events.findIndex((e) => e.startsWith('answer'));
+    expect(firstAnswer).toBeGreaterThan(0);
+    expect(events.slice(firstAnswer).filter((e) => e.startsWith('request'))).toEqual([]);
+    expect(events.filter((e) => e === 'request /api/v1/overview')).toHaveLength(1);
+    expect(problems).toEqual([]);
+    await context.close();
+  }, 60_000);
 
   it('shows real totals on the overview, dark theme and a phone viewport without sideways scrolling', async () => {
     const overview = (await (await fetch(`${t.url}/api/v1/overview?range=all`)).json()) as {
@@ -262,6 +290,37 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     expect(unexpected).toEqual([]);
     await page.context().close();
   }, 90_000);
+
+  it('asks for the API token when the server wants one, then shows the overview', async () => {
+    // The overview's requests start before the app listens for a 401 (prefetch in main.tsx):
+    // the page must still ask for the token.
+    const guarded = await startTestServer({ apiToken: 'overview-token-1234' });
+    const context = await browser.newContext();
+    try {
+      const page = await context.newPage();
+      await page.goto(`${guarded.url}/?range=all`);
+      const dialog = page.getByRole('dialog', { name: 'API token' });
+      await dialog.waitFor();
+      await dialog.locator('input').fill('overview-token-1234');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await page.getByTestId('kpi-flows').waitFor();
+      const overview = (await (
+        await fetch(`${guarded.url}/api/v1/overview?range=all`, {
+          headers: { authorization: 'Bearer overview-token-1234' },
+        })
+      ).json()) as { current: { flows: number } };
+      const flowsText = await page.getByTestId('kpi-flows').locator('.kpi-value').textContent();
+      expect(Number(flowsText?.replace(/,/g, ''))).toBe(overview.current.flows);
+    } finally {
+      await context.close();
+      // Known issue (not of this test): after a WebSocket upgrade refused with 401, the
+      // in-process server's stop() does not finish (`flowlens serve` itself exits on SIGTERM).
+      // Wait a bounded time, then release the store and its folder regardless.
+      await Promise.race([guarded.server.stop(), new Promise((resolve) => setTimeout(resolve, 3000))]);
+      await guarded.store.stop();
+      rmSync(guarded.dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 
   it('explains what to do on an empty store', async () => {
     const empty = await startTestServer();

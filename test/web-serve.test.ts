@@ -6,10 +6,12 @@
  * the built `flowlens serve` CLI finds dist/web by itself. Needs `npm run build` (dist/web).
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { brotliCompressSync, brotliDecompressSync, constants, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pickEncoding } from '../src/server/routes/web.js';
 import { PROJECT_ROOT } from './support/corpus.js';
 import { CLI } from './support/run.js';
 import { startTestServer, type TestServer } from './support/server-harness.js';
@@ -70,6 +72,37 @@ describe('dashboard serving', () => {
     // The page references only its own assets: nothing from a CDN or a font service.
     const html = (await get('/')).body;
     for (const match of html.matchAll(/(?:src|href)="([^"]+)"/g)) expect(match[1]).toMatch(/^\//);
+  });
+
+  it('serves assets compressed once (brotli, gzip) byte-exact, per Accept-Encoding', async () => {
+    const script = readdirSync(path.join(WEB_ROOT, 'assets')).find((name) => name.endsWith('.js'));
+    const file = readFileSync(path.join(WEB_ROOT, 'assets', String(script)));
+    const url = `/assets/${script}`;
+    await get(url, { 'accept-encoding': 'br' });
+    // The compressed copies are made in the background after the first request; they are
+    // smaller than @fastify/compress's on-the-fly brotli (quality 4).
+    const onTheFly = brotliCompressSync(file, { params: { [constants.BROTLI_PARAM_QUALITY]: 4 } }).length;
+    const started = Date.now();
+    let br = await get(url, { 'accept-encoding': 'gzip, deflate, br' });
+    while (br.rawPayload.length >= onTheFly && Date.now() - started < 5000) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      br = await get(url, { 'accept-encoding': 'gzip, deflate, br' });
+    }
+    expect(br.headers['content-encoding']).toBe('br');
+    expect(br.rawPayload.length).toBeLessThan(onTheFly);
+    expect(br.headers.vary).toMatch(/accept-encoding/i);
+    expect(brotliDecompressSync(br.rawPayload).equals(file)).toBe(true);
+    const gz = await get(url, { 'accept-encoding': 'br;q=0, gzip' });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+    expect(gunzipSync(gz.rawPayload).equals(file)).toBe(true);
+    const plain = await get(url, { 'accept-encoding': 'identity' });
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.rawPayload.equals(file)).toBe(true);
+    expect(pickEncoding(undefined)).toBeUndefined();
+    expect(pickEncoding('gzip;q=0.5, br;q=0')).toBe('gzip');
+    expect(pickEncoding('deflate')).toBeUndefined();
+    expect(pickEncoding('*')).toBe('br');
+    expect(pickEncoding('*, br;q=0')).toBe('gzip');
   });
 
   it('keeps the API, docs, health and metrics, and 404s unknown API paths and missing files', async () => {

@@ -8,6 +8,9 @@
  *   or, with `staleMs` > 0, at most `ttlMs + staleMs` old: an expired answer is then served at
  *   once while one refresh runs in the background (stale-while-revalidate), so a query slower
  *   than the TTL does not make every client wait for it once per TTL.
+ * - With a `version` (the store's flowsVersion), an answer whose computation was asked to keep
+ *   it (`untilChanged`) stays valid past its TTL for as long as the version is the one noted
+ *   when the computation started: the data it read has not changed, so it is still exact.
  * - Failures are never cached: every waiter of a failed computation gets its error, and the next
  *   request computes again.
  * - At most `maxEntries` answers are kept, of at most `maxChars` characters together (string
@@ -29,6 +32,16 @@ export interface QueryCacheOptions {
   maxChars?: number;
   /** Clock, ms; default `performance.now`. */
   now?: () => number;
+  /** The data's version (FlowStore.flowsVersion); moves whenever answers may have changed. */
+  version?: () => number;
+}
+
+export interface RunOptions {
+  /**
+   * Asked when the computation has finished: true keeps its answer past the TTL until the
+   * version moves (an answer that does not depend on the wall clock). Default: TTL only.
+   */
+  untilChanged?: () => boolean;
 }
 
 export interface QueryCacheStats {
@@ -53,8 +66,16 @@ interface Running {
   controller: AbortController;
 }
 
+interface Answer {
+  value: unknown;
+  expires: number;
+  chars: number;
+  /** The version the answer was computed at, when it is kept until that changes. */
+  version?: number;
+}
+
 export class QueryCache {
-  private readonly answers = new Map<string, { value: unknown; expires: number; chars: number }>();
+  private readonly answers = new Map<string, Answer>();
   private chars = 0;
   private readonly maxChars: number;
   private readonly running = new Map<string, Running>();
@@ -92,18 +113,19 @@ export class QueryCache {
     key: string,
     compute: (signal: AbortSignal) => Promise<T>,
     signal?: AbortSignal,
+    options: RunOptions = {},
   ): { source: AnswerSource; answer: Promise<T> } {
     if (signal?.aborted) return { source: 'miss', answer: Promise.reject(signal.reason) };
     const cached = this.answers.get(key);
     if (cached !== undefined) {
       const now = this.now();
-      if (cached.expires > now) {
+      if (cached.expires > now || this.unchanged(cached)) {
         this.stats.hits++;
         return { source: 'hit', answer: Promise.resolve(cached.value as T) };
       }
       if (cached.expires + this.staleMs > now) {
         // Nobody waits for the refresh, so nothing cancels it; a failed one leaves the old answer.
-        if (!this.running.has(key)) this.start(key, compute);
+        if (!this.running.has(key)) this.start(key, compute, options);
         this.stats.stale++;
         return { source: 'stale', answer: Promise.resolve(cached.value as T) };
       }
@@ -114,20 +136,29 @@ export class QueryCache {
     if (entry === undefined) {
       source = 'miss';
       this.stats.misses++;
-      entry = this.start(key, compute);
+      entry = this.start(key, compute, options);
     } else {
       this.stats.coalesced++;
     }
     return { source, answer: this.wait(key, entry, signal) as Promise<T> };
   }
 
-  private start<T>(key: string, compute: (signal: AbortSignal) => Promise<T>): Running {
+  /** True when the answer is kept until the version moves and it has not. */
+  private unchanged(answer: Answer): boolean {
+    return answer.version !== undefined && answer.version === this.options.version?.();
+  }
+
+  private start<T>(key: string, compute: (signal: AbortSignal) => Promise<T>, options: RunOptions): Running {
     const controller = new AbortController();
     const entry: Running = { promise: Promise.resolve(), waiters: 0, controller };
+    // Noted before reading: a write during the computation makes its answer TTL-only.
+    const version = this.options.version?.();
     entry.promise = (async () => {
       try {
         const value = await compute(controller.signal);
-        if (!controller.signal.aborted && this.options.ttlMs > 0) this.store(key, value);
+        if (!controller.signal.aborted && this.options.ttlMs > 0) {
+          this.store(key, value, version !== undefined && options.untilChanged?.() ? version : undefined);
+        }
         return value;
       } finally {
         if (this.running.get(key) === entry) this.running.delete(key);
@@ -178,14 +209,14 @@ export class QueryCache {
     this.answers.delete(key);
   }
 
-  private store(key: string, value: unknown): void {
+  private store(key: string, value: unknown, version: number | undefined): void {
     this.forget(key);
     const chars = typeof value === 'string' ? value.length : 0;
     if (chars > this.maxChars / 4) return;
     while (this.answers.size >= this.options.maxEntries || this.chars + chars > this.maxChars) {
       this.forget(this.answers.keys().next().value as string);
     }
-    this.answers.set(key, { value, expires: this.now() + this.options.ttlMs, chars });
+    this.answers.set(key, { value, expires: this.now() + this.options.ttlMs, chars, version });
     this.chars += chars;
   }
 }

@@ -5,7 +5,14 @@
  * and come back as 400s through api-error.ts.
  */
 import { ALERT_SEVERITIES, ALERT_STATES } from '../store/index.js';
-import { DIMENSIONS, EXPORT_FORMATS, MAX_LIMIT, METRICS, SORT_FIELDS } from '../store/query/index.js';
+import {
+  DIMENSIONS,
+  EXPORT_FORMATS,
+  MAX_LIMIT,
+  MAX_TOP_HOSTS,
+  METRICS,
+  SORT_FIELDS,
+} from '../store/query/index.js';
 
 /** Most alerts one list answer holds. */
 export const MAX_ALERTS = 1000;
@@ -63,7 +70,16 @@ function query(properties: Record<string, unknown>, required: string[] = []) {
 const limit = (fallback: number) =>
   ({ type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: fallback }) as const;
 
-export const OVERVIEW_QUERY = query({});
+export const OVERVIEW_QUERY = query({
+  topHosts: {
+    type: 'integer',
+    minimum: 0,
+    maximum: MAX_TOP_HOSTS,
+    default: 0,
+    description:
+      'Also rank this many busiest hosts (by bytes) of the range and of the period before, as top?by=host does',
+  },
+});
 
 export const TOP_QUERY = query({
   by: { type: 'string', enum: [...DIMENSIONS], default: 'host' },

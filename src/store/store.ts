@@ -255,6 +255,14 @@ export interface FlowStore {
 
   /** Deletes flows whose last_ts and alerts whose ts are older than `days` days before now. */
   applyRetention(days: number, now?: Date): Promise<RetentionResult>;
+  /**
+   * A number that grows after every write that may have changed the flows (a live batch, an
+   * ingest's commit or abort, retention), never before that write is visible. A reader that
+   * notes it before reading and finds it unchanged later knows the flows it read are still the
+   * flows: answers may be reused until it moves. Statements run through `query` are reads and
+   * do not move it.
+   */
+  flowsVersion(): number;
   health(): Promise<StoreHealth>;
 
   /**

@@ -131,7 +131,7 @@ export function registerServeCommand(program: Command): void {
     )
     .option(
       '--query-cache-ttl <ms>',
-      'reuse an analytics answer this long (0: only share queries in flight)',
+      'reuse an analytics answer this long, and past it while the flows are unchanged (0: only share queries in flight)',
       wholeNumber,
       1000,
     )

@@ -5,8 +5,10 @@
  *
  * overview, top, series, flows and hosts/:ip go through a QueryCache keyed by the route and its
  * validated parameters: identical requests in flight share one store query, an answer is reused
- * for the cache's TTL (1 s by default, so relative ranges may end up to that much behind the
- * newest flow), and a query whose clients have all disconnected is interrupted. The header
+ * for the cache's TTL (1 s by default), and past it for as long as the store's flows have not
+ * changed (FlowStore.flowsVersion) when its range does not end at the wall clock (not
+ * `until=now`, not an empty store): such an answer reads only the flows, so it is still exact.
+ * A query whose clients have all disconnected is interrupted. The header
  * `x-flowlens-cache: hit|stale|coalesced|miss` says which happened.
  */
 import { PassThrough } from 'node:stream';
@@ -111,7 +113,10 @@ function cacheKey(route: string, ...parts: object[]): string {
 export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRouteOptions): Promise<void> {
   const { store } = options;
   const tags = ['analytics'];
-  const cache = new QueryCache(options.queryCache ?? { ttlMs: 1000, maxEntries: 512 });
+  const cache = new QueryCache({
+    ...(options.queryCache ?? { ttlMs: 1000, maxEntries: 512 }),
+    version: () => store.flowsVersion(),
+  });
   /** Runs `compute` through the cache; the filter is parsed first, so a 400 never waits. */
   /**
    * The answer is cached as its JSON text, serialized once: a cache hit then costs no
@@ -120,15 +125,22 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
    */
   const cached = async (
     route: string,
-    request: { query: object; params?: unknown },
+    request: { query: Selection; params?: unknown },
     reply: FastifyReply,
-    compute: (signal: AbortSignal) => Promise<unknown>,
+    compute: (signal: AbortSignal, range: ResolvedRange) => Promise<unknown>,
   ): Promise<string> => {
     const key = cacheKey(route, request.query, (request.params ?? {}) as object);
+    // An answer over a range that does not end at the wall clock depends only on the flows.
+    let clockFree = false;
     const { source, answer } = cache.run(
       key,
-      async (signal) => JSON.stringify(await compute(signal)),
+      async (signal) => {
+        const range = await rangeOf(store, request.query, signal);
+        clockFree = range.anchor !== 'now';
+        return JSON.stringify(await compute(signal, range));
+      },
       clientGone(reply),
+      { untilChanged: () => clockFree },
     );
     reply.header('x-flowlens-cache', source);
     const body = await answer;
@@ -136,7 +148,7 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     return body;
   };
 
-  app.get<{ Querystring: Selection }>(
+  app.get<{ Querystring: Selection & { topHosts: number } }>(
     '/overview',
     {
       config: options.rateLimit('light'),
@@ -149,8 +161,9 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     },
     async (request, reply) => {
       const filter = filterOf(request.query);
-      return cached('overview', request, reply, async (signal) =>
-        overview(store, { range: await rangeOf(store, request.query, signal), filter, signal }),
+      const { topHosts } = request.query;
+      return cached('overview', request, reply, (signal, range) =>
+        overview(store, { range, filter, topHosts, signal }),
       );
     },
   );
@@ -169,8 +182,8 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     async (request, reply) => {
       const { by, metric, limit } = request.query;
       const filter = filterOf(request.query);
-      return cached('top', request, reply, async (signal) =>
-        top(store, { by, metric, limit, filter, range: await rangeOf(store, request.query, signal), signal }),
+      return cached('top', request, reply, (signal, range) =>
+        top(store, { by, metric, limit, filter, range, signal }),
       );
     },
   );
@@ -191,10 +204,9 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     async (request, reply) => {
       const { bucket, splitBy, metric, topK } = request.query;
       const filter = filterOf(request.query);
-      return cached('series', request, reply, async (signal) => {
-        const range = await rangeOf(store, request.query, signal);
-        return series(store, { range, filter, bucket: bucket ?? 'auto', splitBy, metric, topK, signal });
-      });
+      return cached('series', request, reply, (signal, range) =>
+        series(store, { range, filter, bucket: bucket ?? 'auto', splitBy, metric, topK, signal }),
+      );
     },
   );
 
@@ -214,10 +226,9 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     async (request, reply) => {
       const { sort, direction, limit, after } = request.query;
       const filter = filterOf(request.query);
-      return cached('flows', request, reply, async (signal) => {
-        const range = await rangeOf(store, request.query, signal);
-        return searchFlows(store, { range, filter, sort, direction, limit, after, signal });
-      });
+      return cached('flows', request, reply, (signal, range) =>
+        searchFlows(store, { range, filter, sort, direction, limit, after, signal }),
+      );
     },
   );
 
@@ -235,16 +246,15 @@ export async function analyticsRoutes(app: FastifyInstance, options: AnalyticsRo
     },
     async (request, reply) => {
       const filter = filterOf(request.query);
-      return cached('hosts', request, reply, async (signal) => {
-        const range = await rangeOf(store, request.query, signal);
-        return hostDetail(store, {
+      return cached('hosts', request, reply, (signal, range) =>
+        hostDetail(store, {
           ip: request.params.ip,
           range,
           filter,
           limit: request.query.limit,
           signal,
-        });
-      });
+        }),
+      );
     },
   );
 

@@ -455,6 +455,41 @@ describe('ingests', () => {
   });
 });
 
+describe('flowsVersion', () => {
+  beforeEach(async () => {
+    await store.start();
+  });
+  const source = { file: 'v.pcap', sha256: 'bb'.repeat(32), sizeBytes: 1, sourceKind: 'pcap' as const };
+
+  it('moves after every write that may change the flows, and only then', async () => {
+    let seen = store.flowsVersion();
+    const moved = () => {
+      const now = store.flowsVersion();
+      const result = now > seen;
+      seen = now;
+      return result;
+    };
+    await store.writeFlows([flow()]);
+    expect(moved()).toBe(true);
+    const writer = await store.beginIngest(source);
+    await writer.write([flow()]);
+    expect(moved()).toBe(false); // not visible before commit
+    await writer.commit({ packets: 1, bytes: 1 });
+    expect(moved()).toBe(true);
+    const aborted = await store.beginIngest({ ...source, sha256: 'cc'.repeat(32) });
+    await aborted.abort('test');
+    expect(moved()).toBe(true);
+    await store.writeAlerts([
+      { id: 'v1', ts: T0, type: 't', severity: 'low', state: 'new', summary: 's', evidence: {}, mitre: [] },
+    ]);
+    await store.query('SELECT count(*) FROM flows');
+    expect(moved()).toBe(false);
+    await store.applyRetention(1, new Date((T0 + 10 * 86_400) * 1000));
+    expect(moved()).toBe(true);
+    expect(await count()).toBe(0);
+  });
+});
+
 describe('retention and alerts', () => {
   beforeEach(async () => {
     await store.start();

@@ -67,6 +67,11 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
   let ledger: DuckDBConnection | undefined;
   let liveWriter: Promise<LiveWriter> | undefined;
   let activeIngest: IngestWriter | undefined;
+  /** FlowStore.flowsVersion: moved after each write to flows has committed or failed. */
+  let flowsVersion = 0;
+  const flowsChanged = () => {
+    flowsVersion++;
+  };
 
   const opened = () => {
     if (!instance || !ledger) throw new Error('the flow store is not started');
@@ -108,6 +113,7 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
       ledger = await instance.connect();
       const migrated = await runMigrations(ledger);
       const rolledBack = await recoverRunningIngests(ledger);
+      flowsChanged();
       return { migrated, rolledBack };
     },
 
@@ -128,7 +134,7 @@ export function createDuckDbStore(config: DuckDbStoreConfig): FlowStore {
 
     writeFlows(batch: readonly StoredFlow[]) {
       // One batch at a time: each is a transaction on the one live connection.
-      const written = liveWrites.then(() => writeLiveBatch(batch));
+      const written = liveWrites.then(() => writeLiveBatch(batch)).finally(flowsChanged);
       liveWrites = written.catch(() => undefined);
       return written;
     },
@@ -323,8 +329,10 @@ ORDER BY last_seen DESC, id LIMIT ?`,
           2,
         );
       }
+      // Closed after its COMMIT, or after it failed or was aborted: either way the flows may differ.
       const writer = await openIngest(db, led, source, () => {
         activeIngest = undefined;
+        flowsChanged();
       });
       activeIngest = writer;
       return writer;
@@ -352,8 +360,12 @@ ORDER BY last_seen DESC, id LIMIT ?`,
       } catch (error) {
         await led.run('ROLLBACK').catch(() => undefined);
         throw storeError('retention failed', error);
+      } finally {
+        flowsChanged();
       }
     },
+
+    flowsVersion: () => flowsVersion,
 
     async health(): Promise<StoreHealth> {
       const led = opened().ledger;

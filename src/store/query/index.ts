@@ -17,6 +17,7 @@ export { FLOW_ROW_FIELDS, type FlowRow } from './flow-row.js';
 export { type HostDetail, type HostOptions, hostDetail, type Usage } from './host.js';
 export {
   ACTIVE_WINDOW,
+  MAX_TOP_HOSTS,
   type OverviewOptions,
   type OverviewResult,
   overview,

@@ -5,7 +5,7 @@
  * classes on a log scale of bytes with a legend. A country with traffic opens the explorer
  * filtered to it. Loaded lazily (its own chunk with the outlines), so the first page stays small.
  */
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import type { TopRow } from '../../../src/server/api-types';
 import { withParams } from '../api';
 import { bytes } from '../format';
@@ -50,7 +50,17 @@ function CountryLink(props: { href: string; label: string; children: React.React
   );
 }
 
-export default function WorldMap({ rows, range }: { rows: TopRow[]; range: string }) {
+export default function WorldMap({
+  rows,
+  range,
+  onRendered,
+}: {
+  rows: TopRow[];
+  range: string;
+  /** Called after the map has been committed to the page (the overview's completeness mark waits for it). */
+  onRendered?: () => void;
+}) {
+  useEffect(() => onRendered?.(), [onRendered]);
   const traffic = useMemo(() => new Map(rows.map((r) => [String(r.key), r.bytes])), [rows]);
   const scale = useMemo(() => logScale(rows.map((r) => r.bytes)), [rows]);
   const unmapped = rows.filter(

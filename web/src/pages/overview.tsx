@@ -33,6 +33,9 @@ export const OVERVIEW_COMPLETE = 'flowlens:overview-complete';
 
 const SPLITS = { protocol: 'protocol', application: 'application' } as const;
 
+/** Hosts ranked per period: the top 8 are shown, all 20 feed "what changed". */
+const TALKERS = 20;
+
 export function seriesLines(
   result: SeriesResult,
   label: (key: string | number | null) => string,
@@ -71,8 +74,8 @@ function alertsIn(alerts: StoredAlert[], from: number, to: number): number {
   return alerts.filter((a) => (a.lastSeen ?? a.ts) >= from && (a.firstSeen ?? a.ts) < to).length;
 }
 
-function rowsOf(result: TopResult | undefined, label: (row: TopRow) => React.ReactNode) {
-  return (result?.rows ?? []).map((row) => ({
+function rowsOf(rows: TopRow[] | undefined, label: (row: TopRow) => React.ReactNode) {
+  return (rows ?? []).map((row) => ({
     key: String(row.key),
     label: label(row),
     value: row.bytes,
@@ -81,9 +84,9 @@ function rowsOf(result: TopResult | undefined, label: (row: TopRow) => React.Rea
 }
 
 /** Hosts whose traffic rose or fell most against the previous period, new ones first. */
-function changes(current: TopResult, previous: TopResult) {
-  const before = new Map(previous.rows.map((r) => [String(r.key), r.bytes]));
-  const now = new Map(current.rows.map((r) => [String(r.key), r.bytes]));
+function changes(current: TopRow[], previous: TopRow[]) {
+  const before = new Map(previous.map((r) => [String(r.key), r.bytes]));
+  const now = new Map(current.map((r) => [String(r.key), r.bytes]));
   const keys = new Set([...before.keys(), ...now.keys()]);
   return [...keys]
     .map((key) => ({ key, before: before.get(key) ?? 0, now: now.get(key) ?? 0 }))
@@ -93,44 +96,72 @@ function changes(current: TopResult, previous: TopResult) {
     .slice(0, 6);
 }
 
+type ApiRequest = [path: string, params: Record<string, string | number>];
+
+/**
+ * The overview answer also ranks the top hosts of both periods (top talkers and "what
+ * changed"): one grouping per period on the server, and no request waits for another.
+ */
+const summaryRequest = (range: string): ApiRequest => ['/overview', { range, topHosts: TALKERS }];
+const bandwidthRequest = (range: string, split: string): ApiRequest => [
+  '/series',
+  { range, splitBy: split, topK: 6 },
+];
+/** Ports, applications, protocols, countries (all of them, fewer than 300, for the map), networks. */
+const topRequests = (range: string): ApiRequest[] =>
+  (
+    [
+      ['dst_port', 8],
+      ['application', 8],
+      ['protocol', 6],
+      ['country', 300],
+      ['asn', 8],
+    ] as const
+  ).map(([by, limit]) => ['/top', { range, by, limit }]);
+const ALERTS_REQUEST: ApiRequest = ['/alerts', { limit: 1000 }];
+
+function viewOf(query: URLSearchParams) {
+  return {
+    range: query.get('range') ?? DEFAULT_RANGE,
+    split: (query.get('split') as keyof typeof SPLITS | null) ?? 'protocol',
+  };
+}
+
+/**
+ * Starts the overview's requests before React has rendered (main.tsx, on `/`); the page's
+ * own requests then take their answers over (api.get).
+ */
+export function prefetchOverview(query: URLSearchParams): void {
+  const { range, split } = viewOf(query);
+  for (const request of [
+    summaryRequest(range),
+    bandwidthRequest(range, split),
+    ...topRequests(range),
+    ALERTS_REQUEST,
+  ]) {
+    api.prefetch(...request);
+  }
+}
+
 export function OverviewPage() {
   const { query } = useLocation();
-  const range = query.get('range') ?? DEFAULT_RANGE;
-  const split = (query.get('split') as keyof typeof SPLITS | null) ?? 'protocol';
-  const params = { range };
+  const { range, split } = viewOf(query);
 
-  const summary = useApi((signal) => api.get<OverviewResult>('/overview', params, signal), [range]);
+  const summary = useApi((signal) => api.get<OverviewResult>(...summaryRequest(range), signal), [range]);
   const bandwidth = useApi(
-    (signal) => api.get<SeriesResult>('/series', { ...params, splitBy: split, topK: 6 }, signal),
+    (signal) => api.get<SeriesResult>(...bandwidthRequest(range, split), signal),
     [range, split],
   );
   const tops = useApi(
     async (signal) => {
-      const get = (by: string, limit = 8) => api.get<TopResult>('/top', { ...params, by, limit }, signal);
-      // 20 talkers: the top 8 are shown, all 20 feed "what changed".
-      // Every country (there are fewer than 300) for the map; the top 8 are listed.
-      const [talkers, ports, apps, protocols, countries, asns] = await Promise.all([
-        get('host', 20),
-        get('dst_port'),
-        get('application'),
-        get('protocol', 6),
-        get('country', 300),
-        get('asn'),
-      ]);
-      return { talkers, ports, apps, protocols, countries, asns };
+      const [ports, apps, protocols, countries, asns] = await Promise.all(
+        topRequests(range).map((request) => api.get<TopResult>(...request, signal)),
+      );
+      return { ports, apps, protocols, countries, asns };
     },
     [range],
   );
-  const previousTalkers = useApi(
-    async (signal) => {
-      const o = summary.data;
-      if (!o) return undefined;
-      const prev = `${o.previousRange.from}..${o.previousRange.to}`;
-      return api.get<TopResult>('/top', { range: prev, by: 'host', limit: 20 }, signal);
-    },
-    [summary.data],
-  );
-  const alerts = useApi((signal) => api.get<AlertList>('/alerts', { limit: 1000 }, signal), []);
+  const alerts = useApi((signal) => api.get<AlertList>(...ALERTS_REQUEST, signal), []);
 
   const [live, setLive] = useState<{ t: number; rps: number; jobs: number }[]>([]);
   const onStats = useCallback((message: LiveMessage) => {
@@ -168,9 +199,14 @@ export function OverviewPage() {
   );
   const zoom = useCallback((from: number, to: number) => setQuery({ range: `${from}..${to}` }), []);
 
+  // The map is a lazy chunk: complete only once it has rendered too (when the page shows it).
+  const [mapRendered, setMapRendered] = useState(false);
+  const onMapRendered = useCallback(() => setMapRendered(true), []);
+  const o = summary.data;
+  const empty = o !== undefined && o.current.flows === 0;
   const complete =
-    [summary, bandwidth, tops, previousTalkers, alerts].every((loaded) => !loaded.loading) &&
-    (summary.data === undefined || previousTalkers.data !== undefined);
+    [summary, bandwidth, tops, alerts].every((loaded) => !loaded.loading) &&
+    (mapRendered || empty || tops.data === undefined);
   useEffect(() => {
     // bench/web-bench.mjs reads this mark: the first time every overview panel has its data.
     if (complete && performance.getEntriesByName(OVERVIEW_COMPLETE).length === 0) {
@@ -178,11 +214,9 @@ export function OverviewPage() {
     }
   }, [complete]);
 
-  const o = summary.data;
   const alertList = alerts.data?.alerts ?? [];
   const alertsNow = o ? alertsIn(alertList, o.range.from, o.range.to) : 0;
   const alertsBefore = o ? alertsIn(alertList, o.previousRange.from, o.previousRange.to) : 0;
-  const empty = o !== undefined && o.current.flows === 0;
   const anyFlow = useApi(
     async (signal) =>
       empty
@@ -272,11 +306,11 @@ export function OverviewPage() {
             <p className="hint">Drag across the chart to zoom into that span.</p>
           </Panel>
           <Panel title="Top talkers" testId="top-talkers">
-            <BarList rows={rowsOf(tops.data?.talkers, (r) => <IpLink ip={String(r.key)} />).slice(0, 8)} />
+            <BarList rows={rowsOf(o?.topHosts?.current, (r) => <IpLink ip={String(r.key)} />).slice(0, 8)} />
           </Panel>
           <Panel title="Top ports">
             <BarList
-              rows={rowsOf(tops.data?.ports, (r) => (
+              rows={rowsOf(tops.data?.ports.rows, (r) => (
                 <Link
                   href={`/flows?range=${encodeURIComponent(range)}&filter=${encodeURIComponent(`dst port ${r.key}`)}`}
                 >
@@ -287,7 +321,7 @@ export function OverviewPage() {
           </Panel>
           <Panel title="Top applications">
             <BarList
-              rows={rowsOf(tops.data?.apps, (r) => (
+              rows={rowsOf(tops.data?.apps.rows, (r) => (
                 <Link
                   href={`/flows?range=${encodeURIComponent(range)}&filter=${encodeURIComponent(`app "${r.key}"`)}`}
                 >
@@ -299,7 +333,7 @@ export function OverviewPage() {
           </Panel>
           <Panel title="Top countries" testId="top-countries">
             <BarList
-              rows={rowsOf(tops.data?.countries, (r) => (
+              rows={rowsOf(tops.data?.countries.rows, (r) => (
                 <Link href={withParams('/flows', { range, filter: `country ${r.key}` })}>{r.key}</Link>
               )).slice(0, 8)}
               empty="No located address in this range (private addresses have no country)."
@@ -307,7 +341,7 @@ export function OverviewPage() {
           </Panel>
           <Panel title="Top networks" testId="top-asns">
             <BarList
-              rows={rowsOf(tops.data?.asns, (r) => (
+              rows={rowsOf(tops.data?.asns.rows, (r) => (
                 <Link
                   href={withParams('/flows', { range, filter: `asn ${r.key}` })}
                   title={r.name ? `AS${r.key} ${r.name}` : `AS${r.key}`}
@@ -323,8 +357,8 @@ export function OverviewPage() {
             <ProtocolMix rows={tops.data?.protocols.rows ?? []} />
           </Panel>
           <Panel title="What changed" testId="what-changed">
-            {previousTalkers.data && tops.data ? (
-              <WhatChanged current={tops.data.talkers} previous={previousTalkers.data} />
+            {o?.topHosts ? (
+              <WhatChanged current={o.topHosts.current} previous={o.topHosts.previous} />
             ) : (
               <Loading />
             )}
@@ -350,7 +384,7 @@ export function OverviewPage() {
           <Panel className="wide" title="Traffic by country" testId="map-panel">
             {tops.data ? (
               <Suspense fallback={<Loading />}>
-                <WorldMap rows={tops.data.countries.rows} range={range} />
+                <WorldMap rows={tops.data.countries.rows} range={range} onRendered={onMapRendered} />
               </Suspense>
             ) : (
               <Loading />
@@ -395,7 +429,7 @@ function ProtocolMix({ rows }: { rows: TopRow[] }) {
   );
 }
 
-function WhatChanged({ current, previous }: { current: TopResult; previous: TopResult }) {
+function WhatChanged({ current, previous }: { current: TopRow[]; previous: TopRow[] }) {
   const list = changes(current, previous);
   if (list.length === 0) return <Empty>No change among the top hosts against the previous period.</Empty>;
   return (
