@@ -6,6 +6,7 @@
  * the bearer token, CORS, rate limits and the request log.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { resolveServerConfig } from '../src/server/index.js';
 import {
   DIMENSIONS,
@@ -281,6 +282,24 @@ describe('server configuration and security defaults', () => {
     );
     expect(resolveServerConfig({ dataDir: '/tmp/x' }).bind).toBe('127.0.0.1');
     expect(resolveServerConfig({ dataDir: '/tmp/x', bind: '0.0.0.0', apiToken: TOKEN }).apiToken).toBe(TOKEN);
+  });
+
+  it('refuses a WebSocket upgrade without the token with 401, and still stops at once', async () => {
+    const guarded = await startTestServer({ apiToken: TOKEN });
+    try {
+      const socket = new WebSocket(`${guarded.url.replace('http', 'ws')}/api/v1/live`);
+      const refused = await new Promise<string>((resolve) => {
+        socket.on('error', (error) => resolve(error.message));
+        socket.on('open', () => resolve('opened'));
+      });
+      expect(refused).toBe('Unexpected server response: 401');
+    } finally {
+      const stopped = await Promise.race([
+        guarded.close().then(() => 'stopped'),
+        new Promise((resolve) => setTimeout(() => resolve('still stopping after 5 s'), 5000)),
+      ]);
+      expect(stopped).toBe('stopped');
+    }
   });
 
   describe('with a token, CORS, rate limits and logs', () => {

@@ -216,6 +216,9 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     }
   });
   app.addHook('onResponse', async (request, reply) => {
+    // A refused WebSocket upgrade (401, 404, 429, …): the socket left the HTTP server's hands at
+    // the upgrade and is half-open, so nothing else closes it, and app.close() would wait forever.
+    if (reply.statusCode >= 400 && request.raw.headers.upgrade !== undefined) request.raw.socket.destroy();
     const route = request.routeOptions.url ?? 'unmatched';
     const seconds = reply.elapsedTime / 1000;
     metrics.httpDuration.observe(
