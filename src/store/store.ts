@@ -18,6 +18,10 @@ export type SourceKind = 'pcap' | 'live' | 'netflow' | 'ipfix' | 'sflow';
  * (empty `threatTags` is stored as an empty list). Counts in FlowRecord are the scaled ones for
  * sampled exports; `rawPackets`/`rawBytes` keep what the exporter reported.
  */
+/**
+ * A flow as the store keeps it. `srcIp`/`dstIp` must be canonical text (model's formatIpv4 and
+ * formatIpv6, as every decoder writes them): `host` and `net` filters compare that text.
+ */
 export interface StoredFlow extends FlowRecord {
   sourceKind: SourceKind;
   /** Exporter address (flow exports) or capture interface name (live). */

@@ -41,11 +41,14 @@ function compile(expr: FilterExpr, params: unknown[]): string {
   }
 }
 
-/** The `flows` columns a predicate reads: one side of a two-sided field, or both for `any`. */
+/**
+ * The `flows` columns a predicate may read: one side of a two-sided field, or both for `any`,
+ * with their text forms (which one a value compares depends on the value).
+ */
 function predicateColumns(p: Predicate): readonly string[] {
   const spec = fieldSpec(p.field);
-  if (!spec.sided || p.dir === 'any') return spec.columns;
-  return p.dir === 'src' ? [spec.columns[0]] : [spec.columns[1]];
+  const sides = !spec.sided || p.dir === 'any' ? [0, 1] : p.dir === 'src' ? [0] : [1];
+  return sides.flatMap((i) => [spec.columns[i], spec.textColumns?.[i]]).filter((c) => c !== undefined);
 }
 
 /** Every `flows` column the compiled filter reads. */
@@ -67,15 +70,60 @@ export function filterColumns(expr: FilterExpr, into = new Set<string>()): Set<s
 /** `field != v` is `not field = v`: for two-sided fields, "neither side is v". */
 function compilePredicate(p: Predicate, params: unknown[]): string {
   const spec = fieldSpec(p.field);
-  const columns =
-    !spec.sided || p.dir === 'src' ? [spec.columns[0]] : p.dir === 'dst' ? [spec.columns[1]] : spec.columns;
+  const sides = !spec.sided || p.dir === 'src' ? [0] : p.dir === 'dst' ? [1] : [0, 1];
   const op = p.op === '!=' ? '=' : p.op;
-  const parts = columns.map((column) => {
-    const test = leaf(spec, column, op, p.value, params);
+  const parts = sides.map((side) => {
+    const column = spec.columns[side];
+    const textColumn = spec.textColumns?.[side];
+    const test =
+      (textColumn !== undefined && textAddressTest(textColumn, p.value, params)) ||
+      leaf(spec, column, op, p.value, params);
     return spec.nullable ? `coalesce(${test}, false)` : test;
   });
   const sql = parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
   return p.op === '!=' ? `NOT ${wrap(sql)}` : sql;
+}
+
+/** The IPv4 address inside `::ffff:a.b.c.d` (RFC 4291 §2.5.5.2), or undefined. */
+function mappedIpv4(bytes: Uint8Array): Uint8Array | undefined {
+  if (bytes.length !== 16 || bytes[10] !== 0xff || bytes[11] !== 0xff) return undefined;
+  for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return undefined;
+  return bytes.subarray(12);
+}
+
+/**
+ * The same test as the 128-bit address column's, on its canonical text column, when the text can
+ * say it exactly: one address (an IPv4 address is also stored IPv4-mapped, `::ffff:a.b.c.d`), or
+ * an IPv4 network of /8, /16, /24 or /32 (a dotted prefix ending in '.'). Undefined otherwise:
+ * then the address column's range test applies.
+ */
+function textAddressTest(column: string, value: FilterValue | null, params: unknown[]): string | undefined {
+  if (value === null) return undefined;
+  let bytes: Uint8Array;
+  let prefix: number;
+  if (value.type === 'ip') {
+    bytes = value.bytes;
+    prefix = bytes.length * 8;
+  } else if (value.type === 'cidr') {
+    bytes = value.bytes;
+    prefix = value.prefix;
+  } else return undefined;
+  const ipv4 = bytes.length === 4 ? bytes : mappedIpv4(bytes);
+  if (ipv4 === undefined) {
+    if (prefix !== 128) return undefined;
+    params.push(formatIpv6(bytes, 0));
+    return `${column} = ?`;
+  }
+  const bits = bytes.length === 4 ? prefix : prefix - 96;
+  if (bits === 32) {
+    const text = formatIpv4(ipv4, 0);
+    params.push(text, `::ffff:${text}`);
+    return `${column} IN (?, ?)`;
+  }
+  if (bits !== 8 && bits !== 16 && bits !== 24) return undefined;
+  const dotted = `${[...ipv4.subarray(0, bits / 8)].join('.')}.`;
+  params.push(dotted, `::ffff:${dotted}`);
+  return `(starts_with(${column}, ?) OR starts_with(${column}, ?))`;
 }
 
 /** Parenthesises `sql` unless one pair of parentheses already encloses all of it. */
