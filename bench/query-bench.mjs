@@ -166,6 +166,12 @@ const results = [
   await measure('flows page 1, "net 10.0.0.0/24", 1h', 50, () =>
     q.searchFlows(store, { range: hour, filter: 'net 10.0.0.0/24', limit: 100 }),
   ),
+  await measure('flows page 1, "net 10.0.0.0/24", 24h', 50, () =>
+    q.searchFlows(store, { range: day, filter: 'net 10.0.0.0/24', limit: 100 }),
+  ),
+  await measure('flows page 1, "host 10.0.0.7 and not port 443", 24h', 50, () =>
+    q.searchFlows(store, { range: day, filter: 'host 10.0.0.7 and not port 443', limit: 100 }),
+  ),
   await measure('overview 24h', undefined, () => q.overview(store, { range: day })),
   await measure('host detail 10.0.0.0, 24h', undefined, () =>
     q.hostDetail(store, { ip: '10.0.0.0', range: day }),
