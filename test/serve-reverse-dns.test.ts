@@ -2,8 +2,8 @@
  * `flowlens serve --reverse-dns` (built CLI, child process) against a real DNS server on
  * 127.0.0.1 (test/support/ptr-responder.ts): collected flows queue PTR queries for their public
  * destinations in the background, and `GET /api/v1/lookup/:ip` answers with `reverseName` (a
- * name, or null for NXDOMAIN; absent when no answer came in time). Without the option lookups
- * carry no `reverseName`. Needs `npm run build`.
+ * name, or null for NXDOMAIN; absent when no answer came in time), and the enricher's counters
+ * are on /metrics. Without the option lookups carry no `reverseName`. Needs `npm run build`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -94,6 +94,16 @@ describe('flowlens serve --reverse-dns', () => {
     expect(Date.now() - started).toBeLessThan(2500);
     expect([null, undefined]).toContain(unanswered.reverseName);
     expect(unanswered.country).toBeDefined();
+    // The enricher of the collected flows and of the lookups reports on /metrics.
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1]);
+    expect(value('flowlens_enrich_flows_total')).toBeGreaterThanOrEqual(1);
+    expect(value('flowlens_enrich_lookups_total')).toBeGreaterThanOrEqual(5);
+    expect(value('flowlens_enrich_cache_hits_total')).toBeLessThanOrEqual(
+      value('flowlens_enrich_lookups_total'),
+    );
+    expect(value('flowlens_enrich_cache_hit_ratio')).toBeGreaterThanOrEqual(0);
+    expect(value('flowlens_enrich_cache_hit_ratio')).toBeLessThanOrEqual(1);
     expect(await stopServe(running)).toBe(0);
     running = undefined;
   }, 90_000);

@@ -5,6 +5,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { EnrichCounters, Enricher } from '../enrich/index.js';
 
 export interface ServerMetrics {
   readonly registry: Registry;
@@ -109,4 +110,33 @@ export function createServerMetrics(registry: Registry = new Registry()): Server
       loop.disable();
     },
   };
+}
+
+const ENRICH_HELP: Record<keyof EnrichCounters, string> = {
+  flowlens_enrich_lookups_total:
+    'Address lookups (flows of the in-server collector and capture, and lookups).',
+  flowlens_enrich_cache_hits_total: 'Address lookups answered by the lookup cache.',
+  flowlens_enrich_cache_misses_total: 'Address lookups that went to the databases.',
+  flowlens_enrich_special_range_total: 'Addresses in special-purpose ranges (labelled, never looked up).',
+  flowlens_enrich_geoip_not_found_total: 'Database lookups that found no country.',
+  flowlens_enrich_asn_not_found_total: 'Database lookups that found no AS.',
+  flowlens_enrich_flows_total: 'Flow records enriched.',
+  flowlens_enrich_ipv4_table_lookups_total:
+    'IPv4 flow addresses that missed the numeric cache and searched the merged table.',
+  flowlens_enrich_mac_lookups_total: 'MAC vendor lookups.',
+};
+
+/** The enricher's counters and cache hit ratio in the Prometheus text format. */
+export function enricherMetricsText(enricher: Pick<Enricher, 'counters' | 'cacheHitRatio'>): string {
+  const counters = enricher.counters();
+  const lines: string[] = [];
+  for (const name of Object.keys(ENRICH_HELP) as (keyof EnrichCounters)[]) {
+    lines.push(`# HELP ${name} ${ENRICH_HELP[name]}`, `# TYPE ${name} counter`, `${name} ${counters[name]}`);
+  }
+  lines.push(
+    '# HELP flowlens_enrich_cache_hit_ratio Address lookups answered by the cache over all lookups (0 before any).',
+    '# TYPE flowlens_enrich_cache_hit_ratio gauge',
+    `flowlens_enrich_cache_hit_ratio ${enricher.cacheHitRatio()}`,
+  );
+  return `${lines.join('\n')}\n`;
 }

@@ -34,7 +34,7 @@ import { type ResolvedServerConfig, resolveServerConfig, type ServerConfig } fro
 import { createJobManager, type JobManager } from './jobs/job-manager.js';
 import type { LiveFlowsSource } from './live/live-flows.js';
 import { createLiveHub, type LiveHub } from './live/live-hub.js';
-import { createServerMetrics, type ServerMetrics } from './metrics.js';
+import { createServerMetrics, enricherMetricsText, type ServerMetrics } from './metrics.js';
 import type { ReportRenderer } from './report-renderer.js';
 import { alertRoutes } from './routes/alerts.js';
 import { analyticsRoutes } from './routes/analytics.js';
@@ -170,8 +170,9 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
     sources: deps.status,
     retentionDays: deps.retentionDays,
   });
+  const enricher = deps.enricher ?? createEnricher();
   const lookup = createLookup({
-    enricher: deps.enricher ?? createEnricher(),
+    enricher,
     threat: deps.threat ?? (deps.threatIntel ? () => deps.threatIntel?.matcher : undefined),
     store: deps.store,
     reverseDns: deps.reverseDns,
@@ -279,7 +280,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
       metrics,
       checks: deps.readinessChecks ?? {},
       stuckMs: STUCK_MS,
-      extraMetrics: deps.extraMetrics,
+      extraMetrics: () => `${enricherMetricsText(enricher)}${deps.extraMetrics?.() ?? ''}`,
     });
     await app.register(
       async (api) => {
