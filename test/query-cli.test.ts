@@ -34,6 +34,26 @@ describe.skipIf(!corpusAvailable)('flowlens query', () => {
     expect(overview.current.bytes).toBe(built.flows.reduce((n, f) => n + f.bytes, 0));
   });
 
+  it('overview --top-hosts ranks the busiest hosts as top by host does, in JSON and the table', async () => {
+    const json = await query(['overview', '--range', 'all', '--top-hosts', '3', '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const overview = JSON.parse(json.stdout) as OverviewResult;
+    const top = JSON.parse(
+      (await query(['top', '--by', 'host', '--range', 'all', '-n', '3', '--format', 'json'])).stdout,
+    ) as TopResult;
+    expect(overview.topHosts?.current).toEqual(top.rows);
+    expect(overview.topHosts?.current).toHaveLength(3);
+    const table = await query(['overview', '--range', 'all', '--top-hosts', '3']);
+    const section = table.stdout.slice(table.stdout.indexOf('Busiest hosts (by bytes)'));
+    for (const row of top.rows) expect(section).toContain(String(row.key));
+    expect((await query(['overview'])).stdout).not.toContain('Busiest hosts');
+    for (const bad of ['0', '101', 'x']) {
+      const refused = await query(['overview', '--top-hosts', bad]);
+      expect(refused.code, bad).toBe(2);
+      expect(refused.stderr, bad).toMatch(/--top-hosts/);
+    }
+  });
+
   it('top prints a table, JSON and CSV of the same rows', async () => {
     const json = await query([
       'top',

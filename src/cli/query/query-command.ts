@@ -7,7 +7,7 @@
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
-import { type Command, Option } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import { FilterSyntaxError } from '../../store/filter/index.js';
 import type { FlowStore } from '../../store/index.js';
@@ -18,6 +18,7 @@ import {
   type ExportFormat,
   exportFlows,
   hostDetail,
+  MAX_TOP_HOSTS,
   METRICS,
   type Metric,
   overview,
@@ -52,6 +53,7 @@ last hour); --until now ends them at the wall clock, --until TIME anywhere.
 
 Examples:
   $ flowlens query overview --range 24h
+  $ flowlens query overview --range 1h --top-hosts 5 --format json
   $ flowlens query top --by dst_ip --metric bytes --limit 20 --filter "tcp and not port 22"
   $ flowlens query top --by host --range 2024-05-01T00:00:00Z..2024-05-02T00:00:00Z
   $ flowlens query series --range 7d --split-by application --top-k 5
@@ -104,16 +106,32 @@ async function run(flags: CommonFlags, body: (store: FlowStore, range: ResolvedR
   }
 }
 
+function topHostsCount(value: string): number {
+  const n = countAtLeastOne(value);
+  if (n > MAX_TOP_HOSTS) throw new InvalidArgumentError(`expected a whole number from 1 to ${MAX_TOP_HOSTS}`);
+  return n;
+}
+
 export function registerQueryCommand(program: Command): void {
   const query = program
     .command('query')
     .description('ask the flow store: overview, top talkers, time series, flow search, host detail, export');
 
   addCommon(
-    query.command('overview').description('totals of a range and their change from the period before'),
-  ).action(async (flags: CommonFlags) => {
+    query
+      .command('overview')
+      .description('totals of a range and their change from the period before')
+      .option(
+        '--top-hosts <n>',
+        `also the n busiest hosts of both periods, by bytes (1-${MAX_TOP_HOSTS}; table and JSON)`,
+        topHostsCount,
+      ),
+  ).action(async (flags: CommonFlags & { topHosts?: number }) => {
     await run(flags, async (store, range) =>
-      overviewView(await overview(store, { range, filter: flags.filter }), flags.format),
+      overviewView(
+        await overview(store, { range, filter: flags.filter, topHosts: flags.topHosts }),
+        flags.format,
+      ),
     );
   });
 

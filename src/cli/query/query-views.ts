@@ -94,7 +94,21 @@ export function overviewView(result: OverviewResult, format: ViewFormat): string
     show(k, result.previous[k]),
     percent(result.change[k]),
   ]);
-  return `${rangeLine(result.range)}\n\n${renderTable(['', 'now', 'previous period', 'change'], rows, new Set([1, 2, 3]))}\n`;
+  const totals = `${rangeLine(result.range)}\n\n${renderTable(['', 'now', 'previous period', 'change'], rows, new Set([1, 2, 3]))}\n`;
+  if (!result.topHosts) return totals;
+  const before = new Map(result.topHosts.previous.map((r, i) => [r.key, i + 1]));
+  const hosts = result.topHosts.current.map((r, i) => [
+    String(i + 1),
+    String(r.key),
+    formatBytes(r.bytes),
+    formatCount(r.flows),
+    before.has(r.key) ? `#${before.get(r.key)}` : '-',
+  ]);
+  const table =
+    hosts.length === 0
+      ? 'no flows in the range\n'
+      : `${renderTable(['#', 'host', 'bytes', 'flows', 'previous period'], hosts, new Set([0, 2, 3, 4]))}\n`;
+  return `${totals}\nBusiest hosts (by bytes)\n${table}`;
 }
 
 function keyText(by: string, key: string | number): string {
