@@ -7,22 +7,22 @@
  *
  * Needs `npm run build`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netflowV5 } from '../src/decode/flow-export/testing/export-builder.js';
-import { CLI, runCli } from './support/run.js';
+import { connectionsTo } from './support/export-datagrams.js';
+import { runCli } from './support/run.js';
+import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-serve-feeds-'));
 const data = path.join(dir, 'data');
 let feedServer: Server;
 let feedUrl: string;
-let child: ChildProcess | undefined;
+let running: RunningServe | undefined;
 
 beforeAll(async () => {
   feedServer = createServer((_req, res) => {
@@ -33,64 +33,10 @@ beforeAll(async () => {
   feedUrl = `http://127.0.0.1:${(feedServer.address() as AddressInfo).port}/lab.txt`;
 });
 afterAll(async () => {
-  if (child && child.exitCode === null) {
-    const running = child;
-    running.removeAllListeners('exit');
-    const exited = new Promise((resolve) => running.on('exit', resolve));
-    running.kill('SIGTERM');
-    await exited;
-  }
+  if (running) await stopServe(running);
   await new Promise((resolve) => feedServer.close(resolve));
   rmSync(dir, { recursive: true, force: true });
 });
-
-function serve(args: string[]): Promise<string> {
-  child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--log-level', 'error', ...args], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let text = '';
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not start: ${text}`)), 60_000);
-    child?.stderr?.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const match = /on (http:\/\/127\.0\.0\.1:\d+)/.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child?.on('exit', (code) => reject(new Error(`serve exited with ${code}: ${text}`)));
-  });
-}
-
-async function until<T>(what: string, read: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-/** One v5 datagram: a connection from 10.0.0.5 to each of `servers`. */
-function exportTo(servers: string[], sequence: number): Uint8Array {
-  return netflowV5(
-    { unixSecs: Math.floor(Date.now() / 1000), sysUptime: 100_000, sequence },
-    servers.map((dst, i) => ({
-      src: '10.0.0.5',
-      dst,
-      srcPort: 40_000 + sequence * 10 + i,
-      dstPort: 443,
-      protocol: 6,
-      tcpFlags: 0x1b,
-      packets: 10,
-      bytes: 4000,
-      first: 90_000,
-      last: 99_000,
-    })),
-  );
-}
 
 describe('flowlens serve with threat feeds', () => {
   it('fetches a configured feed in the background and tags and alerts on collected flows', async () => {
@@ -110,7 +56,7 @@ describe('flowlens serve with threat feeds', () => {
     expect((await runCli(['feeds', 'watchlist', 'add', '198.51.100.7', '--data', data])).code).toBe(0);
     expect((await runCli(['feeds', 'allowlist', 'add', '192.0.2.9', '--data', data])).code).toBe(0);
     const port = await freeUdpPort();
-    const url = await serve([
+    running = await startServe([
       '--data',
       data,
       '--collect',
@@ -121,6 +67,7 @@ describe('flowlens serve with threat feeds', () => {
       '--sflow',
       '0',
     ]);
+    const url = running.url;
 
     const feeds = await until('the background fetch', async () => {
       const list = (await (await fetch(`${url}/api/v1/feeds`)).json()) as {
@@ -140,7 +87,7 @@ describe('flowlens serve with threat feeds', () => {
     const lastSuccess = /flowlens_feed_last_success_timestamp_seconds\{feed="lab"\} (\d+)/.exec(metrics);
     expect(Math.abs(Number(lastSuccess?.[1]) - Date.now() / 1000)).toBeLessThan(120);
 
-    await sendDatagrams([exportTo(['203.0.113.9', '198.51.100.7', '192.0.2.9', '192.0.2.10'], 0)], port);
+    await sendDatagrams([connectionsTo(['203.0.113.9', '198.51.100.7', '192.0.2.9', '192.0.2.10'], 0)], port);
     // Flows are enriched as they are written (batches every 2 s): wait for these four first.
     await until('the first four flows in the store', async () => {
       const answer = (await (await fetch(`${url}/api/v1/flows?range=all&limit=100`)).json()) as {
@@ -155,7 +102,7 @@ describe('flowlens serve with threat feeds', () => {
       body: JSON.stringify({ entries: ['198.51.100.7', '192.0.2.0/24'] }),
     });
     expect(put.status).toBe(200);
-    await sendDatagrams([exportTo(['192.0.2.10', '192.0.2.9'], 1)], port);
+    await sendDatagrams([connectionsTo(['192.0.2.10', '192.0.2.9'], 1)], port);
 
     const rows = await until('the six flows in the store', async () => {
       const answer = (await (await fetch(`${url}/api/v1/flows?range=all&limit=100`)).json()) as {

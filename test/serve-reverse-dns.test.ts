@@ -9,9 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { netflowV5 } from '../src/decode/flow-export/testing/export-builder.js';
 import type { LookupAnswer } from '../src/server/api-types.js';
 import { PROJECT_ROOT } from './support/corpus.js';
+import { connectionsTo } from './support/export-datagrams.js';
 import { type PtrResponder, startPtrResponder } from './support/ptr-responder.js';
 import { runCli } from './support/run.js';
 import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
@@ -38,24 +38,6 @@ async function lookupIp(url: string, ip: string) {
   return result;
 }
 
-/** One v5 datagram from 10.0.0.5 to `dst`:443. */
-function exportTo(dst: string): Uint8Array {
-  return netflowV5({ unixSecs: Math.floor(Date.now() / 1000), sysUptime: 100_000, sequence: 0 }, [
-    {
-      src: '10.0.0.5',
-      dst,
-      srcPort: 40_000,
-      dstPort: 443,
-      protocol: 6,
-      tcpFlags: 0x1b,
-      packets: 10,
-      bytes: 4000,
-      first: 90_000,
-      last: 99_000,
-    },
-  ]);
-}
-
 describe('flowlens serve --reverse-dns', () => {
   it('looks up PTR names of collected public destinations in the background and in lookups', async () => {
     const port = await freeUdpPort();
@@ -74,7 +56,7 @@ describe('flowlens serve --reverse-dns', () => {
     ]);
     const url = running.url;
     // A collected flow to a public address queues its PTR query; nobody has looked it up.
-    await sendDatagrams([exportTo('1.2.3.9')], port);
+    await sendDatagrams([connectionsTo(['1.2.3.9'])], port);
     await until('the PTR query of the collected destination', async () =>
       responder.asked.get('9.3.2.1.in-addr.arpa') ? true : undefined,
     );
@@ -121,7 +103,7 @@ describe('flowlens serve --reverse-dns', () => {
       '--sflow',
       '0',
     ]);
-    await sendDatagrams([exportTo('1.2.3.10')], port);
+    await sendDatagrams([connectionsTo(['1.2.3.10'])], port);
     const url = running.url;
     await until('the collected flow', async () => {
       const answer = (await (await fetch(`${url}/api/v1/flows?range=all&limit=100`)).json()) as {

@@ -210,8 +210,9 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
     lookups.threatIntelDomain = (name) => {
       const matcher = threat();
       const listed = matcher.listedDomainOf(name);
-      const [first] = listed === undefined ? [] : matcher.feedsOf(matcher.matchDomain(listed));
-      return first && listed !== undefined ? { listed, feed: first.feed, tag: first.category } : undefined;
+      if (listed === undefined) return undefined;
+      const [first] = matcher.feedsOf(matcher.matchDomain(name));
+      return first ? { listed, feed: first.feed, tag: first.category } : undefined;
     };
   }
 

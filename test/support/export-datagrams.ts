@@ -1,4 +1,4 @@
-/** Flow-export datagrams with known counters, for the tests of the status answer and page. */
+/** Flow-export datagrams with known counters, for the collector, status and serve tests. */
 import {
   bytes,
   concat,
@@ -52,4 +52,26 @@ export function exportDatagrams(unixSecs = Math.floor(Date.now() / 1000)): Uint8
     v9(3, data(301, 2)),
     new Uint8Array([0, 99, 1, 2, 3, 4]),
   ];
+}
+
+/**
+ * One NetFlow v5 datagram (export time now): a completed TCP connection from 10.0.0.5 to port
+ * 443 of each of `servers` (10 packets, 4000 bytes), source ports 40000 + sequence·10 + i.
+ */
+export function connectionsTo(servers: readonly string[], sequence = 0): Uint8Array {
+  return netflowV5(
+    { unixSecs: Math.floor(Date.now() / 1000), sysUptime: 100_000, sequence },
+    servers.map((dst, i) => ({
+      src: '10.0.0.5',
+      dst,
+      srcPort: 40_000 + sequence * 10 + i,
+      dstPort: 443,
+      protocol: 6,
+      tcpFlags: 0x1b,
+      packets: 10,
+      bytes: 4000,
+      first: 90_000,
+      last: 99_000,
+    })),
+  );
 }
