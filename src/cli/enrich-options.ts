@@ -99,6 +99,14 @@ export interface StartEnrichmentOptions {
   intel?: ThreatIntel;
 }
 
+/** The resolver `--reverse-dns [servers]` asks for (servers comma-separated), or none without it. */
+export function reverseDnsFor(flag: boolean | string | undefined): ReverseDns | undefined {
+  if (!flag) return undefined;
+  return createReverseDns({
+    servers: typeof flag === 'string' ? flag.split(',').map((s) => s.trim()) : undefined,
+  });
+}
+
 /** Loads the threat feeds the flags name: --threat-feeds and the data directory's (unless --no-feeds). */
 export async function loadThreatIntel(
   flags: Pick<EnrichFlags, 'threatFeeds' | 'feeds' | 'data'>,
@@ -133,12 +141,7 @@ export async function startEnrichment(
   const [intel] = await Promise.all([options.intel ?? loadThreatIntel(flags), enricher.start()]);
   if (!options.intel)
     for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
-  const reverseDns = flags.reverseDns
-    ? createReverseDns({
-        servers:
-          typeof flags.reverseDns === 'string' ? flags.reverseDns.split(',').map((s) => s.trim()) : undefined,
-      })
-    : undefined;
+  const reverseDns = reverseDnsFor(flags.reverseDns);
   const enrichment = createFlowEnrichment({
     enricher,
     names: flags.names ? createPassiveNames() : undefined,

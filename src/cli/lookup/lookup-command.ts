@@ -11,7 +11,7 @@
  */
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { createEnricher, createReverseDns } from '../../enrich/index.js';
+import { createEnricher } from '../../enrich/index.js';
 import type { MacEnrichment } from '../../model/index.js';
 import {
   createLookup,
@@ -24,7 +24,7 @@ import {
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { FlowStore } from '../../store/index.js';
 import type { Sightings } from '../../store/query/index.js';
-import { loadThreatIntel } from '../enrich-options.js';
+import { loadThreatIntel, reverseDnsFor } from '../enrich-options.js';
 import { formatCount, formatTimestamp, renderTable } from '../format.js';
 import { createOutputStream } from '../output-stream.js';
 import { hasStore, withStore } from '../query/open-store.js';
@@ -166,12 +166,7 @@ const REVERSE_DNS_WAIT_MS = 3000;
 async function runLookup(values: string[], flags: LookupFlags, store: FlowStore | undefined): Promise<void> {
   const intel = await loadThreatIntel(flags);
   for (const warning of intel.warnings()) process.stderr.write(`flowlens: warning: ${warning}\n`);
-  const reverseDns = flags.reverseDns
-    ? createReverseDns({
-        servers:
-          typeof flags.reverseDns === 'string' ? flags.reverseDns.split(',').map((v) => v.trim()) : undefined,
-      })
-    : undefined;
+  const reverseDns = reverseDnsFor(flags.reverseDns);
   const lookup = createLookup({
     enricher: createEnricher({
       geoipDb: flags.geoipDb ?? (process.env.FLOWLENS_GEOIP_DB || undefined),
