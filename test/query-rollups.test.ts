@@ -4,9 +4,9 @@
  * raw flows, over aligned and unaligned ranges, with filters the rollups hold; filters and
  * dimensions they do not hold fall back to raw flows. The daily address rollup answers top-N by
  * src_ip, dst_ip and host over ranges of whole days, of parts of days (raw, or the day minus the
- * raw flows outside the range) and of both, equal to raw flows too. All rollups stay equal to
- * the flows after live writes (with the live address rows merged), a `--force` replacement and
- * retention.
+ * raw flows outside the range) and of both, equal to raw flows too; so do the overview's host
+ * count and busiest hosts, which read it. All rollups stay equal to the flows after live writes
+ * (with the live address rows merged), a `--force` replacement and retention.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
@@ -86,6 +86,12 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
           );
         }
       }
+    }
+    // The overview's host count and both periods' busiest hosts come from the same rollup.
+    for (const topHosts of [0, 3]) {
+      expect(await overview(store, { range, topHosts }), `overview ${range.from}..${range.to}`).toEqual(
+        await overview(store, { range, topHosts, rollups: false }),
+      );
     }
   }
 

@@ -10,17 +10,20 @@
  *
  * Cost: the hosts are counted by grouping each period's flows by address (both sides), the
  * same grouping `top` by host makes, so one statement per period yields both the count and
- * the ranking (the dashboard's "what changed" needs both periods' rankings). Grouping the
- * text columns is measured cheaper than `count(DISTINCT …)` over them, and several times
- * cheaper than over the UHUGEINT address columns (DuckDB 1.5). Flows, packets and bytes come
- * from the time rollups when they can answer (exact, see rollup-source.ts); the three
- * statements (totals, hosts now, hosts before) run concurrently.
+ * the ranking (the dashboard's "what changed" needs both periods' rankings). Without a filter
+ * that grouping reads the daily address rollup for the days the period covers (most of a 24 h
+ * period: one row per address and side instead of one per flow and side), the rest raw. With a
+ * filter it groups the text columns of raw flows, measured cheaper than `count(DISTINCT …)`
+ * over them, and several times cheaper than over the UHUGEINT address columns (DuckDB 1.5).
+ * Flows, packets and bytes come from the time rollups when they can answer (exact, see
+ * rollup-source.ts); the three statements (totals, hosts now, hosts before) run concurrently.
  */
 
 import type { FilterExpr } from '../filter/index.js';
 import type { FlowStore } from '../store.js';
 import { COUNTERS, dimensionRows, SUMS } from './dimensions.js';
 import { usage } from './errors.js';
+import { hostRollupRows } from './host-rollup-source.js';
 import { previousPeriod, type TimeRange } from './range.js';
 import { rollupRelation } from './rollup-source.js';
 import { type FilterInput, selection, toFilterExpr } from './selection.js';
@@ -79,8 +82,8 @@ export async function overview(store: FlowStore, options: OverviewOptions): Prom
   const filter = toFilterExpr(options.filter);
   const [totals, current, previous] = await Promise.all([
     periodTotals(store, range, prev, filter, options.rollups !== false, signal),
-    hostsOf(store, range, filter, topHosts, signal),
-    hostsOf(store, prev, filter, topHosts, signal),
+    hostsOf(store, range, filter, topHosts, options.rollups !== false, signal),
+    hostsOf(store, prev, filter, topHosts, options.rollups !== false, signal),
   ]);
   const currentTotals: Totals = { ...totals.current, hosts: current.hosts };
   const previousTotals: Totals = { ...totals.previous, hosts: previous.hosts };
@@ -149,25 +152,33 @@ FROM (${sums(range)}) c, (${active(range)}) ca, (${sums(prev)}) p, (${active(pre
 
 /**
  * The distinct addresses of a period's flows and, when `limit` > 0, the busiest `limit` of
- * them: the grouping and ordering of `top` by host (bytes descending, then address).
+ * them: the grouping and ordering of `top` by host (bytes descending, then address). Without a
+ * filter, the rows per address come from the daily address rollup when it can answer
+ * (host-rollup-source.ts: exactly the raw sums; an address summing to no flows is not in the
+ * period), else from raw flows.
  */
 async function hostsOf(
   store: FlowStore,
   range: TimeRange,
-  filter: FilterInput,
+  filter: FilterExpr | undefined,
   limit: number,
+  rollups: boolean,
   signal: AbortSignal | undefined,
 ): Promise<{ hosts: number; rows: TopRow[] }> {
-  const rows = dimensionRows('host', selection(range, filter), ident(COUNTERS));
+  const rolled = rollups && filter === undefined ? hostRollupRows('host', range) : undefined;
+  const grouped =
+    rolled === undefined
+      ? sql`SELECT key, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${dimensionRows('host', selection(range, filter), ident(COUNTERS))}) GROUP BY key`
+      : sql`SELECT key, sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM (${rolled}) GROUP BY key HAVING sum(flows) > 0`;
   if (limit === 0) {
-    const statement = sql`SELECT count(*) AS hosts FROM (SELECT key FROM (${rows}) GROUP BY key)`;
+    const statement = sql`SELECT count(*) AS hosts FROM (${grouped})`;
     const [row] = await store.query(statement.text, statement.params, { signal });
     return { hosts: num(row?.hosts), rows: [] };
   }
   // One row even when the period has no flow: the count, LEFT JOINed with the top rows.
-  const statement = sql`WITH g AS (
-  SELECT key, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes FROM (${rows}) GROUP BY key
-)
+  const statement = sql`WITH g AS (${grouped})
 SELECT c.hosts, t.key, t.flows, t.packets, t.bytes
 FROM (SELECT count(*) AS hosts FROM g) c
 LEFT JOIN (SELECT * FROM g ORDER BY bytes DESC, key ASC LIMIT ${limit}) t ON true
