@@ -51,6 +51,12 @@ export interface ServerConfig {
   queryCacheEntries?: number;
   /** An expired analytics answer is still served this long while it is refreshed, ms. Default 0. */
   queryCacheStaleMs?: number;
+  /**
+   * API paths (under /api/v1, with their query) asked once at start so that their answers are
+   * cached before the first visitor (server/warm-up.ts; DASHBOARD_LANDING is the dashboard's).
+   * Ignored when the cache TTL is 0. Default none.
+   */
+  warmUp?: readonly string[];
   /** WebSocket: heartbeat period, ms. Default 15 s. */
   heartbeatMs?: number;
   /** WebSocket: a client whose unsent bytes pass this is cut off. Default 4 MiB. */
@@ -146,6 +152,7 @@ export function resolveServerConfig(config: ServerConfig): ResolvedServerConfig 
       (config.queryCacheStaleMs ?? 0) === 0
         ? 0
         : positive('queryCacheStaleMs', config.queryCacheStaleMs ?? 0, false),
+    warmUp: config.warmUp ?? [],
     heartbeatMs: positive('heartbeatMs', config.heartbeatMs ?? 15_000),
     maxBufferedBytes: positive('maxBufferedBytes', config.maxBufferedBytes ?? 4 << 20),
     liveHistory: positive('liveHistory', config.liveHistory ?? 1000),

@@ -32,3 +32,4 @@ export type { ReadinessCheck, ReadinessResult } from './routes/health.js';
 export { createServer, type FlowlensServer, type ServerDeps } from './server.js';
 export type { StatusAnswer } from './status/status-answer.js';
 export type { CaptureCounters, CollectorCounters, SourcesStatus } from './status/status-view.js';
+export { DASHBOARD_LANDING } from './warm-up.js';

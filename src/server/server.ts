@@ -47,6 +47,7 @@ import { lookupRoutes } from './routes/lookup.js';
 import { statusRoutes } from './routes/status.js';
 import { webRoutes } from './routes/web.js';
 import { createStatusView, type SourcesStatus } from './status/status-view.js';
+import { warmUp } from './warm-up.js';
 
 export interface ServerDeps {
   /** A started flow store; the server never stops it. */
@@ -317,6 +318,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
   ready.catch(() => {});
 
   let stopped: Promise<void> | undefined;
+  let warming: Promise<void> | undefined;
   return {
     app,
     config,
@@ -330,6 +332,9 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
       live.start();
       status.start();
       await app.listen({ port: config.port, host: config.bind });
+      if (config.queryCacheTtlMs > 0 && config.warmUp.length > 0) {
+        warming = warmUp(app, API, config.warmUp, config.apiToken);
+      }
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       return { host: address.address, port: address.port, url: `http://${host}:${address.port}` };
@@ -338,6 +343,7 @@ export function createServer(input: ServerConfig, deps: ServerDeps): FlowlensSer
       stopped ??= (async () => {
         live.stop();
         status.stop();
+        await warming;
         await jobs.stop();
         await app.close();
         await lookup.stop();

@@ -44,6 +44,7 @@ interface ServeFlags extends Omit<EnrichFlags, 'names'> {
   rateLimit: boolean;
   queryCacheTtl: number;
   queryCacheStale: number;
+  warmUp: boolean;
   logLevel: string;
   demo?: boolean;
   collect?: boolean;
@@ -141,6 +142,7 @@ export function registerServeCommand(program: Command): void {
       wholeNumber,
       0,
     )
+    .option('--no-warm-up', "do not compute the dashboard overview's answers at start")
     .addOption(
       new Option('--log-level <level>', 'log level')
         .choices(['fatal', 'error', 'warn', 'info', 'debug'])
@@ -156,7 +158,7 @@ export function registerServeCommand(program: Command): void {
 async function runServe(flags: ServeFlags): Promise<void> {
   // Loaded on use: Fastify and DuckDB cost start-up time other commands should not pay.
   const [
-    { createDiagnosisRenderer, createServer, resolveServerConfig },
+    { createDiagnosisRenderer, createServer, DASHBOARD_LANDING, resolveServerConfig },
     { createDuckDbStore },
     { createEnricher },
   ] = await Promise.all([
@@ -185,6 +187,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
     rateLimit: flags.rateLimit ? undefined : (false as const),
     queryCacheTtlMs: flags.queryCacheTtl,
     queryCacheStaleMs: flags.queryCacheStale,
+    warmUp: flags.warmUp ? DASHBOARD_LANDING : [],
     logLevel: flags.logLevel,
     enrich: flags.enrich ? databases : (false as const),
   };
