@@ -1,14 +1,11 @@
-import { StrictMode } from 'react';
-import { createRoot } from 'react-dom/client';
-import { App } from './app';
-import { prefetchOverview } from './pages/overview';
+/**
+ * The dashboard's entry, kept small: on `/` it starts the overview's requests (and the map's
+ * chunk) first, then loads the rest of the dashboard (app-root.tsx), whose script the browser
+ * parses while the server answers.
+ */
+import { prefetchOverview } from './pages/overview-requests';
 import './styles.css';
 
-// The overview's data is what the first paint waits for: ask for it before React renders.
 if (window.location.pathname === '/') prefetchOverview(new URLSearchParams(window.location.search));
 
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
-);
+void import('./app-root');

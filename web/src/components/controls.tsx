@@ -1,10 +1,10 @@
 /** The range picker and the filter bar (inline syntax errors, field autocomplete). */
 import { useEffect, useRef, useState } from 'react';
 import type { FilterErrorDetails } from '../api';
+import { DEFAULT_RANGE, RANGES } from '../ranges';
 import { setQuery } from '../router';
 
-export const RANGES = ['15m', '1h', '6h', '24h', '7d', '30d', 'all'] as const;
-export const DEFAULT_RANGE = '24h';
+export { DEFAULT_RANGE, RANGES };
 
 /** "YYYY-MM-DDTHH:MM" in UTC, the value of a datetime-local input. */
 function inputTime(seconds: number): string {

@@ -17,24 +17,28 @@ import type {
 } from '../../../src/server/api-types';
 import { api, withParams } from '../api';
 import { BarList, Empty, ErrorNote, IpLink, Link, Loading, NoData, Panel } from '../components/common';
-import { DEFAULT_RANGE, RangePicker } from '../components/controls';
+import { RangePicker } from '../components/controls';
 import { TimeChart, type TimeSeries } from '../components/time-chart';
 import { bytes, count, percent, protocol } from '../format';
 import { useLive } from '../live';
 import { setQuery, useLocation } from '../router';
 import { useApi } from '../use-api';
 import { SeverityBadge } from './alerts';
+import {
+  ALERTS_REQUEST,
+  bandwidthRequest,
+  loadWorldMap,
+  SPLITS,
+  summaryRequest,
+  topRequests,
+  viewOf,
+} from './overview-requests';
 
-/** The map and its outlines are a chunk of their own, fetched when the overview shows it. */
-const WorldMap = lazy(() => import('../components/world-map'));
+/** The map and its outlines are a chunk of their own, fetched with the overview's data. */
+const WorldMap = lazy(loadWorldMap);
 
 /** Performance mark set once every overview panel has rendered its data. */
 export const OVERVIEW_COMPLETE = 'flowlens:overview-complete';
-
-const SPLITS = { protocol: 'protocol', application: 'application' } as const;
-
-/** Hosts ranked per period: the top 8 are shown, all 20 feed "what changed". */
-const TALKERS = 20;
 
 export function seriesLines(
   result: SeriesResult,
@@ -94,53 +98,6 @@ function changes(current: TopRow[], previous: TopRow[]) {
     .filter((c) => c.delta !== 0)
     .sort((a, b) => Math.abs(b.delta) - Math.abs(a.delta))
     .slice(0, 6);
-}
-
-type ApiRequest = [path: string, params: Record<string, string | number>];
-
-/**
- * The overview answer also ranks the top hosts of both periods (top talkers and "what
- * changed"): one grouping per period on the server, and no request waits for another.
- */
-const summaryRequest = (range: string): ApiRequest => ['/overview', { range, topHosts: TALKERS }];
-const bandwidthRequest = (range: string, split: string): ApiRequest => [
-  '/series',
-  { range, splitBy: split, topK: 6 },
-];
-/** Ports, applications, protocols, countries (all of them, fewer than 300, for the map), networks. */
-const topRequests = (range: string): ApiRequest[] =>
-  (
-    [
-      ['dst_port', 8],
-      ['application', 8],
-      ['protocol', 6],
-      ['country', 300],
-      ['asn', 8],
-    ] as const
-  ).map(([by, limit]) => ['/top', { range, by, limit }]);
-const ALERTS_REQUEST: ApiRequest = ['/alerts', { limit: 1000 }];
-
-function viewOf(query: URLSearchParams) {
-  return {
-    range: query.get('range') ?? DEFAULT_RANGE,
-    split: (query.get('split') as keyof typeof SPLITS | null) ?? 'protocol',
-  };
-}
-
-/**
- * Starts the overview's requests before React has rendered (main.tsx, on `/`); the page's
- * own requests then take their answers over (api.get).
- */
-export function prefetchOverview(query: URLSearchParams): void {
-  const { range, split } = viewOf(query);
-  for (const request of [
-    summaryRequest(range),
-    bandwidthRequest(range, split),
-    ...topRequests(range),
-    ALERTS_REQUEST,
-  ]) {
-    api.prefetch(...request);
-  }
 }
 
 export function OverviewPage() {
