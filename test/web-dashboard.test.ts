@@ -20,7 +20,7 @@ import type { AlertList, Job } from '../src/server/api-types.js';
 import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { runCli, toolsAvailable } from './support/run.js';
 import { requireBuiltWorker, startTestServer, type TestServer } from './support/server-harness.js';
-import { watchPage } from './support/watch-page.js';
+import { DESKTOP_VIEWPORT, openWatched, settlePage, watchPage } from './support/watch-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-results');
@@ -69,21 +69,9 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     await t?.close();
   });
 
-  async function open(url: string, viewport = { width: 1360, height: 900 }): Promise<Watched> {
-    const context = await browser.newContext({ viewport, acceptDownloads: true });
-    const page = await context.newPage();
-    const problems = watchPage(page, t.url);
-    await page.goto(`${t.url}${url}`);
-    return { page, problems };
-  }
-
-  /** Waits until no request is in flight and no panel shows loading or stale rows. */
-  async function settle(page: Page): Promise<void> {
-    await page.waitForLoadState('networkidle');
-    await page.waitForFunction(
-      () => !(globalThis as unknown as InPage).document.querySelector('.loading, tbody.stale'),
-    );
-  }
+  const open = (url: string, viewport = DESKTOP_VIEWPORT): Promise<Watched> =>
+    openWatched(browser, t.url, url, { viewport, acceptDownloads: true });
+  const settle = settlePage;
 
   it('loads every page with no console error and no failed request', async () => {
     const hosts = (await (await fetch(`${t.url}/api/v1/top?range=all&by=host&limit=1`)).json()) as {

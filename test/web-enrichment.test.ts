@@ -13,13 +13,13 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LookupAnswer, TopResult } from '../src/server/api-types.js';
 import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { runCli, toolsAvailable } from './support/run.js';
 import { requireBuiltWorker, startTestServer, type TestServer } from './support/server-harness.js';
-import { watchPage } from './support/watch-page.js';
+import { openWatched, settlePage, type WatchedPage } from './support/watch-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-results');
@@ -27,10 +27,6 @@ const INGESTED = ['bulk_mixed_apps_1kxun.pcap', 'lt_rawip_tls_alpn_sni.pcap'];
 /** The busiest public address of bulk_mixed_apps_1kxun.pcap (the corpus is fixed); the feed lists it. */
 const LISTED = '172.105.121.82';
 const ready = corpusAvailable && toolsAvailable(['chromium']);
-
-type InPage = {
-  document: { querySelector(selector: string): unknown };
-};
 
 describe.skipIf(!ready)('enrichment in the dashboard (headless Chromium)', () => {
   let t: TestServer;
@@ -72,22 +68,8 @@ describe.skipIf(!ready)('enrichment in the dashboard (headless Chromium)', () =>
     if (feedDir) rmSync(feedDir, { recursive: true, force: true });
   });
 
-  /** A page that records console errors, page errors, failed requests and HTTP errors. */
-  async function open(url: string): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    const page = await context.newPage();
-    const problems = watchPage(page, t.url);
-    await page.goto(`${t.url}${url}`);
-    return { page, problems };
-  }
-
-  async function settle(page: Page): Promise<void> {
-    await page.waitForLoadState('networkidle');
-    await page.waitForFunction(
-      () => !(globalThis as unknown as InPage).document.querySelector('.loading, tbody.stale'),
-    );
-  }
-
+  const open = (url: string): Promise<WatchedPage> => openWatched(browser, t.url, url);
+  const settle = settlePage;
   const api = async <T>(pathAndQuery: string): Promise<T> =>
     (await (await fetch(`${t.url}/api/v1${pathAndQuery}`)).json()) as T;
 

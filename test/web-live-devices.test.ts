@@ -24,7 +24,7 @@ import dgram from 'node:dgram';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import type { AlertList, DeviceList, StoredDevice } from '../src/server/api-types.js';
@@ -32,7 +32,7 @@ import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { run, runCli, toolsAvailable } from './support/run.js';
 import { type RunningServe, startServe, stopServe } from './support/serve-cli.js';
 import { freeUdpPort } from './support/udp.js';
-import { watchPage } from './support/watch-page.js';
+import { DESKTOP_VIEWPORT, openWatched, settlePage, type WatchedPage } from './support/watch-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-results');
@@ -57,14 +57,6 @@ interface PageDocument {
 }
 type InPage = { document: PageDocument };
 
-interface Watched {
-  page: Page;
-  /** Console errors, page errors, failed requests, HTTP errors and requests leaving the server. */
-  problems: string[];
-  /** Every request URL the page made. */
-  requests: string[];
-}
-
 const dirs: string[] = [];
 function tempDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-web-live-'));
@@ -87,21 +79,9 @@ afterAll(async () => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-async function open(base: string, url: string, viewport = { width: 1360, height: 900 }): Promise<Watched> {
-  const context = await browser.newContext({ viewport });
-  const page = await context.newPage();
-  const requests: string[] = [];
-  const problems = watchPage(page, base, requests);
-  await page.goto(`${base}${url}`);
-  return { page, problems, requests };
-}
-
-async function settle(page: Page): Promise<void> {
-  await page.waitForLoadState('networkidle');
-  await page.waitForFunction(
-    () => (globalThis as unknown as InPage).document.querySelectorAll('.loading').length === 0,
-  );
-}
+const open = (base: string, url: string, viewport = DESKTOP_VIEWPORT): Promise<WatchedPage> =>
+  openWatched(browser, base, url, { viewport });
+const settle = settlePage;
 
 async function devicesOf(url: string): Promise<StoredDevice[]> {
   return ((await (await fetch(`${url}/api/v1/devices?limit=10000`)).json()) as DeviceList).devices;

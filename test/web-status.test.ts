@@ -9,7 +9,7 @@
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusAnswer } from '../src/server/api-types.js';
 import { PROJECT_ROOT } from './support/corpus.js';
@@ -17,7 +17,7 @@ import { exportDatagrams } from './support/export-datagrams.js';
 import { toolsAvailable } from './support/run.js';
 import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
-import { watchPage } from './support/watch-page.js';
+import { DESKTOP_VIEWPORT, openWatched, type WatchedPage } from './support/watch-page.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const SHOTS = path.join(PROJECT_ROOT, 'test-results');
@@ -58,15 +58,11 @@ describe.skipIf(!ready)('Status page in headless Chromium', () => {
     return running;
   }
 
-  async function open(
-    url: string,
-    viewport = { width: 1360, height: 900 },
-  ): Promise<{ page: Page; problems: string[] }> {
-    const page = await (await browser.newContext({ viewport })).newPage();
-    const problems = watchPage(page);
-    await page.goto(url);
-    return { page, problems };
-  }
+  /** `url` is absolute: each test has its own server. */
+  const open = (url: string, viewport = DESKTOP_VIEWPORT): Promise<WatchedPage> => {
+    const { origin, pathname, search } = new URL(url);
+    return openWatched(browser, origin, `${pathname}${search}`, { viewport });
+  };
 
   it('shows the exporter with its counters, problems highlighted, and the store size', async () => {
     const netflow = await freeUdpPort();

@@ -15,7 +15,7 @@ import { DASHBOARD_LANDING } from '../src/server/index.js';
 import { PROJECT_ROOT } from './support/corpus.js';
 import { runCli, toolsAvailable } from './support/run.js';
 import { startTestServer, type TestServer } from './support/server-harness.js';
-import { watchPage } from './support/watch-page.js';
+import { openWatched } from './support/watch-page.js';
 
 const FIXTURES = ['udp-dns-ipv6.pcap', 'tcp-handshake-and-close.pcap', 'tunnels.pcap'].map((name) =>
   path.join(PROJECT_ROOT, 'test', 'fixtures', name),
@@ -60,21 +60,20 @@ describe.skipIf(!toolsAvailable(['chromium']))('start-up warm-up of the dashboar
 
   /** Loads `/` and returns each analytics request's path (canonical) and cache source. */
   async function loadOverview(t: TestServer): Promise<Map<string, string>> {
-    const context = await browser.newContext({ viewport: { width: 1360, height: 900 } });
-    const page = await context.newPage();
-    const problems = watchPage(page, t.url);
     const sources = new Map<string, string>();
-    page.on('response', (response) => {
-      const url = new URL(response.url());
-      const source = response.headers()['x-flowlens-cache'];
-      // Analytics answers carry their cache source; other API requests (alerts) are not cached.
-      if (!url.pathname.startsWith(`${API}/`) || source === undefined) return;
-      sources.set(canonical(`${url.pathname.slice(API.length)}${url.search}`), source);
+    const { page, problems } = await openWatched(browser, t.url, '/', {
+      before: (watched) =>
+        watched.on('response', (response) => {
+          const url = new URL(response.url());
+          const source = response.headers()['x-flowlens-cache'];
+          // Analytics answers carry their cache source; other API requests (alerts) are not cached.
+          if (!url.pathname.startsWith(`${API}/`) || source === undefined) return;
+          sources.set(canonical(`${url.pathname.slice(API.length)}${url.search}`), source);
+        }),
     });
-    await page.goto(`${t.url}/`);
     await page.getByTestId('kpi-traffic').waitFor();
     await page.waitForLoadState('networkidle');
-    await context.close();
+    await page.context().close();
     expect(problems).toEqual([]);
     return sources;
   }

@@ -4,7 +4,7 @@
  * requests that leave it (`blob:` and `data:` URLs stay in the browser). `requests`, when
  * given, receives every request URL.
  */
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 
 export function watchPage(page: Page, server?: string, requests?: string[]): string[] {
   const problems: string[] = [];
@@ -28,4 +28,54 @@ export function watchPage(page: Page, server?: string, requests?: string[]): str
     }
   });
   return problems;
+}
+
+/** The viewport of the desktop pages and their screenshots. */
+export const DESKTOP_VIEWPORT = { width: 1360, height: 900 };
+
+export interface WatchedPage {
+  page: Page;
+  /** Console errors, page errors, failed requests, HTTP errors and requests leaving the server. */
+  problems: string[];
+  /** Every request URL the page made. */
+  requests: string[];
+}
+
+/**
+ * A page in a new browser context (closed with `page.context().close()`), watched (watchPage,
+ * with `server` as the only origin it may reach) from before it opens `server + url`.
+ */
+export async function openWatched(
+  browser: Browser,
+  server: string,
+  url: string,
+  options: {
+    viewport?: { width: number; height: number };
+    acceptDownloads?: boolean;
+    /** Called with the page before it navigates, e.g. to listen to its responses. */
+    before?: (page: Page) => void;
+  } = {},
+): Promise<WatchedPage> {
+  const context = await browser.newContext({
+    viewport: options.viewport ?? DESKTOP_VIEWPORT,
+    acceptDownloads: options.acceptDownloads ?? false,
+  });
+  const page = await context.newPage();
+  const requests: string[] = [];
+  const problems = watchPage(page, server, requests);
+  options.before?.(page);
+  await page.goto(`${server}${url}`);
+  return { page, problems, requests };
+}
+
+/** Waits until no request is in flight and no panel shows loading or stale table rows. */
+export async function settlePage(page: Page): Promise<void> {
+  await page.waitForLoadState('networkidle');
+  // A function, not a string: the dashboard's Content-Security-Policy forbids eval.
+  await page.waitForFunction(
+    () =>
+      !(
+        globalThis as unknown as { document: { querySelector(selector: string): unknown } }
+      ).document.querySelector('.loading, tbody.stale'),
+  );
 }
