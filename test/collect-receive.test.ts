@@ -3,10 +3,11 @@
  * datagrams are counted and logged with a rate limit and never stop it, the store queue is
  * bounded (a slow store drops and counts whole batches), data waiting for a template is decoded
  * or counted at stop, the counters are readable through the registry while it runs, and the CLI
- * stops cleanly on SIGTERM with its counters as JSON. In-process tests receive on the main thread
+ * stops cleanly on SIGTERM with its counters as JSON; stopped listeners first take the datagrams
+ * already waiting in the kernel. In-process tests receive on the main thread
  * (the receive worker runs from dist/); the CLI tests run the built program with the worker.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +30,12 @@ import {
   createCollectorRegistry,
   runCollector,
 } from '../src/pipeline/index.js';
-import type { BoundListener } from '../src/sources/index.js';
+import {
+  type BoundListener,
+  createExportListeners,
+  DRAIN_MAX_MS,
+  DRAIN_QUIET_MS,
+} from '../src/sources/index.js';
 import { createDuckDbStore } from '../src/store/index.js';
 import { corpusAvailable, corpusPath } from './support/corpus.js';
 import { exportDatagrams } from './support/export-datagrams.js';
@@ -464,4 +470,28 @@ describe('flowlens collect (built CLI, receive worker)', () => {
       expect(existsSync(data)).toBe(false);
     },
   );
+});
+
+describe('stopping the listeners', () => {
+  it('delivers the datagrams already waiting in the kernel before closing the sockets', async () => {
+    let delivered = 0;
+    const listeners = createExportListeners({ ports: { netflow: 0 } }, () => {
+      delivered++;
+    });
+    const [bound] = await listeners.start();
+    // Another process sends while this thread is blocked, so every datagram waits in the
+    // socket's kernel buffer when stop() is called.
+    const count = 500;
+    const sender = `const s = require('node:dgram').createSocket('udp4'); let left = ${count};
+for (let i = 0; i < ${count}; i++) s.send(Buffer.alloc(64, i), ${bound.port}, '127.0.0.1', () => { if (--left === 0) s.close(); });`;
+    execFileSync(process.execPath, ['-e', sender]);
+    expect(delivered).toBe(0);
+    const started = performance.now();
+    await listeners.stop();
+    expect(delivered).toBe(count);
+    expect(listeners.received().netflow).toBe(count);
+    // Quiet for DRAIN_QUIET_MS after the last one, not the whole DRAIN_MAX_MS.
+    expect(performance.now() - started).toBeLessThan(DRAIN_MAX_MS);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(DRAIN_QUIET_MS - 5);
+  });
 });

@@ -7,7 +7,9 @@
  * datagram, with the payload (a Buffer the listener no longer uses: the callee may keep it),
  * the exporter's address, and the arrival time in seconds. No await per packet. `start`
  * rejects with FlowlensError USAGE when a port cannot be bound (in use, no permission), saying
- * which and what to do. `stop` closes every socket.
+ * which and what to do. `stop` first reads on until no datagram has arrived for DRAIN_QUIET_MS
+ * (at most DRAIN_MAX_MS), so datagrams already waiting in the kernel's buffers when a collector
+ * is stopped are delivered, not lost; then it closes every socket.
  */
 import dgram from 'node:dgram';
 import { isIPv6 } from 'node:net';
@@ -45,6 +47,10 @@ export const DEFAULT_EXPORT_PORTS: Record<ExportListenerKind, number> = {
   sflow: 6343,
 };
 const DEFAULT_RECEIVE_BUFFER = 32 * 1024 * 1024;
+/** `stop` closes the sockets once none has delivered a datagram for this long, ms. */
+export const DRAIN_QUIET_MS = 100;
+/** … or once it has waited this long, whatever still arrives (a stop under a flood), ms. */
+export const DRAIN_MAX_MS = 2000;
 
 export function createExportListeners(
   config: ExportListenerConfig,
@@ -53,6 +59,7 @@ export function createExportListeners(
   const bind = config.bind ?? '127.0.0.1';
   const sockets: dgram.Socket[] = [];
   const counts: Record<ExportListenerKind, number> = { netflow: 0, ipfix: 0, sflow: 0 };
+  let lastDatagramAt = Number.NEGATIVE_INFINITY;
 
   async function open(kind: ExportListenerKind, port: number): Promise<BoundListener> {
     const socket = dgram.createSocket({
@@ -61,6 +68,7 @@ export function createExportListeners(
     });
     socket.on('message', (payload, remote) => {
       counts[kind]++;
+      lastDatagramAt = performance.now();
       onDatagram(payload, remote.address.replace(/^::ffff:/, ''), Date.now() / 1000, kind);
     });
     await new Promise<void>((resolve, reject) => {
@@ -87,6 +95,23 @@ export function createExportListeners(
     };
   }
 
+  /**
+   * Resolves once no datagram has been delivered for DRAIN_QUIET_MS since it was asked, or after
+   * DRAIN_MAX_MS. The event loop polls the sockets while it waits, so a quiet spell means their
+   * kernel buffers were empty.
+   */
+  async function drained(): Promise<void> {
+    const asked = performance.now();
+    const deadline = asked + DRAIN_MAX_MS;
+    for (;;) {
+      const now = performance.now();
+      const quietFor = now - Math.max(lastDatagramAt, asked);
+      const wait = Math.min(DRAIN_QUIET_MS - quietFor, deadline - now);
+      if (wait <= 0) return;
+      await new Promise((resolve) => setTimeout(resolve, wait));
+    }
+  }
+
   return {
     async start() {
       const bound: BoundListener[] = [];
@@ -102,6 +127,7 @@ export function createExportListeners(
       return bound;
     },
     async stop() {
+      if (sockets.length > 0) await drained();
       await Promise.all(
         sockets.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))),
       );

@@ -2,6 +2,8 @@ export {
   type BoundListener,
   createExportListeners,
   DEFAULT_EXPORT_PORTS,
+  DRAIN_MAX_MS,
+  DRAIN_QUIET_MS,
   type ExportListenerConfig,
   type ExportListenerKind,
   type ExportListeners,
