@@ -231,7 +231,7 @@ describe.skipIf(!ready)('dashboard in headless Chromium', () => {
     ]) {
       await page.keyboard.press('g');
       await page.keyboard.press(key);
-      await page.getByTestId(testId).waitFor({ timeout: 5000 });
+      await page.getByTestId(testId).waitFor({ timeout: 15_000 });
     }
     await settle(page);
     expect(problems).toEqual([]);
