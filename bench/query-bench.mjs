@@ -172,7 +172,10 @@ const results = [
   await measure('flows page 1, "host 10.0.0.7 and not port 443", 24h', 50, () =>
     q.searchFlows(store, { range: day, filter: 'host 10.0.0.7 and not port 443', limit: 100 }),
   ),
-  await measure('overview 24h', undefined, () => q.overview(store, { range: day })),
+  await measure('overview 24h', undefined, () => q.overview(store, { range: day, ...R })),
+  await measure('overview 24h, top 20 hosts (the dashboard)', undefined, () =>
+    q.overview(store, { range: day, topHosts: 20, ...R }),
+  ),
   await measure('host detail 10.0.0.0, 24h', undefined, () =>
     q.hostDetail(store, { ip: '10.0.0.0', range: day }),
   ),
