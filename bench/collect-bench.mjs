@@ -25,7 +25,7 @@ import { createDuckDbStore } from '../dist/store/index.js';
 import { exportDatagram, PER } from './export-datagrams.mjs';
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..');
-const CLI = path.join(ROOT, 'bin', 'flowlens.js');
+const CLI = path.join(ROOT, 'bin', 'flowlens.cjs');
 const { values: opts } = parseArgs({
   options: {
     rate: { type: 'string', default: '100000' },

@@ -18,7 +18,7 @@ export const POOL_SIZE = 200_000;
 export async function sampledPool() {
   const child = spawn(
     process.execPath,
-    [path.join(ROOT, 'bin', 'flowlens.js'), 'analyze', SAMPLE, '--format', 'ndjson', '--no-progress'],
+    [path.join(ROOT, 'bin', 'flowlens.cjs'), 'analyze', SAMPLE, '--format', 'ndjson', '--no-progress'],
     {
       stdio: ['ignore', 'pipe', 'ignore'],
     },

@@ -23,7 +23,7 @@ import { parseArgs } from 'node:util';
 import { benchFile } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const CLI = path.join(ROOT, 'bin', 'flowlens.js');
+const CLI = path.join(ROOT, 'bin', 'flowlens.cjs');
 
 const { values } = parseArgs({
   options: {

@@ -18,7 +18,7 @@ import { benchFile, packetCount } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const _OUT_DIR = path.join(ROOT, 'bench', 'out');
-const CLI = path.join(ROOT, 'bin', 'flowlens.js');
+const CLI = path.join(ROOT, 'bin', 'flowlens.cjs');
 const TARGET_PPS = 1_000_000;
 
 const { values: opts } = parseArgs({

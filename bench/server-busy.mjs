@@ -35,7 +35,7 @@ if (!existsSync(opts.file)) {
 const data = mkdtempSync(path.join(os.tmpdir(), 'flowlens-server-busy-'));
 const child = spawn(
   process.execPath,
-  [path.join(ROOT, 'bin', 'flowlens.js'), 'serve', '--port', '0', '--data', data, '--no-rate-limit'],
+  [path.join(ROOT, 'bin', 'flowlens.cjs'), 'serve', '--port', '0', '--data', data, '--no-rate-limit'],
   { stdio: ['ignore', 'ignore', 'pipe'] },
 );
 const url = await new Promise((resolve, reject) => {

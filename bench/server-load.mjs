@@ -76,7 +76,7 @@ function startServer() {
   const child = spawn(
     process.execPath,
     [
-      path.join(ROOT, 'bin', 'flowlens.js'),
+      path.join(ROOT, 'bin', 'flowlens.cjs'),
       'serve',
       '--port',
       '0',

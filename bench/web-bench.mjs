@@ -71,7 +71,7 @@ async function renderTimes(dataDir) {
   const server = spawn(
     process.execPath,
     [
-      path.join(ROOT, 'bin', 'flowlens.js'),
+      path.join(ROOT, 'bin', 'flowlens.cjs'),
       'serve',
       '--port',
       '0',

@@ -9,5 +9,5 @@ const binDir = path.join(root, 'node_modules', '.bin');
 const link = path.join(binDir, 'flowlens');
 mkdirSync(binDir, { recursive: true });
 rmSync(link, { force: true });
-symlinkSync(path.relative(binDir, path.join(root, 'bin', 'flowlens.js')), link);
-chmodSync(path.join(root, 'bin', 'flowlens.js'), 0o755);
+symlinkSync(path.relative(binDir, path.join(root, 'bin', 'flowlens.cjs')), link);
+chmodSync(path.join(root, 'bin', 'flowlens.cjs'), 0o755);

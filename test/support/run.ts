@@ -28,7 +28,7 @@ export function run(command: string, args: string[], cwd = PROJECT_ROOT): Promis
   });
 }
 
-export const CLI = path.join(PROJECT_ROOT, 'bin', 'flowlens.js');
+export const CLI = path.join(PROJECT_ROOT, 'bin', 'flowlens.cjs');
 
 /** `analyze` options for comparing with tshark: JSON, no idle splits, no interim records. */
 export const ORACLE_ARGS = [
@@ -44,7 +44,7 @@ export const ORACLE_ARGS = [
 ];
 export const CLI_BUILT = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
 
-/** `node bin/flowlens.js ARGS…` (needs `npm run build`). */
+/** `node bin/flowlens.cjs ARGS…` (needs `npm run build`). */
 export function runCli(args: string[]): Promise<RunResult> {
   return run(process.execPath, [CLI, ...args]);
 }
