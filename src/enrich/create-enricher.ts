@@ -8,7 +8,7 @@
  * is dropped whole, which evicts the least recently used half.
  */
 import type { AddressRange, FlowRecord, IpEnrichment, MacEnrichment } from '../model/index.js';
-import { parseIpv6 } from '../model/index.js';
+import { parseIpv4Number, parseIpv6 } from '../model/index.js';
 import { openAsnMmdb, openBundledAsn } from './asn/index.js';
 import { ATTRIBUTION, attributionFor } from './attribution.js';
 import type {
@@ -24,7 +24,7 @@ import { bundledCountryDatabase, openGeoDatabase } from './geoip/index.js';
 import { buildIpv4Table, type Ipv4Info, Ipv4InfoCache } from './ipv4-table.js';
 import { bundledFile } from './mmdb/index.js';
 import { bundledOuiTable, lookupMacIn, OUI_PACKAGE, type OuiTable } from './oui/index.js';
-import { classifyIpv4, classifyIpv6, ipv4MappedNumber, parseIpv4Number } from './ranges/index.js';
+import { classifyIpv4, classifyIpv6, ipv4MappedNumber } from './ranges/index.js';
 
 const DEFAULT_CACHE_SIZE = 65_536;
 /** IPv4 flow addresses looked up through the string cache before the merged table is built. */

@@ -8,9 +8,9 @@
  * segment answers exactly what the separate lookups would for every address in it. Values are
  * the databases' shared objects and must be treated as read-only.
  */
-import type { AddressRange } from '../model/index.js';
+import { type AddressRange, parseIpv4Number } from '../model/index.js';
 import type { AsInfo, GeoInfo, Ipv4Ranges } from './enricher.js';
-import { parseIpv4Number, SPECIAL_RANGES } from './ranges/index.js';
+import { SPECIAL_RANGES } from './ranges/index.js';
 
 const SPACE_END = 0x1_0000_0000;
 

@@ -3,11 +3,10 @@
  * file per family): IPv4 with numeric bounds (`asn-ipv4-num.csv`), IPv6 with address text
  * (`asn-ipv6.csv`). Names may be quoted with `""` escapes (RFC 4180).
  */
-import { parseIpv6 } from '../../model/index.js';
+import { parseIpv4Number, parseIpv6 } from '../../model/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { AsInfo, IpDatabase } from '../enricher.js';
 import { readDatabaseFile } from '../mmdb/index.js';
-import { parseIpv4Number } from '../ranges/index.js';
 import { type RangeTable, RangeTableBuilder } from './range-table.js';
 
 /** Splits one CSV line into fields; quotes only matter at a field's start. */
