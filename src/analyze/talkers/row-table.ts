@@ -25,10 +25,18 @@ export interface Pruning {
 /** An address's word in a key: its IPv4 value, or -1 for any other text (looked up by text). */
 export const addressWord: (address: string) => number = parseIpv4Number;
 
-/** The second word of a key; a one-address key's is outside the IPv4 range, unlike any pair's. */
+/** The second word of a key: a one-address key's is 0 (its kind tells it from a pair's). */
 function secondWord(b: string): number {
-  return b === '' ? 2 ** 32 : addressWord(b);
+  return b === '' ? 0 : addressWord(b);
 }
+
+/** A row's key: looked up by text, or its words are one address or a pair. */
+const TEXT_KEY = 0;
+const ONE_ADDRESS = 1;
+const ADDRESS_PAIR = 2;
+
+/** Int32s per index slot: the key's two words, row + 1 (0: empty), its kind. */
+const SLOT = 4;
 
 function slotHash(a: number, b: number): number {
   let h = Math.imul(a | 0, 0x9e3779b1) ^ Math.imul((b | 0) ^ 0x7f4a7c15, 0x85ebca6b);
@@ -79,19 +87,26 @@ export class RowTable {
   values: Float64Array;
   private textA: string[] = [];
   private textB: string[] = [];
-  /** Per row, the key's IPv4 values; -1 in `wordA` for a key held in `byText`. */
-  private wordA: Float64Array;
-  private wordB: Float64Array;
-  /** Open addressing over the IPv4 keys: row + 1, 0 for an empty slot; at most half full. */
+  /** Per row, the key's kind and IPv4 values (as int32), to rebuild the index after a prune. */
+  private kinds: Uint8Array;
+  private wordA: Int32Array;
+  private wordB: Int32Array;
+  /**
+   * Open addressing over the IPv4 keys, at most half full, SLOT int32s a slot: a probe compares
+   * the key within the slot, without reading the row.
+   */
   private slots: Int32Array;
+  private slotMask: number;
   private readonly byText = new Map<string, number>();
   private used = 0;
 
   constructor(readonly width: number) {
     this.values = new Float64Array(width * 1024);
-    this.wordA = new Float64Array(1024);
-    this.wordB = new Float64Array(1024);
-    this.slots = new Int32Array(4096);
+    this.kinds = new Uint8Array(1024);
+    this.wordA = new Int32Array(1024);
+    this.wordB = new Int32Array(1024);
+    this.slots = new Int32Array(4096 * SLOT);
+    this.slotMask = 4095;
   }
 
   get size(): number {
@@ -107,11 +122,17 @@ export class RowTable {
       const row = this.byText.get(textKey(a, b));
       return row === undefined ? -1 : row * this.width;
     }
-    const mask = this.slots.length - 1;
-    for (let s = slotHash(wa, wb) & mask; ; s = (s + 1) & mask) {
-      const entry = this.slots[s];
+    const slots = this.slots;
+    const mask = this.slotMask;
+    const a32 = wa | 0;
+    const b32 = wb | 0;
+    const kind = b === '' ? ONE_ADDRESS : ADDRESS_PAIR;
+    for (let s = slotHash(a32, b32) & mask; ; s = (s + 1) & mask) {
+      const at = s * SLOT;
+      const entry = slots[at + 2];
       if (entry === 0) return -1;
-      if (this.wordA[entry - 1] === wa && this.wordB[entry - 1] === wb) return (entry - 1) * this.width;
+      if (slots[at] === a32 && slots[at + 1] === b32 && slots[at + 3] === kind)
+        return (entry - 1) * this.width;
     }
   }
 
@@ -119,17 +140,17 @@ export class RowTable {
   add(a: string, b = '', wa = addressWord(a), wb = secondWord(b)): number {
     const row = this.used;
     if (row >= this.wordA.length) this.grow();
-    if ((row + 1) * 2 > this.slots.length) this.reindex(this.slots.length * 2);
+    if ((row + 1) * 2 > this.slotMask + 1) this.reindex((this.slotMask + 1) * 2);
     this.used++;
     const w = this.width;
     this.values.fill(0, row * w, row * w + w);
     this.textA[row] = a;
     this.textB[row] = b;
     if (wa < 0 || wb < 0) {
-      this.wordA[row] = -1;
-      this.wordB[row] = -1;
+      this.kinds[row] = TEXT_KEY;
       this.byText.set(textKey(a, b), row);
     } else {
+      this.kinds[row] = b === '' ? ONE_ADDRESS : ADDRESS_PAIR;
       this.wordA[row] = wa;
       this.wordB[row] = wb;
       this.insertSlot(row);
@@ -163,6 +184,7 @@ export class RowTable {
       }
       if (kept !== row) {
         v.copyWithin(kept * w, row * w, row * w + w);
+        this.kinds[kept] = this.kinds[row];
         this.wordA[kept] = this.wordA[row];
         this.wordB[kept] = this.wordB[row];
         this.textA[kept] = this.textA[row];
@@ -173,7 +195,7 @@ export class RowTable {
     this.used = kept;
     this.textA.length = kept;
     this.textB.length = kept;
-    this.reindex(this.slots.length);
+    this.reindex(this.slotMask + 1);
   }
 
   /** The `n` keys with the most bytes, then packets, ties in insertion order, with their offsets. */
@@ -193,18 +215,25 @@ export class RowTable {
   }
 
   private insertSlot(row: number): void {
-    const mask = this.slots.length - 1;
-    let s = slotHash(this.wordA[row], this.wordB[row]) & mask;
-    while (this.slots[s] !== 0) s = (s + 1) & mask;
-    this.slots[s] = row + 1;
+    const slots = this.slots;
+    const mask = this.slotMask;
+    const wa = this.wordA[row];
+    const wb = this.wordB[row];
+    let s = slotHash(wa, wb) & mask;
+    while (slots[s * SLOT + 2] !== 0) s = (s + 1) & mask;
+    slots[s * SLOT] = wa;
+    slots[s * SLOT + 1] = wb;
+    slots[s * SLOT + 2] = row + 1;
+    slots[s * SLOT + 3] = this.kinds[row];
   }
 
   private reindex(slotCount: number): void {
-    if (slotCount === this.slots.length) this.slots.fill(0);
-    else this.slots = new Int32Array(slotCount);
+    if (slotCount === this.slotMask + 1) this.slots.fill(0);
+    else this.slots = new Int32Array(slotCount * SLOT);
+    this.slotMask = slotCount - 1;
     this.byText.clear();
     for (let row = 0; row < this.used; row++) {
-      if (this.wordA[row] < 0) this.byText.set(textKey(this.textA[row], this.textB[row]), row);
+      if (this.kinds[row] === TEXT_KEY) this.byText.set(textKey(this.textA[row], this.textB[row]), row);
       else this.insertSlot(row);
     }
   }
@@ -214,10 +243,13 @@ export class RowTable {
     const values = new Float64Array(rows * this.width);
     values.set(this.values);
     this.values = values;
-    const wordA = new Float64Array(rows);
+    const kinds = new Uint8Array(rows);
+    kinds.set(this.kinds);
+    this.kinds = kinds;
+    const wordA = new Int32Array(rows);
     wordA.set(this.wordA);
     this.wordA = wordA;
-    const wordB = new Float64Array(rows);
+    const wordB = new Int32Array(rows);
     wordB.set(this.wordB);
     this.wordB = wordB;
   }
