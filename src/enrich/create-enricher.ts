@@ -11,6 +11,7 @@ import type { AddressRange, FlowRecord, IpEnrichment, MacEnrichment } from '../m
 import { parseIpv4Number, parseIpv6 } from '../model/index.js';
 import { openAsnMmdb, openBundledAsn } from './asn/index.js';
 import { ATTRIBUTION, attributionFor } from './attribution.js';
+import { bundledIpv4TableStamp, readBundledIpv4Table } from './bundled-ipv4-table.js';
 import type {
   AsInfo,
   EnrichConfig,
@@ -62,6 +63,8 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
   let directV4 = 0;
   let geoBundled = false;
   let asnBundled = false;
+  /** With both bundled databases: the stamp of the merged table the build made for them. */
+  let bundledTableStamp = '';
 
   const remember = (ip: string, value: IpEnrichment) => {
     if (recent.size >= half) {
@@ -132,10 +135,13 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
 
   const ipv4Cache = (): Ipv4InfoCache => {
     if (!started) throw new Error('enricher used before start()');
-    v4Cache ??= new Ipv4InfoCache(
-      buildIpv4Table(geo?.ipv4Ranges(), asn?.ipv4Ranges()),
-      Math.min(cacheSize, MAX_NUMERIC_CACHE),
-    );
+    if (v4Cache === undefined) {
+      const made = geo && asn ? readBundledIpv4Table(bundledTableStamp, geo, asn) : undefined;
+      v4Cache = new Ipv4InfoCache(
+        made ?? buildIpv4Table(geo?.ipv4Ranges(), asn?.ipv4Ranges()),
+        Math.min(cacheSize, MAX_NUMERIC_CACHE),
+      );
+    }
     return v4Cache;
   };
 
@@ -176,6 +182,7 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
       ]);
       geo = g;
       asn = a;
+      bundledTableStamp = geoBundled && asnBundled ? await bundledIpv4TableStamp() : '';
       started = true;
     },
     async stop() {

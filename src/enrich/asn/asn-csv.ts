@@ -201,6 +201,7 @@ export function asnRangeDatabase(
     description: `ASN ranges (${form}, ${v4?.size ?? 0} IPv4 and ${v6?.size ?? 0} IPv6)`,
     lookupIpv4: (ip) => v4?.lookupIpv4(ip),
     lookupIpv6: (bytes) => v6?.lookupIpv6(bytes),
+    ipv4Value: (id) => v4?.info(id),
     ipv4Ranges: () =>
       v4?.ipv4Ranges() ?? {
         count: 0,
