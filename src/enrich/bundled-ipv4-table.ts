@@ -5,7 +5,7 @@
  * (scripts/build-ipv4-table-cache.mjs).
  *
  * Contract: the file carries a stamp of what it was made from (the two packages' versions and
- * file sizes, the special-purpose ranges); a missing, stale, truncated or malformed file (see
+ * file sizes, the merging code's compiled module, the special-purpose ranges); a missing, stale, truncated or malformed file (see
  * decodeIpv4Table's checks) is ignored and the table is merged as before. Only the bundled pair
  * uses it: any other database merges at run time.
  */
@@ -33,12 +33,29 @@ async function packageStamp(name: string, files: string[]): Promise<string> {
   return `${name}@${manifest.version}:${sizes.join(':')}`;
 }
 
+/**
+ * The merging code's module (compiled, or its source under the tests), by size and time: a
+ * table left from before the code was rebuilt is not read.
+ */
+async function codeStamp(): Promise<string> {
+  for (const name of ['./ipv4-table.js', './ipv4-table.ts']) {
+    try {
+      const { size, mtimeMs } = await stat(fileURLToPath(new URL(name, import.meta.url)));
+      return `${name}:${size}:${mtimeMs}`;
+    } catch {
+      // Try the other name.
+    }
+  }
+  return '';
+}
+
 /** What the bundled table is made from; '' when a package is missing. */
 export async function bundledIpv4TableStamp(): Promise<string> {
   try {
     const country = await packageStamp(BUNDLED_COUNTRY_PACKAGE, [path.basename(bundledCountryDatabase())]);
     const asn = await packageStamp(BUNDLED_ASN_PACKAGE, ASN_CSV_FILES);
-    return `${country}|${asn}|${SPECIAL_RANGES.map((range) => range.cidr).join(',')}`;
+    const code = await codeStamp();
+    return `${country}|${asn}|${code}|${SPECIAL_RANGES.map((range) => range.cidr).join(',')}`;
   } catch {
     return '';
   }
