@@ -12,6 +12,7 @@ import {
   createCaptureDetection,
   createDiagnosisAnalyzers,
   DIAGNOSIS_ANALYZER_NAMES,
+  diagnosisDnsAnalyzer,
 } from '../dist/pipeline/index.js';
 
 const file = process.argv[2];
@@ -53,9 +54,11 @@ const cases = [
   [
     'all',
     () => {
-      const d = createCaptureDetection();
+      // As `flowlens analyze` runs them: the detections share the diagnosis DNS analyzer.
+      const analyzers = createDiagnosisAnalyzers();
+      const d = createCaptureDetection({}, { dns: diagnosisDnsAnalyzer(analyzers) });
       return {
-        analyzers: [...createDiagnosisAnalyzers(), ...d.analyzers],
+        analyzers: [...analyzers, ...d.analyzers],
         onFlow: (r) => d.onFlow(r),
         finish: () => d.finish(),
       };

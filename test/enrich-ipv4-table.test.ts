@@ -9,11 +9,17 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAsnMmdb, openBundledAsn } from '../src/enrich/asn/index.js';
+import {
+  bundledIpv4TableStamp,
+  readBundledIpv4Table,
+  writeBundledIpv4Table,
+} from '../src/enrich/bundled-ipv4-table.js';
 import type { AsInfo, GeoInfo, IpDatabase } from '../src/enrich/enricher.js';
 import { bundledCountryDatabase, openGeoDatabase } from '../src/enrich/geoip/index.js';
 import { createEnricher } from '../src/enrich/index.js';
 import {
   buildIpv4Table,
+  decodeIpv4Table,
   Ipv4InfoCache,
   type Ipv4Table,
   specialIpv4Ranges,
@@ -111,6 +117,36 @@ describe('bundled databases', () => {
     for (const ip of ips.slice(-10)) expect(cache.info(ip)).toBe(table.info(ip));
     expect(cache.hits + cache.misses).toBe(1010);
     expect(cache.misses).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('reads back from its bytes the same table, and only with its stamp', () => {
+    const bytes = table.encode('stamp-1');
+    const again = decodeIpv4Table(bytes, 'stamp-1', geo, asn);
+    expect(again?.segments).toBe(table.segments);
+    const ips = [0, 1, 0xffffffff, 0x08080808, ...Array.from({ length: 20_000 }, random32)];
+    for (const ip of ips) expect(again?.info(ip), String(ip)).toEqual(table.info(ip));
+    for (const ip of ips.slice(0, 2000)) expectSameAsSeparate(again as Ipv4Table, geo, asn, ip);
+    expect(decodeIpv4Table(bytes, 'stamp-2', geo, asn)).toBeUndefined();
+    expect(decodeIpv4Table(bytes.subarray(0, bytes.length - 1), 'stamp-1', geo, asn)).toBeUndefined();
+    expect(decodeIpv4Table(bytes.subarray(0, 10), 'stamp-1', geo, asn)).toBeUndefined();
+    const damaged = bytes.slice();
+    damaged[3] ^= 0xff;
+    expect(decodeIpv4Table(damaged, 'stamp-1', geo, asn)).toBeUndefined();
+  });
+
+  it('the build writes it for the bundled databases; it reads back only with their stamp', async () => {
+    const file = path.join(dir, 'bundled-ipv4-table.bin');
+    await writeBundledIpv4Table(file);
+    const stamp = await bundledIpv4TableStamp();
+    expect(stamp).toContain('@ip-location-db/asn@');
+    const read = readBundledIpv4Table(stamp, geo, asn, file);
+    expect(read?.segments).toBe(table.segments);
+    for (let i = 0; i < 20_000; i++) {
+      const ip = random32();
+      expect(read?.info(ip), String(ip)).toEqual(table.info(ip));
+    }
+    expect(readBundledIpv4Table(`${stamp}x`, geo, asn, file)).toBeUndefined();
+    expect(readBundledIpv4Table(stamp, geo, asn, path.join(dir, 'missing.bin'))).toBeUndefined();
   });
 });
 

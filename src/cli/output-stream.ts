@@ -52,6 +52,12 @@ export function createOutputStream(destination: Writable = process.stdout): Outp
 
   return {
     write(text) {
+      // A UTF-16 code unit takes at most 3 bytes of UTF-8: text that surely fits is written
+      // without measuring it first (measuring costs as much as encoding).
+      if (used + text.length * 3 <= chunk.length) {
+        used += chunk.write(text, used);
+        return;
+      }
       const room = reserve(Buffer.byteLength(text));
       used = room.offset + room.buffer.write(text, room.offset);
     },

@@ -8,9 +8,10 @@
  * is dropped whole, which evicts the least recently used half.
  */
 import type { AddressRange, FlowRecord, IpEnrichment, MacEnrichment } from '../model/index.js';
-import { parseIpv6 } from '../model/index.js';
+import { parseIpv4Number, parseIpv6 } from '../model/index.js';
 import { openAsnMmdb, openBundledAsn } from './asn/index.js';
 import { ATTRIBUTION, attributionFor } from './attribution.js';
+import { bundledIpv4TableStamp, readBundledIpv4Table } from './bundled-ipv4-table.js';
 import type {
   AsInfo,
   EnrichConfig,
@@ -24,7 +25,7 @@ import { bundledCountryDatabase, openGeoDatabase } from './geoip/index.js';
 import { buildIpv4Table, type Ipv4Info, Ipv4InfoCache } from './ipv4-table.js';
 import { bundledFile } from './mmdb/index.js';
 import { bundledOuiTable, lookupMacIn, OUI_PACKAGE, type OuiTable } from './oui/index.js';
-import { classifyIpv4, classifyIpv6, ipv4MappedNumber, parseIpv4Number } from './ranges/index.js';
+import { classifyIpv4, classifyIpv6, ipv4MappedNumber } from './ranges/index.js';
 
 const DEFAULT_CACHE_SIZE = 65_536;
 /** IPv4 flow addresses looked up through the string cache before the merged table is built. */
@@ -62,6 +63,8 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
   let directV4 = 0;
   let geoBundled = false;
   let asnBundled = false;
+  /** With both bundled databases: the stamp of the merged table the build made for them. */
+  let bundledTableStamp = '';
 
   const remember = (ip: string, value: IpEnrichment) => {
     if (recent.size >= half) {
@@ -132,10 +135,13 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
 
   const ipv4Cache = (): Ipv4InfoCache => {
     if (!started) throw new Error('enricher used before start()');
-    v4Cache ??= new Ipv4InfoCache(
-      buildIpv4Table(geo?.ipv4Ranges(), asn?.ipv4Ranges()),
-      Math.min(cacheSize, MAX_NUMERIC_CACHE),
-    );
+    if (v4Cache === undefined) {
+      const made = geo && asn ? readBundledIpv4Table(bundledTableStamp, geo, asn) : undefined;
+      v4Cache = new Ipv4InfoCache(
+        made ?? buildIpv4Table(geo?.ipv4Ranges(), asn?.ipv4Ranges()),
+        Math.min(cacheSize, MAX_NUMERIC_CACHE),
+      );
+    }
     return v4Cache;
   };
 
@@ -176,6 +182,7 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
       ]);
       geo = g;
       asn = a;
+      bundledTableStamp = geoBundled && asnBundled ? await bundledIpv4TableStamp() : '';
       started = true;
     },
     async stop() {

@@ -48,6 +48,11 @@ export interface IpDatabase<T> {
   lookupIpv6(bytes: Uint8Array): T | undefined;
   /** Everything the database holds for IPv4 (built on each call; the caller keeps it). */
   ipv4Ranges(): Ipv4Ranges<T>;
+  /**
+   * The value behind an id of `ipv4Ranges()`, without listing the ranges: for a merged table
+   * read back from the build's cache of the same file.
+   */
+  ipv4Value(id: number): T | undefined;
 }
 
 export interface EnrichConfig {

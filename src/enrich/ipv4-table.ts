@@ -8,9 +8,9 @@
  * segment answers exactly what the separate lookups would for every address in it. Values are
  * the databases' shared objects and must be treated as read-only.
  */
-import type { AddressRange } from '../model/index.js';
-import type { AsInfo, GeoInfo, Ipv4Ranges } from './enricher.js';
-import { parseIpv4Number, SPECIAL_RANGES } from './ranges/index.js';
+import { type AddressRange, parseIpv4Number } from '../model/index.js';
+import type { AsInfo, GeoInfo, IpDatabase, Ipv4Ranges } from './enricher.js';
+import { SPECIAL_RANGES } from './ranges/index.js';
 
 const SPACE_END = 0x1_0000_0000;
 
@@ -105,6 +105,87 @@ const NONE: Ipv4Ranges<never> = {
   value: () => undefined,
 };
 
+/** The merged list: per segment its first address and its ids in each list (-1: none). */
+export interface Ipv4Segments {
+  count: number;
+  starts: Uint32Array;
+  geo: Int32Array;
+  as: Int32Array;
+  special: Int8Array;
+}
+
+function mergeSegments(
+  geo: Ipv4Ranges<GeoInfo>,
+  as: Ipv4Ranges<AsInfo>,
+  special: Ipv4Ranges<AddressRange>,
+): Ipv4Segments {
+  const out = new SegmentBuilder();
+  const lists = [geo, as, special] as Ipv4Ranges<unknown>[];
+  const at = [0, 0, 0];
+  const values = [-1, -1, -1];
+  let pos = 0;
+  while (pos < SPACE_END) {
+    let next = SPACE_END;
+    for (let k = 0; k < 3; k++) {
+      const list = lists[k];
+      let i = at[k];
+      while (i < list.count && list.ends[i] < pos) i++;
+      at[k] = i;
+      if (i < list.count && list.starts[i] <= pos) {
+        values[k] = list.ids[i];
+        next = Math.min(next, list.ends[i] + 1);
+      } else {
+        values[k] = -1;
+        if (i < list.count) next = Math.min(next, list.starts[i]);
+      }
+    }
+    out.add(pos, values[0], values[1], values[2]);
+    pos = next;
+  }
+  return out;
+}
+
+/** "FLIPV4T" and a format version. */
+const CACHE_MAGIC = Uint8Array.from([0x46, 0x4c, 0x49, 0x50, 0x56, 0x34, 0x54, 1]);
+
+/**
+ * A table written by `encode` with this `stamp`, its values read through `geo` and `as` (the
+ * databases it was merged from); undefined for other bytes: another stamp, another format, a
+ * truncated or damaged file.
+ */
+export function decodeIpv4Table(
+  bytes: Uint8Array,
+  stamp: string,
+  geo: Pick<IpDatabase<GeoInfo>, 'ipv4Value'> | undefined,
+  as: Pick<IpDatabase<AsInfo>, 'ipv4Value'> | undefined,
+): Ipv4Table | undefined {
+  if (bytes.length < 16 || CACHE_MAGIC.some((b, i) => bytes[i] !== b)) return undefined;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const textLength = view.getUint32(8, true);
+  const head = 8 + 4 + Math.ceil(textLength / 4) * 4 + 4;
+  if (head > bytes.length) return undefined;
+  if (new TextDecoder().decode(bytes.subarray(12, 12 + textLength)) !== stamp) return undefined;
+  const n = view.getUint32(head - 4, true);
+  if (n === 0 || bytes.length !== head + n * 13) return undefined;
+  // Copies (a Buffer's slice would share its pool): the typed arrays need aligned offsets.
+  const part = (from: number, length: number) =>
+    new Uint8Array(bytes.subarray(head + from, head + from + length)).buffer;
+  const segments: Ipv4Segments = {
+    count: n,
+    starts: new Uint32Array(part(0, n * 4)),
+    geo: new Int32Array(part(n * 4, n * 4)),
+    as: new Int32Array(part(n * 8, n * 4)),
+    special: new Int8Array(part(n * 12, n)),
+  };
+  // The merge's invariants: the first segment at 0, starts ascending, special ids in range.
+  if (segments.starts[0] !== 0) return undefined;
+  for (let i = 1; i < n; i++) if (segments.starts[i] <= segments.starts[i - 1]) return undefined;
+  for (let i = 0; i < n; i++) if (segments.special[i] >= SPECIAL_RANGES.length) return undefined;
+  const values = <T>(db: Pick<IpDatabase<T>, 'ipv4Value'> | undefined): Ipv4Ranges<T> =>
+    db ? { ...NONE, value: (id) => db.ipv4Value(id) } : NONE;
+  return new Ipv4Table(values(geo), values(as), specialIpv4Ranges(), segments);
+}
+
 export class Ipv4Table {
   readonly segments: number;
   /**
@@ -121,49 +202,51 @@ export class Ipv4Table {
   private readonly infos: Ipv4Info[] = [NOTHING];
   private readonly infoKeys = new Map<string, number>();
 
+  /** `segments`: a merge of exactly these lists made earlier (`encode`/`decode`); default: merged here. */
   constructor(
     private readonly geo: Ipv4Ranges<GeoInfo>,
     private readonly as: Ipv4Ranges<AsInfo>,
     private readonly special: Ipv4Ranges<AddressRange>,
+    segments: Ipv4Segments = mergeSegments(geo, as, special),
   ) {
-    const out = new SegmentBuilder();
-    const lists = [geo, as, special] as Ipv4Ranges<unknown>[];
-    const at = [0, 0, 0];
-    const values = [-1, -1, -1];
-    let pos = 0;
-    while (pos < SPACE_END) {
-      let next = SPACE_END;
-      for (let k = 0; k < 3; k++) {
-        const list = lists[k];
-        let i = at[k];
-        while (i < list.count && list.ends[i] < pos) i++;
-        at[k] = i;
-        if (i < list.count && list.starts[i] <= pos) {
-          values[k] = list.ids[i];
-          next = Math.min(next, list.ends[i] + 1);
-        } else {
-          values[k] = -1;
-          if (i < list.count) next = Math.min(next, list.starts[i]);
-        }
-      }
-      out.add(pos, values[0], values[1], values[2]);
-      pos = next;
-    }
-    const n = out.count;
+    const n = segments.count;
     this.segments = n;
     this.segs = new Uint32Array(2 * n);
-    for (let i = 0; i < n; i++) this.segs[2 * i] = out.starts[i];
-    this.geoIds = out.geo.slice(0, n);
-    this.asIds = out.as.slice(0, n);
-    this.specialIds = out.special.slice(0, n);
+    for (let i = 0; i < n; i++) this.segs[2 * i] = segments.starts[i];
+    this.geoIds = segments.geo.slice(0, n);
+    this.asIds = segments.as.slice(0, n);
+    this.specialIds = segments.special.slice(0, n);
     this.first = new Uint32Array(65537);
     let s = 0;
     for (let k = 0; k < 65536; k++) {
       const bound = k * 65536;
-      while (s + 1 < n && out.starts[s + 1] <= bound) s++;
+      while (s + 1 < n && segments.starts[s + 1] <= bound) s++;
       this.first[k] = s;
     }
     this.first[65536] = n - 1;
+  }
+
+  /**
+   * The segments as bytes, after a header with `stamp` (what the lists were made from): read
+   * back by `decodeIpv4Table` with the same stamp. Native byte order: a cache for this machine.
+   */
+  encode(stamp: string): Uint8Array {
+    const n = this.segments;
+    const text = new TextEncoder().encode(stamp);
+    const head = 8 + 4 + Math.ceil(text.length / 4) * 4 + 4;
+    const bytes = new Uint8Array(head + n * 13);
+    bytes.set(CACHE_MAGIC, 0);
+    const view = new DataView(bytes.buffer);
+    view.setUint32(8, text.length, true);
+    bytes.set(text, 12);
+    view.setUint32(head - 4, n, true);
+    const starts = new Uint32Array(n);
+    for (let i = 0; i < n; i++) starts[i] = this.segs[2 * i];
+    bytes.set(new Uint8Array(starts.buffer), head);
+    bytes.set(new Uint8Array(this.geoIds.buffer, this.geoIds.byteOffset, n * 4), head + n * 4);
+    bytes.set(new Uint8Array(this.asIds.buffer, this.asIds.byteOffset, n * 4), head + n * 8);
+    bytes.set(new Uint8Array(this.specialIds.buffer, this.specialIds.byteOffset, n), head + n * 12);
+    return bytes;
   }
 
   /** The segment holding an IPv4 address (unsigned 32-bit). */

@@ -53,6 +53,37 @@ export function parseIpv4(text: string): Uint8Array | undefined {
   return bytes;
 }
 
+/**
+ * Dotted-quad IPv4 text (no leading zeros, as parseIpv4 accepts) → unsigned 32-bit number, or
+ * -1. Allocation-free: it runs once per address on hot paths (enrichment, top talkers).
+ */
+export function parseIpv4Number(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || dots === 3) return -1;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+      dots++;
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255 || ++digits > 3) return -1;
+    } else {
+      return -1;
+    }
+  }
+  if (dots !== 3 || digits === 0) return -1;
+  return value * 256 + part;
+}
+
 /** RFC 4291 §2.2 text (with `::` and an optional dotted IPv4 tail, no zone) → 16 bytes, or undefined. */
 export function parseIpv6(text: string): Uint8Array | undefined {
   const halves = text.split('::');

@@ -18,6 +18,7 @@ import {
   createTcpAnalyzer,
   createThroughputAnalyzer,
   createTimingAnalyzer,
+  type DnsAnalyzer,
   type PacketAnalyzer,
 } from '../analyze/index.js';
 import { bundledOuiTable, lookupMacIn } from '../enrich/index.js';
@@ -93,4 +94,15 @@ export function createDiagnosisAnalyzers(
   for (const name of DIAGNOSIS_ANALYZER_NAMES)
     if (names.includes(name)) made.set(name, FACTORIES[name](made));
   return [...made.values()];
+}
+
+/**
+ * The DNS analyzer among analyzers made by createDiagnosisAnalyzers, if 'dns' was named: the
+ * detections (createCaptureDetection's `dns`) and passive names (FlowEnrichment's
+ * `shareDnsAnalyzer`) take its messages instead of parsing the DNS packets again.
+ */
+export function diagnosisDnsAnalyzer(analyzers: readonly PacketAnalyzer[]): DnsAnalyzer | undefined {
+  return analyzers.find(
+    (analyzer): analyzer is DnsAnalyzer => analyzer.name === 'dns' && 'addMessageListener' in analyzer,
+  );
 }

@@ -3,16 +3,17 @@
  * on each flow record, between the flow table (and its analyzers) and the consumers (detections,
  * views, the store).
  *
- * Passive DNS: the DNS analyzer's `onMessage` feeds DNS answers to the names store (address →
- * question name); `analyzers` holds such an analyzer for callers whose pass has none, or a
- * caller with its own DNS analyzer passes `onDnsMessage` as its onMessage. A record's SNI or
+ * Passive DNS: a DNS analyzer's messages feed DNS answers to the names store (address →
+ * question name); `analyzers` holds such an analyzer for callers whose pass has none, a caller
+ * whose pass has the diagnosis DNS analyzer shares it (`shareDnsAnalyzer`), and a caller with a
+ * DNS analyzer of its own making may pass `onDnsMessage` as its onMessage. A record's SNI or
  * HTTP Host names its server (responder) address.
  *
  * Contract: `enrich(record)` is synchronous, in place, allocation-free on the common path (no
  * threat match, no names); values already on a record (set by a flow exporter) win. `summary`
  * returns the run's top countries and ASNs (when `summarize` is on), names and threat matches.
  */
-import { createDnsAnalyzer, type PacketAnalyzer } from '../analyze/index.js';
+import { createDnsAnalyzer, type DnsAnalyzer, type PacketAnalyzer } from '../analyze/index.js';
 import type { EnrichmentLookups } from '../detect/index.js';
 import type {
   Enricher,
@@ -89,6 +90,12 @@ export interface EnrichmentSummary {
 export interface FlowEnrichment {
   /** A DNS analyzer feeding passive names, when names are on (add it to the pass), else none. */
   readonly analyzers: PacketAnalyzer[];
+  /**
+   * Learn names from `dns`, the pass's DNS analyzer (default configuration, annotating flows),
+   * rather than parse the same packets again: `analyzers` then only publishes the names summary.
+   * Call before the pass.
+   */
+  shareDnsAnalyzer(dns: DnsAnalyzer): void;
   /** Give to a DNS analyzer's `onMessage` to learn names from its answers. */
   onDnsMessage(message: DnsMessageInfo): void;
   enrich(record: FlowRecord): void;
@@ -184,7 +191,7 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
   };
 
   const dnsAnalyzer = names ? createDnsAnalyzer({ onMessage: onDnsMessage }) : undefined;
-  const analyzers: PacketAnalyzer[] = dnsAnalyzer
+  let analyzers: PacketAnalyzer[] = dnsAnalyzer
     ? [
         {
           // Its own key: the DNS statistics stay with an analyze-level 'dns' analyzer if there is one.
@@ -217,7 +224,15 @@ export function createFlowEnrichment(options: FlowEnrichmentOptions): FlowEnrich
   }
 
   return {
-    analyzers,
+    get analyzers() {
+      return analyzers;
+    },
+    shareDnsAnalyzer(dns) {
+      if (!names) return;
+      dns.addMessageListener((message) => onDnsMessage(message));
+      // Same key and summary; the records' `dns` fields are the shared analyzer's.
+      analyzers = [{ name: 'passiveDns', onPacket() {}, onFlowEnd() {}, finish: () => names.summary(0) }];
+    },
     lookups,
     onDnsMessage,
     enrich(record) {

@@ -66,6 +66,7 @@ export {
 export {
   createDiagnosisAnalyzers,
   DIAGNOSIS_ANALYZER_NAMES,
+  diagnosisDnsAnalyzer,
   isDiagnosisAnalyzer,
 } from './diagnosis-report-analyzers.js';
 export { type HealthSources, healthInputsOf } from './diagnosis-report-health.js';

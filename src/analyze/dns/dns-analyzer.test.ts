@@ -171,4 +171,44 @@ describe('DNS analyzer', () => {
     );
     expect(holed.analysis.dns).toMatchObject({ responses: 0, unanswered: 1, fragmentedIncomplete: 1 });
   });
+
+  it('hands each message to its listeners after onMessage, with the packet handled and its flow', async () => {
+    const calls: string[] = [];
+    const seen: { id: number; flowId: number; fragment: boolean; hasPorts: boolean }[] = [];
+    const analyzer = createDnsAnalyzer({ onMessage: (m) => calls.push(`onMessage ${m.id}`) });
+    analyzer.addMessageListener((m) => calls.push(`first ${m.id}`));
+    analyzer.addMessageListener((m, packet, flowId) => {
+      calls.push(`second ${m.id}`);
+      seen.push({ id: m.id, flowId, fragment: packet.isFragment, hasPorts: packet.hasPorts });
+    });
+    const big = dnsMessage({
+      id: 6,
+      qname: 'big.example',
+      response: true,
+      answers: [{ type: 16, rdata: Uint8Array.from([200, ...new Array(200).fill(0x61)]) }],
+    });
+    const fragments = ipv4Fragments(
+      {
+        src: '10.0.0.53',
+        dst: '10.0.0.1',
+        protocol: PROTO.UDP,
+        id: 78,
+        payload: udp({ srcPort: 53, dstPort: 40000, payload: big }),
+      },
+      96,
+    ).map((f, i) => ({
+      t: T0 + 0.1 + i * 0.001,
+      bytes: ethernet({ etherType: ETHERTYPE.IPV4, payload: f }),
+    }));
+    await runFrames(
+      [udpDns(T0, true, dnsMessage({ id: 6, qname: 'big.example' })), ...fragments],
+      [analyzer],
+    );
+    expect(calls).toEqual(['onMessage 6', 'first 6', 'second 6', 'onMessage 6', 'first 6', 'second 6']);
+    // The query came with ports; the response is handed over at the fragment that completed it.
+    expect(seen).toEqual([
+      { id: 6, flowId: seen[0]!.flowId, fragment: false, hasPorts: true },
+      { id: 6, flowId: seen[0]!.flowId, fragment: true, hasPorts: false },
+    ]);
+  });
 });

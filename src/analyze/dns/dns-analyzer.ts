@@ -53,6 +53,21 @@ export interface DnsAnalyzerConfig {
   annotateFlows?: boolean;
 }
 
+/**
+ * A consumer of the DNS analyzer's messages, called during `onPacket` with the packet being
+ * handled (for a datagram completed by a later IP fragment, that fragment) and its flow id.
+ */
+export type DnsMessageListener = (message: DnsMessageInfo, packet: DecodedPacket, flowId: number) => void;
+
+/**
+ * A DNS analyzer whose messages several consumers share (detections, passive names), so that
+ * each DNS packet of a pass is parsed and matched once.
+ */
+export interface DnsAnalyzer extends PacketAnalyzer {
+  /** Hands every message to `listener` too, after `onMessage`; add listeners before the pass. */
+  addMessageListener(listener: DnsMessageListener): void;
+}
+
 export const DEFAULT_DNS_ANALYZER_CONFIG: Readonly<DnsAnalyzerConfig> = {
   udpPorts: [53, 5353, 5355],
   tcpPorts: [53],
@@ -111,13 +126,14 @@ function isMulticast(data: Uint8Array, offset: number, ipVersion: number): boole
   return ipVersion === 4 ? (data[offset] & 0xf0) === 0xe0 : data[offset] === 0xff;
 }
 
-export function createDnsAnalyzer(options: Partial<DnsAnalyzerConfig> = {}): PacketAnalyzer {
+export function createDnsAnalyzer(options: Partial<DnsAnalyzerConfig> = {}): DnsAnalyzer {
   const config: DnsAnalyzerConfig = { ...DEFAULT_DNS_ANALYZER_CONFIG, ...options };
   const udpPort = new Uint8Array(65536);
   const tcpPort = new Uint8Array(65536);
   for (const port of config.udpPorts) udpPort[port] = 1;
   for (const port of config.tcpPorts) tcpPort[port] = 1;
-  const onMessage = config.onMessage;
+  const listeners: DnsMessageListener[] = [];
+  let onMessage = config.onMessage;
 
   const flows: (FlowState | undefined)[] = [];
   /** Open queries in the order they came, for the timeout; `head` is the first still queued. */
@@ -154,6 +170,8 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerConfig> = {}): Pac
   let currentTs = 0;
   let currentFlowId = 0;
   let currentForward = true;
+  /** The packet `onPacket` is handling, for listeners. */
+  let handledPacket: DecodedPacket | null = null;
 
   function flowState(flowId: number, packet: DecodedPacket, forward: boolean): FlowState {
     let state = flows[flowId];
@@ -407,9 +425,30 @@ export function createDnsAnalyzer(options: Partial<DnsAnalyzerConfig> = {}): Pac
   const onTcpMessage = (data: Uint8Array, offset: number, length: number) =>
     onDnsBytes(data, offset, length, true, false);
 
+  function notifyListeners(info: DnsMessageInfo): void {
+    const packet = handledPacket as DecodedPacket;
+    const flowId = currentFlowId;
+    for (const listener of listeners) listener(info, packet, flowId);
+  }
+
   return {
     name: 'dns',
+    addMessageListener(listener) {
+      if (listeners.length === 0) {
+        const first = onMessage;
+        onMessage =
+          first === undefined
+            ? notifyListeners
+            : (info) => {
+                first(info);
+                notifyListeners(info);
+              };
+      }
+      listeners.push(listener);
+    },
     onPacket(packet, timestamp, _frameLength, flowId, forward) {
+      handledPacket = packet;
+      currentFlowId = flowId;
       if (timestamp > nextDeadline) expire(timestamp);
       const protocol = packet.protocol;
       if (packet.isFragment && !packet.hasPorts) {

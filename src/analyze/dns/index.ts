@@ -1,5 +1,11 @@
 /** DNS analyzer (UDP and TCP) and its zero-copy DNS message reader. */
-export { createDnsAnalyzer, DEFAULT_DNS_ANALYZER_CONFIG, type DnsAnalyzerConfig } from './dns-analyzer.js';
+export {
+  createDnsAnalyzer,
+  DEFAULT_DNS_ANALYZER_CONFIG,
+  type DnsAnalyzer,
+  type DnsAnalyzerConfig,
+  type DnsMessageListener,
+} from './dns-analyzer.js';
 export {
   createDnsMessage,
   type DnsMessage,

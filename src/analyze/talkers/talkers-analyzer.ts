@@ -10,7 +10,7 @@
  */
 import type { FlowRecord, TalkerConversation, TalkerHost, TopTalkers } from '../../model/index.js';
 import type { PacketAnalyzer } from '../analyzer.js';
-import { BYTES, PACKETS, type Pruning, RowTable } from './row-table.js';
+import { addressWord, BYTES, PACKETS, type Pruning, RowTable } from './row-table.js';
 
 /** Host columns after PACKETS and BYTES. */
 const TX_PACKETS = 2;
@@ -58,11 +58,18 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
     revFrameBytes = rev;
   }
 
-  function addHost(address: string, txPackets: number, txBytes: number, rxPackets: number, rxBytes: number) {
-    let o = hosts.offsetOf(address);
+  function addHost(
+    address: string,
+    word: number,
+    txPackets: number,
+    txBytes: number,
+    rxPackets: number,
+    rxBytes: number,
+  ): void {
+    let o = hosts.offsetOf(address, '', word);
     if (o < 0) {
       if (hosts.size >= 2 * maxEntries) hosts.prune(maxEntries, prunedHosts);
-      o = hosts.add(address);
+      o = hosts.add(address, '', word);
       hostsSeen++;
     }
     const h = hosts.values;
@@ -75,16 +82,22 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
     h[o + RX_BYTES] += rxBytes;
   }
 
-  function addConversation(r: FlowRecord, fwdBytes: number, revBytes: number): void {
+  function addConversation(
+    r: FlowRecord,
+    srcWord: number,
+    dstWord: number,
+    fwdBytes: number,
+    revBytes: number,
+  ) {
     const srcIsA = r.srcIp <= r.dstIp;
     const a = srcIsA ? r.srcIp : r.dstIp;
     const b = srcIsA ? r.dstIp : r.srcIp;
-    // Address text holds no space, so the key splits back into the pair.
-    const key = `${a} ${b}`;
-    let o = conversations.offsetOf(key);
+    const wa = srcIsA ? srcWord : dstWord;
+    const wb = srcIsA ? dstWord : srcWord;
+    let o = conversations.offsetOf(a, b, wa, wb);
     if (o < 0) {
       if (conversations.size >= 2 * maxEntries) conversations.prune(maxEntries, prunedConversations);
-      o = conversations.add(key);
+      o = conversations.add(a, b, wa, wb);
       conversations.values[o + FIRST_TS] = r.firstTs;
       conversations.values[o + LAST_TS] = r.lastTs;
       conversationsSeen++;
@@ -103,7 +116,7 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
 
   function topHosts(): TalkerHost[] {
     const h = hosts.values;
-    return hosts.top(topN).map(([address, o]) => ({
+    return hosts.top(topN).map(([address, , o]) => ({
       address,
       packets: h[o + PACKETS],
       bytes: h[o + BYTES],
@@ -117,11 +130,10 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
 
   function topConversations(): TalkerConversation[] {
     const c = conversations.values;
-    return conversations.top(topN).map(([key, o]) => {
-      const space = key.indexOf(' ');
-      return {
-        addressA: key.slice(0, space),
-        addressB: key.slice(space + 1),
+    return conversations.top(topN).map(
+      ([addressA, addressB, o]): TalkerConversation => ({
+        addressA,
+        addressB,
         packets: c[o + PACKETS],
         bytes: c[o + BYTES],
         packetsAToB: c[o + A_TO_B_PACKETS],
@@ -131,8 +143,8 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
         flows: c[o + PAIR_FLOWS],
         firstTs: c[o + FIRST_TS],
         lastTs: c[o + LAST_TS],
-      };
-    });
+      }),
+    );
   }
 
   return {
@@ -158,9 +170,12 @@ export function createTalkersAnalyzer(config: Partial<TalkersAnalyzerConfig> = {
         fwd += Math.round(unseen * share);
         rev = record.frameBytes - fwd;
       }
-      addHost(record.srcIp, record.fwdPackets, fwd, record.revPackets, rev);
-      addHost(record.dstIp, record.revPackets, rev, record.fwdPackets, fwd);
-      addConversation(record, fwd, rev);
+      // Each address is parsed once, for its host and for the conversation.
+      const srcWord = addressWord(record.srcIp);
+      const dstWord = addressWord(record.dstIp);
+      addHost(record.srcIp, srcWord, record.fwdPackets, fwd, record.revPackets, rev);
+      addHost(record.dstIp, dstWord, record.revPackets, rev, record.fwdPackets, fwd);
+      addConversation(record, srcWord, dstWord, fwd, rev);
     },
     finish(): TopTalkers {
       return {

@@ -11,6 +11,7 @@ import {
   analyzeCaptures,
   completeAnalysis,
   createCaptureDetection,
+  diagnosisDnsAnalyzer,
   diagnosisReport,
 } from '../../pipeline/index.js';
 // Enrichment (issue 9): flags and start-up live in ../enrich-options.ts.
@@ -129,13 +130,17 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
 
   view.begin();
   try {
+    const analyzers = createAnalyzers(flags.analyzers);
+    // One DNS analyzer serves the diagnosis, the detections and passive names when 'dns' runs.
+    const dns = diagnosisDnsAnalyzer(analyzers);
+    if (dns) enrichment?.enrichment.shareDnsAnalyzer(dns);
     const detection = flags.detect
-      ? createCaptureDetection({}, { lookups: enrichment?.enrichment.lookups })
+      ? createCaptureDetection({}, { lookups: enrichment?.enrichment.lookups, dns })
       : undefined;
     const result = await analyzeCaptures({
       files,
       flowTable,
-      analyzers: [...createAnalyzers(flags.analyzers), ...(detection?.analyzers ?? [])],
+      analyzers: [...analyzers, ...(detection?.analyzers ?? [])],
       maxWarnings: flags.maxWarnings,
       enrichment: enrichment?.enrichment, // enrichment (issue 9)
       onFlow: (record) => {

@@ -8,6 +8,58 @@ const count = fc.oneof(fc.integer({ min: 0, max: 100 }), fc.maxSafeNat());
 // What the flow table puts in string fields: IP text forms, base64, fixed words.
 const text = fc.oneof(fc.ipV4(), fc.ipV6(), fc.base64String(), fc.constantFrom('gre', 'vxlan', 'SF'));
 
+/** Any UTF-16 code units: control characters, quotes, backslashes, lone surrogates. */
+const codeUnits = fc.string({ unit: fc.integer({ min: 0, max: 0xffff }).map((c) => String.fromCharCode(c)) });
+
+/** A direction of the TCP diagnostics, keys in the order the TCP analyzer sets them. */
+const direction = fc.record(
+  {
+    payloadBytes: count,
+    throughput: fc.double(),
+    retransmissions: count,
+    rtoRetransmissions: count,
+    fastRetransmissions: count,
+    spuriousRetransmissions: count,
+    retransmittedBytes: count,
+    outOfOrder: count,
+    duplicateAcks: count,
+    lostSegments: count,
+    ackedUnseen: count,
+    keepAlives: count,
+    zeroWindows: count,
+    zeroWindowSeconds: fc.double(),
+    zeroWindowProbes: count,
+    lowWindows: count,
+    lowWindowSeconds: fc.double(),
+    windowFull: count,
+    resets: count,
+  },
+  { requiredKeys: ['payloadBytes'] },
+);
+
+/** The TCP diagnostics, keys in the order the TCP analyzer sets them. */
+const tcp = fc.record(
+  {
+    stream: count,
+    fwd: direction,
+    rev: direction,
+    handshake: fc.record(
+      {
+        state: fc.constantFrom('complete' as const, 'reset' as const, 'unanswered' as const),
+        synRetransmissions: count,
+        synToSynAck: fc.double(),
+        synAckToAck: fc.double(),
+        total: fc.double(),
+      },
+      { requiredKeys: ['state', 'synRetransmissions'] },
+    ),
+    initialRtt: fc.double(),
+    rtt: fc.record({ samples: count, min: fc.double(), mean: fc.double(), max: fc.double() }),
+    resetBy: fc.constantFrom('originator' as const, 'responder' as const),
+  },
+  { requiredKeys: ['stream', 'fwd', 'rev'] },
+);
+
 const record: fc.Arbitrary<FlowRecord> = fc
   .record({
     communityId: text,
@@ -53,6 +105,7 @@ const record: fc.Arbitrary<FlowRecord> = fc
           application: fc.string(),
           sni: fc.string(),
           httpHost: fc.string(),
+          tcp,
           dns: fc.record({
             queries: count,
             responses: count,
@@ -73,6 +126,13 @@ const record: fc.Arbitrary<FlowRecord> = fc
             },
             { requiredKeys: [] },
           ),
+          // Enrichment, after the analyzers: names from a database may hold any UTF-16 code unit.
+          srcCountry: codeUnits,
+          dstCountry: codeUnits,
+          srcAsn: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          dstAsn: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
+          srcAsName: codeUnits,
+          dstAsName: codeUnits,
         },
         { requiredKeys: [] },
       )

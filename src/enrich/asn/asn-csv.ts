@@ -3,11 +3,10 @@
  * file per family): IPv4 with numeric bounds (`asn-ipv4-num.csv`), IPv6 with address text
  * (`asn-ipv6.csv`). Names may be quoted with `""` escapes (RFC 4180).
  */
-import { parseIpv6 } from '../../model/index.js';
+import { parseIpv4Number, parseIpv6 } from '../../model/index.js';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { AsInfo, IpDatabase } from '../enricher.js';
 import { readDatabaseFile } from '../mmdb/index.js';
-import { parseIpv4Number } from '../ranges/index.js';
 import { type RangeTable, RangeTableBuilder } from './range-table.js';
 
 /** Splits one CSV line into fields; quotes only matter at a field's start. */
@@ -202,6 +201,7 @@ export function asnRangeDatabase(
     description: `ASN ranges (${form}, ${v4?.size ?? 0} IPv4 and ${v6?.size ?? 0} IPv6)`,
     lookupIpv4: (ip) => v4?.lookupIpv4(ip),
     lookupIpv6: (bytes) => v6?.lookupIpv6(bytes),
+    ipv4Value: (id) => v4?.info(id),
     ipv4Ranges: () =>
       v4?.ipv4Ranges() ?? {
         count: 0,

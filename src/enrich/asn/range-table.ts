@@ -354,7 +354,8 @@ export class RangeTable {
     return 0;
   }
 
-  private info(index: number): AsInfo {
+  /** The AS of row `index` (an id of `ipv4Ranges`): shared, read-only. */
+  info(index: number): AsInfo {
     let info = this.infos[index];
     if (!info) {
       const name = this.names[this.nameIds[index]];

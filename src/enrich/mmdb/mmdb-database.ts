@@ -32,6 +32,7 @@ export function mmdbDatabase<T>(
     description: `${meta.databaseType || 'MaxMind DB'} (mmdb, built ${built})`,
     lookupIpv4: (ip) => at(reader.lookupIpv4(ip)),
     lookupIpv6: (bytes) => at(reader.lookupIpv6(bytes)),
+    ipv4Value: at,
     ipv4Ranges() {
       // Ids are data-section offsets: one record (one cached value) per distinct offset.
       const list = new Ipv4RangeList(1 << 16);

@@ -1,4 +1,4 @@
-/** Special-purpose address ranges and allocation-free IPv4 parsing. */
+/** Special-purpose address ranges and range lists. */
 
 export * from './range-list.js';
 export * from './special-ranges.js';

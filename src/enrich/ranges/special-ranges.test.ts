@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIpv6 } from '../../model/index.js';
-import { classifyIpv4, classifyIpv6, parseIpv4Number } from './special-ranges.js';
+import { parseIpv4Number, parseIpv6 } from '../../model/index.js';
+import { classifyIpv4, classifyIpv6 } from './special-ranges.js';
 
 const v4 = (text: string) => classifyIpv4(parseIpv4Number(text))?.label;
 const v6 = (text: string) => classifyIpv6(parseIpv6(text) as Uint8Array)?.label;

@@ -1,12 +1,11 @@
 /**
  * Special-purpose address ranges (IANA IPv4 and IPv6 Special-Purpose Address Registries,
- * RFC 6890) and the address parsing the enrichment hot path needs: IPv4 text straight to an
- * unsigned 32-bit number, without allocating.
+ * RFC 6890).
  *
  * An address in one of these ranges is labelled and never looked up in a geography or AS
  * database. IPv4-mapped IPv6 addresses (::ffff:a.b.c.d) are classified and looked up as IPv4.
  */
-import { type AddressRange, parseIpv6 } from '../../model/index.js';
+import { type AddressRange, parseIpv4Number, parseIpv6 } from '../../model/index.js';
 
 interface RangeEntry extends AddressRange {
   /** IPv4: network and mask as unsigned 32-bit numbers. IPv6: 16 bytes and prefix length. */
@@ -105,35 +104,4 @@ export function ipv4MappedNumber(bytes: Uint8Array): number {
   for (let i = 0; i < 10; i++) if (bytes[i] !== 0) return -1;
   if (bytes[10] !== 0xff || bytes[11] !== 0xff) return -1;
   return ((bytes[12] << 24) | (bytes[13] << 16) | (bytes[14] << 8) | bytes[15]) >>> 0;
-}
-
-/**
- * Dotted-quad IPv4 text (no leading zeros, as model/parseIpv4 accepts) → unsigned 32-bit
- * number, or -1. Allocation-free: this runs once per address on the enrichment hot path.
- */
-export function parseIpv4Number(text: string): number {
-  const length = text.length;
-  if (length < 7 || length > 15) return -1;
-  let value = 0;
-  let part = 0;
-  let digits = 0;
-  let dots = 0;
-  for (let i = 0; i < length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || dots === 3) return -1;
-      value = value * 256 + part;
-      part = 0;
-      digits = 0;
-      dots++;
-    } else if (c >= 48 && c <= 57) {
-      if (digits > 0 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (part > 255 || ++digits > 3) return -1;
-    } else {
-      return -1;
-    }
-  }
-  if (dots !== 3 || digits === 0) return -1;
-  return value * 256 + part;
 }

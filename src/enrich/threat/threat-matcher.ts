@@ -11,8 +11,7 @@
  * Allowlist (optional): an address or name the allowlist covers (same matching rules) matches
  * nothing, whatever the feeds list; so it gets no tags and raises no threat-intel alert.
  */
-import { parseIpv6 } from '../../model/index.js';
-import { parseIpv4Number } from '../ranges/index.js';
+import { parseIpv4Number, parseIpv6 } from '../../model/index.js';
 import type { FeedEntries } from './feed-formats.js';
 
 export interface CompiledFeed {

@@ -18,6 +18,7 @@ import {
   createCaptureDetection,
   createDiagnosisAnalyzers,
   createFlowEnrichment,
+  diagnosisDnsAnalyzer,
   protocolName,
 } from '../../pipeline/index.js';
 import { FlowlensError } from '../../shared/index.js';
@@ -71,11 +72,15 @@ async function run(): Promise<void> {
     ? createFlowEnrichment({ enricher, names: createPassiveNames(), summarize: true, threat })
     : undefined;
   const lookups = enrichment?.lookups ?? (threat ? createFlowEnrichment({ threat }).lookups : undefined);
-  const detection = createCaptureDetection({}, { lookups });
+  const analyzers = createDiagnosisAnalyzers();
+  // One DNS analyzer serves the diagnosis, the detections and passive names.
+  const dns = diagnosisDnsAnalyzer(analyzers);
+  if (dns) enrichment?.shareDnsAnalyzer(dns);
+  const detection = createCaptureDetection({}, { lookups, dns });
   const firstWarnings = new Map<string, InputWarning>();
   const result = await analyzeCaptures({
     files: [input.file],
-    analyzers: [...createDiagnosisAnalyzers(), ...detection.analyzers],
+    analyzers: [...analyzers, ...detection.analyzers],
     enrichment,
     onWarning(warning) {
       if (!firstWarnings.has(warning.code)) firstWarnings.set(warning.code, warning);
