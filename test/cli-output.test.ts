@@ -1,6 +1,7 @@
 /**
  * The command line's output contract when the reader goes away: `flowlens … | head` ends with
- * exit 0 and no stack trace, for commander's own output (help) and for streamed results.
+ * exit 0 and no stack trace, for commander's own output (help) and for streamed results; and the
+ * top level: version, the help listing every command, typo suggestions, each command's help.
  *
  * Needs `npm run build`.
  */
@@ -8,7 +9,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from './support/corpus.js';
-import { CLI } from './support/run.js';
+import { CLI, runCli } from './support/run.js';
 
 /** Runs the CLI, closes its stdout after the first chunk, and resolves with its exit and stderr. */
 function readFirstChunkOnly(args: string[]): Promise<{ code: number | null; stderr: string }> {
@@ -33,5 +34,43 @@ describe('a reader that stops early', () => {
     const result = await readFirstChunkOnly(['analyze', capture, '--format', 'ndjson', '--no-detect']);
     expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(result.code).toBe(0);
+  });
+});
+
+describe('the top level (each command module is loaded only when needed)', () => {
+  const COMMANDS = [
+    'analyze',
+    'ingest',
+    'capture',
+    'collect',
+    'alerts',
+    'devices',
+    'query',
+    'serve',
+    'lookup',
+    'feeds',
+  ];
+
+  it('prints the version, and lists every command in the help', async () => {
+    const version = await runCli(['--version']);
+    expect(version.code).toBe(0);
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    const help = await runCli(['--help']);
+    expect(help.code).toBe(0);
+    const listed = [...help.stdout.matchAll(/^ {2}(\w+) /gm)].map((m) => m[1]);
+    expect(listed).toEqual([...COMMANDS, 'help']);
+    const helpCommand = await runCli(['help', 'query']);
+    expect(helpCommand.stdout).toMatch(/Usage: flowlens query/);
+  });
+
+  it('suggests the command a typo meant, and runs a named one with its own help', async () => {
+    const typo = await runCli(['analyz']);
+    expect(typo.code).toBe(2);
+    expect(typo.stderr).toMatch(/unknown command 'analyz'[\s\S]*Did you mean analyze\?/);
+    for (const command of COMMANDS) {
+      const help = await runCli([command, '--help']);
+      expect(help.code, command).toBe(0);
+      expect(help.stdout, command).toMatch(new RegExp(`Usage: flowlens ${command}`));
+    }
   });
 });

@@ -6,16 +6,34 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { FlowlensError } from '../shared/index.js';
-import { registerAlertsCommand } from './alerts/alerts-command.js';
-import { registerAnalyzeCommand } from './analyze/analyze-command.js';
-import { registerCaptureCommand } from './capture/capture-command.js';
-import { registerCollectCommand } from './collect/collect-command.js';
-import { registerDevicesCommand } from './devices/devices-command.js';
-import { registerFeedsCommand } from './feeds/feeds-command.js';
-import { registerIngestCommand } from './ingest/ingest-command.js';
-import { registerLookupCommand } from './lookup/lookup-command.js';
-import { registerQueryCommand } from './query/query-command.js';
-import { registerServeCommand } from './serve/serve-command.js';
+
+type RegisterCommand = (program: Command) => void;
+
+/**
+ * Each command's module, in the order `--help` lists them. Only the module of the command being
+ * run is loaded (each pulls in its part of the program, ~20–250 ms of module loading); help,
+ * version and unknown names load every one.
+ */
+const COMMANDS: Record<string, () => Promise<RegisterCommand>> = {
+  analyze: async () => (await import('./analyze/analyze-command.js')).registerAnalyzeCommand,
+  ingest: async () => (await import('./ingest/ingest-command.js')).registerIngestCommand,
+  capture: async () => (await import('./capture/capture-command.js')).registerCaptureCommand,
+  collect: async () => (await import('./collect/collect-command.js')).registerCollectCommand,
+  alerts: async () => (await import('./alerts/alerts-command.js')).registerAlertsCommand,
+  devices: async () => (await import('./devices/devices-command.js')).registerDevicesCommand,
+  query: async () => (await import('./query/query-command.js')).registerQueryCommand,
+  serve: async () => (await import('./serve/serve-command.js')).registerServeCommand,
+  lookup: async () => (await import('./lookup/lookup-command.js')).registerLookupCommand,
+  feeds: async () => (await import('./feeds/feeds-command.js')).registerFeedsCommand,
+};
+
+/** The commands `argv` needs registered: the one it names, none for the version, else all. */
+function commandsFor(argv: string[]): string[] {
+  const first = argv[2];
+  if (first === '--version' || first === '-V') return [];
+  if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
+  return Object.keys(COMMANDS);
+}
 
 function packageVersion(): string {
   const url = new URL('../../package.json', import.meta.url);
@@ -46,17 +64,9 @@ export async function main(argv: string[]): Promise<number> {
     .addHelpText('after', EXAMPLES)
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
-  registerAnalyzeCommand(program);
-  registerIngestCommand(program);
-  registerCaptureCommand(program);
-  registerCollectCommand(program);
-  registerAlertsCommand(program);
-  registerDevicesCommand(program);
-  registerQueryCommand(program);
-  registerServeCommand(program);
-  registerLookupCommand(program);
-  registerFeedsCommand(program);
   try {
+    const registers = await Promise.all(commandsFor(argv).map((name) => COMMANDS[name]()));
+    for (const register of registers) register(program);
     await program.parseAsync(argv);
     return 0;
   } catch (error) {
