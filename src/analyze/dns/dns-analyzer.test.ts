@@ -20,6 +20,26 @@ import { dnsMessage, runFrames } from './testing/dns-builder.js';
 
 const T0 = 1_700_000_000;
 
+/**
+ * A DNS response from 10.0.0.53:53 to 10.0.0.1:40000 in IPv4 fragments of 96 bytes (IP id
+ * `ipId`), 1 ms apart from T0 + 0.1 s.
+ */
+function fragmentedResponse(message: Uint8Array, ipId: number) {
+  return ipv4Fragments(
+    {
+      src: '10.0.0.53',
+      dst: '10.0.0.1',
+      protocol: PROTO.UDP,
+      id: ipId,
+      payload: udp({ srcPort: 53, dstPort: 40000, payload: message }),
+    },
+    96,
+  ).map((f, i) => ({
+    t: T0 + 0.1 + i * 0.001,
+    bytes: ethernet({ etherType: ETHERTYPE.IPV4, payload: f }),
+  }));
+}
+
 function udpDns(t: number, toServer: boolean, message: Uint8Array, clientPort = 40000) {
   const [src, dst] = toServer ? ['10.0.0.1', '10.0.0.53'] : ['10.0.0.53', '10.0.0.1'];
   const [sp, dp] = toServer ? [clientPort, 53] : [53, clientPort];
@@ -145,19 +165,7 @@ describe('DNS analyzer', () => {
       response: true,
       answers: [{ type: 16, rdata: Uint8Array.from([200, ...new Array(200).fill(0x61)]) }],
     });
-    const fragments = ipv4Fragments(
-      {
-        src: '10.0.0.53',
-        dst: '10.0.0.1',
-        protocol: PROTO.UDP,
-        id: 77,
-        payload: udp({ srcPort: 53, dstPort: 40000, payload: big }),
-      },
-      96,
-    ).map((f, i) => ({
-      t: T0 + 0.1 + i * 0.001,
-      bytes: ethernet({ etherType: ETHERTYPE.IPV4, payload: f }),
-    }));
+    const fragments = fragmentedResponse(big, 77);
     expect(fragments.length).toBeGreaterThan(2);
     const query = udpDns(T0, true, dnsMessage({ id: 5, qname: 'big.example', qtype: 16 }));
     const complete = await runFrames([query, ...fragments], [createDnsAnalyzer()]);
@@ -187,19 +195,7 @@ describe('DNS analyzer', () => {
       response: true,
       answers: [{ type: 16, rdata: Uint8Array.from([200, ...new Array(200).fill(0x61)]) }],
     });
-    const fragments = ipv4Fragments(
-      {
-        src: '10.0.0.53',
-        dst: '10.0.0.1',
-        protocol: PROTO.UDP,
-        id: 78,
-        payload: udp({ srcPort: 53, dstPort: 40000, payload: big }),
-      },
-      96,
-    ).map((f, i) => ({
-      t: T0 + 0.1 + i * 0.001,
-      bytes: ethernet({ etherType: ETHERTYPE.IPV4, payload: f }),
-    }));
+    const fragments = fragmentedResponse(big, 78);
     await runFrames(
       [udpDns(T0, true, dnsMessage({ id: 6, qname: 'big.example' })), ...fragments],
       [analyzer],
