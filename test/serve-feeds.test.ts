@@ -15,7 +15,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectionsTo } from './support/export-datagrams.js';
 import { runCli } from './support/run.js';
-import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
+import { collectNetflowOn, type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-serve-feeds-'));
@@ -56,17 +56,7 @@ describe('flowlens serve with threat feeds', () => {
     expect((await runCli(['feeds', 'watchlist', 'add', '198.51.100.7', '--data', data])).code).toBe(0);
     expect((await runCli(['feeds', 'allowlist', 'add', '192.0.2.9', '--data', data])).code).toBe(0);
     const port = await freeUdpPort();
-    running = await startServe([
-      '--data',
-      data,
-      '--collect',
-      '--netflow',
-      String(port),
-      '--ipfix',
-      '0',
-      '--sflow',
-      '0',
-    ]);
+    running = await startServe(['--data', data, ...collectNetflowOn(port)]);
     const url = running.url;
 
     const feeds = await until('the background fetch', async () => {

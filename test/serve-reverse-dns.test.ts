@@ -14,7 +14,7 @@ import { PROJECT_ROOT } from './support/corpus.js';
 import { connectionsTo } from './support/export-datagrams.js';
 import { type PtrResponder, startPtrResponder } from './support/ptr-responder.js';
 import { runCli } from './support/run.js';
-import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
+import { collectNetflowOn, type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'flowlens-serve-rdns-'));
@@ -46,13 +46,7 @@ describe('flowlens serve --reverse-dns', () => {
       path.join(dir, 'on'),
       '--reverse-dns',
       `127.0.0.1:${responder.port}`,
-      '--collect',
-      '--netflow',
-      String(port),
-      '--ipfix',
-      '0',
-      '--sflow',
-      '0',
+      ...collectNetflowOn(port),
     ]);
     const url = running.url;
     // A collected flow to a public address queues its PTR query; nobody has looked it up.
@@ -92,17 +86,7 @@ describe('flowlens serve --reverse-dns', () => {
 
   it('is off by default: lookups carry no reverseName', async () => {
     const port = await freeUdpPort();
-    running = await startServe([
-      '--data',
-      path.join(dir, 'off'),
-      '--collect',
-      '--netflow',
-      String(port),
-      '--ipfix',
-      '0',
-      '--sflow',
-      '0',
-    ]);
+    running = await startServe(['--data', path.join(dir, 'off'), ...collectNetflowOn(port)]);
     await sendDatagrams([connectionsTo(['1.2.3.10'])], port);
     const url = running.url;
     await until('the collected flow', async () => {

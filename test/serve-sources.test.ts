@@ -14,7 +14,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import { CLI, runCli, toolsAvailable } from './support/run.js';
-import { json, startServe, stopServe, until } from './support/serve-cli.js';
+import { collectNetflowOn, json, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort } from './support/udp.js';
 
 const dirs: string[] = [];
@@ -86,17 +86,7 @@ describe.runIf(softflowdReady)('flowlens serve --collect', () => {
     const capture = path.join(dir, 'traffic.pcap');
     writeFileSync(capture, demoCapture(Math.floor(Date.now() / 1000)));
     const netflow = await freeUdpPort();
-    const running = await startServe([
-      '--data',
-      path.join(dir, 'data'),
-      '--collect',
-      '--netflow',
-      String(netflow),
-      '--ipfix',
-      '0',
-      '--sflow',
-      '0',
-    ]);
+    const running = await startServe(['--data', path.join(dir, 'data'), ...collectNetflowOn(netflow)]);
     try {
       const ready = await json(`${running.url}/ready`);
       expect(ready.status).toBe(200);

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { StatusAnswer } from '../src/server/api-types.js';
 import { exportDatagrams } from './support/export-datagrams.js';
-import { startServe, stopServe, until } from './support/serve-cli.js';
+import { collectNetflowOn, startServe, stopServe, until } from './support/serve-cli.js';
 import { startTestServer } from './support/server-harness.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 
@@ -149,7 +149,7 @@ describe('flowlens serve --retention', () => {
     dirs.push(dir);
     const data = path.join(dir, 'data');
     const netflow = await freeUdpPort();
-    const collect = ['--collect', '--netflow', String(netflow), '--ipfix', '0', '--sflow', '0'];
+    const collect = [...collectNetflowOn(netflow)];
     const first = await startServe(['--data', data, ...collect]);
     try {
       await sendDatagrams(exportDatagrams(Math.floor(Date.now() / 1000) - 40 * 86_400), netflow);

@@ -30,7 +30,7 @@ import { demoCapture } from '../src/cli/serve/demo-traffic.js';
 import type { AlertList, DeviceList, StoredDevice } from '../src/server/api-types.js';
 import { corpusAvailable, corpusPath, PROJECT_ROOT } from './support/corpus.js';
 import { run, runCli, toolsAvailable } from './support/run.js';
-import { type RunningServe, startServe, stopServe } from './support/serve-cli.js';
+import { collectNetflowOn, type RunningServe, startServe, stopServe } from './support/serve-cli.js';
 import { freeUdpPort } from './support/udp.js';
 import { DESKTOP_VIEWPORT, openWatched, settlePage, type WatchedPage } from './support/watch-page.js';
 
@@ -311,17 +311,7 @@ describe.runIf(collectReady)('Live page on flowlens serve --collect', () => {
   it("shows the collector's rates and new alerts as the alerts topic delivers them", async () => {
     const dir = tempDir();
     const netflow = await freeUdpPort();
-    const serve = await startServe([
-      '--data',
-      path.join(dir, 'data'),
-      '--collect',
-      '--netflow',
-      String(netflow),
-      '--ipfix',
-      '0',
-      '--sflow',
-      '0',
-    ]);
+    const serve = await startServe(['--data', path.join(dir, 'data'), ...collectNetflowOn(netflow)]);
     try {
       const { page, problems } = await open(serve.url, '/live');
       await page.getByTestId('live-collector').waitFor();

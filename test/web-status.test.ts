@@ -15,7 +15,7 @@ import type { StatusAnswer } from '../src/server/api-types.js';
 import { PROJECT_ROOT } from './support/corpus.js';
 import { exportDatagrams } from './support/export-datagrams.js';
 import { toolsAvailable } from './support/run.js';
-import { type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
+import { collectNetflowOn, type RunningServe, startServe, stopServe, until } from './support/serve-cli.js';
 import { freeUdpPort, sendDatagrams } from './support/udp.js';
 import { DESKTOP_VIEWPORT, openWatched, type WatchedPage } from './support/watch-page.js';
 
@@ -66,7 +66,7 @@ describe.skipIf(!ready)('Status page in headless Chromium', () => {
 
   it('shows the exporter with its counters, problems highlighted, and the store size', async () => {
     const netflow = await freeUdpPort();
-    const running = await start(['--collect', '--netflow', String(netflow), '--ipfix', '0', '--sflow', '0']);
+    const running = await start([...collectNetflowOn(netflow)]);
     await sendDatagrams(exportDatagrams(), netflow);
     const status = await until('the flows in the store', async () => {
       const answer = (await (await fetch(`${running.url}/api/v1/status`)).json()) as StatusAnswer;

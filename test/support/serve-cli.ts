@@ -69,3 +69,8 @@ export async function json(url: string): Promise<{ status: number; body: Record<
   const response = await fetch(url);
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
 }
+
+/** Arguments for `serve` with its collector on NetFlow port `port` only (IPFIX and sFlow off). */
+export function collectNetflowOn(port: number): string[] {
+  return ['--collect', '--netflow', String(port), '--ipfix', '0', '--sflow', '0'];
+}
