@@ -8,7 +8,7 @@
  * segment answers exactly what the separate lookups would for every address in it. Values are
  * the databases' shared objects and must be treated as read-only.
  */
-import { type AddressRange, parseIpv4Number } from '../model/index.js';
+import { type AddressRange, grownArray, parseIpv4Number } from '../model/index.js';
 import type { AsInfo, GeoInfo, IpDatabase, Ipv4Ranges } from './enricher.js';
 import { SPECIAL_RANGES } from './ranges/index.js';
 
@@ -44,18 +44,10 @@ class SegmentBuilder {
 
   private grow(): void {
     const size = this.starts.length * 2;
-    const starts = new Uint32Array(size);
-    starts.set(this.starts);
-    this.starts = starts;
-    const geo = new Int32Array(size);
-    geo.set(this.geo);
-    this.geo = geo;
-    const as = new Int32Array(size);
-    as.set(this.as);
-    this.as = as;
-    const special = new Int8Array(size);
-    special.set(this.special);
-    this.special = special;
+    this.starts = grownArray(this.starts, size);
+    this.geo = grownArray(this.geo, size);
+    this.as = grownArray(this.as, size);
+    this.special = grownArray(this.special, size);
   }
 }
 

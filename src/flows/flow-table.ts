@@ -12,6 +12,7 @@ import type { DecodedPacket, FlowEndReason, FlowRecord, FlowTunnel } from '../mo
 import {
   communityIdAt,
   formatIp,
+  grownArray,
   ICMP_V4_COUNTERPART,
   ICMP_V6_COUNTERPART,
   IP_PROTO,
@@ -176,28 +177,16 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
 
   function grow(): void {
     const newCapacity = capacity * 2;
-    const grown = <T extends Float64Array | Uint8Array | Int32Array | Uint32Array>(
-      a: T,
-      make: (n: number) => T,
-      width = 1,
-    ): T => {
-      const b = make(newCapacity * width);
-      b.set(a as never);
-      return b;
-    };
-    const f64 = (n: number) => new Float64Array(n);
-    const u8 = (n: number) => new Uint8Array(n);
-    const i32 = (n: number) => new Int32Array(n);
-    keys = grown(keys, u8, KEY_BYTES);
+    keys = grownArray(keys, newCapacity * KEY_BYTES);
     keyWords = new Int32Array(keys.buffer);
-    hashes = grown(hashes, (n) => new Uint32Array(n));
-    hot = grown(hot, f64, HOT);
-    flagBytes = grown(flagBytes, u8, 4);
-    links = grown(links, i32, 2);
-    fragmentCount = grown(fragmentCount, f64);
-    fwdBaseSeq = grown(fwdBaseSeq, f64);
-    revBaseSeq = grown(revBaseSeq, f64);
-    freeSlots = grown(freeSlots, i32);
+    hashes = grownArray(hashes, newCapacity);
+    hot = grownArray(hot, newCapacity * HOT);
+    flagBytes = grownArray(flagBytes, newCapacity * 4);
+    links = grownArray(links, newCapacity * 2);
+    fragmentCount = grownArray(fragmentCount, newCapacity);
+    fwdBaseSeq = grownArray(fwdBaseSeq, newCapacity);
+    revBaseSeq = grownArray(revBaseSeq, newCapacity);
+    freeSlots = grownArray(freeSlots, newCapacity);
     capacity = newCapacity;
     indexMask = capacity * 2 - 1;
     index = new Int32Array(capacity * 4);

@@ -16,4 +16,5 @@ export * from './packet.js';
 export * from './report.js';
 export * from './tcp-diagnostics.js';
 export * from './timing.js';
+export * from './typed-arrays.js';
 export * from './warning.js';

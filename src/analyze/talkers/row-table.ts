@@ -12,7 +12,7 @@
  * table. A row handed out by `add` is zeroed; `add` may replace `values` (read it again after),
  * `prune` moves rows (offsets found before it are stale).
  */
-import { parseIpv4Number } from '../../model/index.js';
+import { grownArray, parseIpv4Number } from '../../model/index.js';
 
 export const PACKETS = 0;
 export const BYTES = 1;
@@ -240,17 +240,9 @@ export class RowTable {
 
   private grow(): void {
     const rows = this.wordA.length * 2;
-    const values = new Float64Array(rows * this.width);
-    values.set(this.values);
-    this.values = values;
-    const kinds = new Uint8Array(rows);
-    kinds.set(this.kinds);
-    this.kinds = kinds;
-    const wordA = new Int32Array(rows);
-    wordA.set(this.wordA);
-    this.wordA = wordA;
-    const wordB = new Int32Array(rows);
-    wordB.set(this.wordB);
-    this.wordB = wordB;
+    this.values = grownArray(this.values, rows * this.width);
+    this.kinds = grownArray(this.kinds, rows);
+    this.wordA = grownArray(this.wordA, rows);
+    this.wordB = grownArray(this.wordB, rows);
   }
 }
