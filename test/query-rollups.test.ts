@@ -1,19 +1,21 @@
 /**
  * Time rollups (store/rollups.ts, query/rollup-source.ts) on real captures ingested into a real
- * DuckDB store: top-N, series and the overview's totals answered from the rollups equal, exactly, the answers read from
- * raw flows, over aligned and unaligned ranges, with filters the rollups hold; filters and
- * dimensions they do not hold fall back to raw flows. The daily address rollup answers top-N by
- * src_ip, dst_ip and host over ranges of whole days, of parts of days (raw, or the day minus the
- * raw flows outside the range) and of both, equal to raw flows too; so do the overview's host
- * count and busiest hosts, which read it. All rollups stay equal to the flows after live writes
- * (with the live address rows merged), a `--force` replacement and retention.
+ * DuckDB store: top-N, series and the overview's totals answered from the rollups equal,
+ * exactly, the answers read from raw flows, over aligned and unaligned ranges, with filters the
+ * rollups hold; filters and dimensions they do not hold fall back to raw flows. The daily address
+ * rollup answers top-N by src_ip, dst_ip and host over ranges of whole days, of parts of days
+ * (raw, or the day minus the raw flows outside the range) and of both, equal to raw flows too; so
+ * do the overview's host count and busiest hosts, which read it; so do ranges over most of the
+ * stored days, read as the address totals minus the days left out. All rollups and the totals
+ * stay equal to the flows after live writes (with the live address rows merged), a `--force`
+ * replacement and retention.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseFilter } from '../src/store/filter/index.js';
 import { createDuckDbStore, type FlowStore, type StoredFlow } from '../src/store/index.js';
-import { hostParts } from '../src/store/query/host-rollup-source.js';
+import { hostParts, rollupDays, withTotals } from '../src/store/query/host-rollup-source.js';
 import {
   type Dimension,
   type Metric,
@@ -25,7 +27,7 @@ import {
 } from '../src/store/query/index.js';
 import type { TimeRange } from '../src/store/query/range.js';
 import { rollupRelation, segments } from '../src/store/query/rollup-source.js';
-import { HOST_ROLLUP, ROLLUP_LEVELS } from '../src/store/rollups.js';
+import { HOST_ROLLUP, HOST_TOTALS, ROLLUP_LEVELS } from '../src/store/rollups.js';
 import { corpusAvailable, corpusPath } from './support/corpus.js';
 import { buildQueryStore, type QueryStore } from './support/query-store.js';
 
@@ -73,6 +75,32 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     expect(await store.query(perKey.replace('KEYED', HOST_ROLLUP.table))).toEqual(
       await store.query(perKey.replace('KEYED', fromFlows)),
     );
+    // The address totals: per address and side, the address rollup summed over every day.
+    const perAddress = `SELECT ip, side, sum(flows) AS flows, sum(packets) AS packets, sum(bytes) AS bytes
+FROM KEYED GROUP BY ALL HAVING sum(flows) <> 0 OR sum(packets) <> 0 OR sum(bytes) <> 0 ORDER BY ALL`;
+    const totals = await store.query(perAddress.replace('KEYED', HOST_TOTALS.table));
+    expect(totals.length).toBeGreaterThan(0);
+    expect(totals).toEqual(await store.query(perAddress.replace('KEYED', HOST_ROLLUP.table)));
+    // Every write path ends by merging the totals when the rows added reach half the merged ones.
+    const [rows] = await store.query(
+      `SELECT count(*) FILTER (WHERE compacted) AS merged, count(*) FILTER (WHERE NOT compacted) AS added
+FROM ${HOST_TOTALS.table}`,
+    );
+    expect(2 * Number(rows.added)).toBeLessThan(Number(rows.merged));
+  }
+
+  /** Ranges whose address answers read the totals: everything, and everything but the first day. */
+  async function totalsRanges(): Promise<TimeRange[]> {
+    const all = await resolveRange(store, parseRange('all'));
+    const days = await rollupDays(store);
+    if (days === undefined) throw new Error('the address rollup is empty');
+    const result = [all, { from: days.first + DAY + 0.25, to: all.to }];
+    for (const range of result) {
+      const parts = hostParts(range.from, range.to);
+      expect(parts, `${range.from}..${range.to}`).toBeDefined();
+      expect(withTotals(parts ?? [], days).some((part) => part.source === 'totals')).toBe(true);
+    }
+    return result;
   }
 
   /** Top-N by address from the address rollup equals raw flows' answer, each metric. */
@@ -201,6 +229,7 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
       expect(hostParts(range.from, range.to), `${range.from}..${range.to}`).toBeDefined();
       await expectSameAddressAnswers(range);
     }
+    for (const range of await totalsRanges()) await expectSameAddressAnswers(range);
     // Short ranges read raw flows only; filtered queries too.
     for (const range of ranges) expect(hostParts(range.from, range.from + 0.5 * DAY)).toBeUndefined();
     const range = ranges[1];
@@ -230,6 +259,30 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
       ['rollup', 1, DAY, 2 * DAY],
       ['raw', -1, 1.6 * DAY, 2 * DAY],
     ]);
+  });
+
+  it('reads most of the stored days as the totals minus the days left out, unbounded', () => {
+    const d = 1_714_003_200;
+    const days = { first: d, last: d + 9 * DAY };
+    const show = (from: number, to: number) =>
+      withTotals(hostParts(from, to) ?? [], days).map((p) => [p.source, p.sign, p.from - d, p.to - d]);
+    // 10 stored days: reading 8 of them takes the totals minus the rest, on both sides.
+    expect(show(d + DAY, d + 9 * DAY)).toEqual([
+      ['totals', 1, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+      ['rollup', -1, Number.NEGATIVE_INFINITY, DAY],
+      ['rollup', -1, 9 * DAY, Number.POSITIVE_INFINITY],
+    ]);
+    // Raw parts stay as they are; the partial first day read as its rollup day counts as read.
+    expect(show(d + 3600, d + 20 * DAY)).toEqual([
+      ['raw', -1, 0, 3600],
+      ['totals', 1, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY],
+      ['rollup', -1, Number.NEGATIVE_INFINITY, 0],
+      ['rollup', -1, 20 * DAY, Number.POSITIVE_INFINITY],
+    ]);
+    // Half the days or fewer: the days themselves.
+    const half = hostParts(d, d + 5 * DAY) ?? [];
+    expect(withTotals(half, days)).toBe(half);
+    expect(withTotals(half, undefined)).toBe(half);
   });
 
   it('falls back to raw flows for fields and dimensions the rollups do not hold', async () => {
@@ -267,7 +320,8 @@ describe.skipIf(!corpusAvailable)('rollups answer exactly as raw flows do (corpu
     ]);
     await expectRollupsWhole();
     await expectSameAnswers(ranges[0], 'source live');
-    for (const range of addressRanges()) await expectSameAddressAnswers(range);
+    for (const range of [...addressRanges(), ...(await totalsRanges())])
+      await expectSameAddressAnswers(range);
     // The live address rows were merged (liveHostCompactRows above): one row per key.
     const [duplicates] = await store.query(
       `SELECT count(*) AS n FROM (SELECT bucket, ip, side FROM ${HOST_ROLLUP.table}
@@ -289,7 +343,8 @@ WHERE ingest_id IS NULL GROUP BY ALL HAVING count(*) > 1)`,
     await writer.commit({ packets: 0, bytes: 0 });
     await expectRollupsWhole();
     await expectSameAnswers(ranges[0]);
-    for (const range of addressRanges()) await expectSameAddressAnswers(range);
+    for (const range of [...addressRanges(), ...(await totalsRanges())])
+      await expectSameAddressAnswers(range);
 
     // Retention whose cutoff falls inside the longest capture.
     const flows = data.files[1].flows;
@@ -299,6 +354,7 @@ WHERE ingest_id IS NULL GROUP BY ALL HAVING count(*) > 1)`,
     expect(flowsDeleted).toBeGreaterThan(0);
     await expectRollupsWhole();
     for (const range of ranges) await expectSameAnswers(range, 'tcp');
-    for (const range of addressRanges()) await expectSameAddressAnswers(range);
+    for (const range of [...addressRanges(), ...(await totalsRanges())])
+      await expectSameAddressAnswers(range);
   }, 240_000);
 });

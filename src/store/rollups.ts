@@ -57,6 +57,18 @@ export function isRollupColumn(column: string): column is RollupKeyColumn {
  */
 export const HOST_ROLLUP = { table: 'flows_hosts_1d', seconds: 86_400 } as const;
 
+/**
+ * The address totals: the address rollup summed over all its days, so that a range covering
+ * most of the stored days reads one row per address and side (plus the days it leaves out,
+ * subtracted) instead of one per day.
+ *
+ * Contract: for every `ip` and `side`, the sum of its rows equals the sum of its address rollup
+ * rows over every bucket, at every commit. Rows are additive and may be negative (a deleted
+ * ingest or a rebuilt day is subtracted). `compacted` marks the rows of the last compaction (one
+ * per key that has flows); the others are changes since, merged in when they reach half as many.
+ */
+export const HOST_TOTALS = { table: 'flows_hosts_total' } as const;
+
 /** Values of the address rollup's `side` column. */
 export const HOST_SIDES = { source: 0, destination: 1, self: 2 } as const;
 

@@ -219,7 +219,7 @@ describe('migrations', () => {
     connection.closeSync();
     instance.closeSync();
 
-    expect(await store.start()).toEqual({ migrated: [2, 3, 4, 5, 6, 7], rolledBack: [] });
+    expect(await store.start()).toEqual({ migrated: [2, 3, 4, 5, 6, 7, 8], rolledBack: [] });
     // Version 6: the rollups hold the flows already stored.
     for (const table of ['flows_1m', 'flows_5m', 'flows_1h']) {
       expect(await store.query(`SELECT epoch(bucket) AS b, source_kind, flows FROM ${table}`)).toEqual([
@@ -232,6 +232,13 @@ describe('migrations', () => {
     ).toEqual([
       { b: Date.UTC(2024, 0, 1) / 1000, ip: '10.0.0.1', side: 0, flows: 1 },
       { b: Date.UTC(2024, 0, 1) / 1000, ip: '10.0.0.2', side: 1, flows: 1 },
+    ]);
+    // Version 8: the address totals, merged.
+    expect(
+      await store.query('SELECT ip, side, flows, compacted FROM flows_hosts_total ORDER BY side'),
+    ).toEqual([
+      { ip: '10.0.0.1', side: 0, flows: 1, compacted: true },
+      { ip: '10.0.0.2', side: 1, flows: 1, compacted: true },
     ]);
     // Version 3: an alert of before the lifecycle is a new alert seen once, its own fingerprint.
     const [alert] = await store.listAlerts();

@@ -15,8 +15,9 @@
  * appended to its table. Its rows pile up per batch (a day's busy addresses reappear in every
  * batch), so once `hostCompactRows` rows were appended the writer merges the live rows of the
  * buckets it touched since the last merge, in a transaction of its own after the batch's commit
- * (compactLiveHostRollup). A failed merge is rolled back and retried after the next batch: the
- * rows are exact either way, only more numerous.
+ * (compactLiveHostRollup). The same sums, without their day, are appended to the address totals
+ * (HOST_TOTALS), which that merge compacts when due. A failed merge is rolled back and retried
+ * after the next batch: the rows are exact either way, only more numerous.
  *
  * Contract: one batch at a time (the caller chains them); a rejected batch is rolled back whole.
  */
@@ -27,9 +28,9 @@ import {
   DuckDBTimestampValue,
 } from '@duckdb/node-api';
 import { ERR, FlowlensError } from '../../shared/index.js';
-import { HOST_ROLLUP, HOST_SIDES, ROLLUP_LEVELS } from '../rollups.js';
+import { HOST_ROLLUP, HOST_SIDES, HOST_TOTALS, ROLLUP_LEVELS } from '../rollups.js';
 import type { StoredFlow } from '../store.js';
-import { CHUNK_ROWS, ChunkColumns } from './chunk-columns.js';
+import { CHUNK_ROWS, ChunkColumns, type ColumnSpec } from './chunk-columns.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { compactLiveHostRollup } from './rollups.js';
 
@@ -67,12 +68,15 @@ export async function createLiveWriter(
   hostCompactRows = HOST_COMPACT_ROWS,
 ): Promise<LiveWriter> {
   const connection = await instance.connect();
-  let open: { flows: FlowAppender; rollups: DuckDBAppender[]; hosts: HostAppender } | undefined;
+  let open:
+    | { flows: FlowAppender; rollups: DuckDBAppender[]; hosts: HostAppender; totals: HostAppender }
+    | undefined;
   const appenders = async () => {
     open ??= {
       flows: createFlowAppender(await connection.createAppender('flows')),
       rollups: await Promise.all(ROLLUP_LEVELS.map(({ table }) => connection.createAppender(table))),
-      hosts: createHostAppender(await connection.createAppender(HOST_ROLLUP.table)),
+      hosts: createHostAppender(await connection.createAppender(HOST_ROLLUP.table), DAILY_COLUMNS),
+      totals: createHostAppender(await connection.createAppender(HOST_TOTALS.table), TOTAL_COLUMNS),
     };
     return open;
   };
@@ -84,6 +88,7 @@ export async function createLiveWriter(
     open.flows.close();
     for (const appender of open.rollups) appender.closeSync();
     open.hosts.appender.closeSync();
+    open.totals.appender.closeSync();
     open = undefined;
   };
   const compact = async () => {
@@ -102,12 +107,12 @@ export async function createLiveWriter(
   /** After a failure: rows not yet flushed are dropped with the appenders; new ones next time. */
   const discard = () => {
     if (!open) return;
-    const { flows, rollups, hosts } = open;
+    const { flows, rollups, hosts, totals } = open;
     open = undefined;
     try {
       flows.discard();
     } catch {}
-    for (const appender of [...rollups, hosts.appender]) {
+    for (const appender of [...rollups, hosts.appender, totals.appender]) {
       try {
         appender.clear();
         appender.closeSync();
@@ -118,7 +123,7 @@ export async function createLiveWriter(
   return {
     async write(batch) {
       if (batch.length === 0) return;
-      const { flows, rollups, hosts } = await appenders();
+      const { flows, rollups, hosts, totals } = await appenders();
       let hostRows = 0;
       let oldest = oldestHostBucket;
       await connection.run('BEGIN TRANSACTION');
@@ -133,11 +138,13 @@ export async function createLiveWriter(
         }
         for (const sum of sumHosts(batch)) {
           hosts.append(sum);
+          totals.append(sum);
           hostRows++;
           oldest = Math.min(oldest, sum.bucketMicros);
         }
         hosts.emit();
-        for (const appender of [...rollups, hosts.appender]) appender.flushSync();
+        totals.emit();
+        for (const appender of [...rollups, hosts.appender, totals.appender]) appender.flushSync();
         await connection.run('COMMIT');
       } catch (error) {
         discard();
@@ -290,17 +297,25 @@ interface HostAppender {
   emit(): void;
 }
 
-/** Column indexes of createHostRollupTable's columns. */
-const H = { bucket: 0, ingestId: 1, ip: 2, side: 3, flows: 4, packets: 5, bytes: 6 } as const;
-
 /**
- * Address rollup rows through data chunks (chunk-columns.ts), as the flow appender writes flows:
- * a batch holds thousands of addresses, and a native call per value would cost more than
- * everything else the live path does for them.
+ * Where an address sum goes in a table's columns: the address rollup's (createHostRollupTable,
+ * with its bucket and a NULL ingest id) or the address totals' (createHostTotalsTable, rows not
+ * compacted). Column indexes, and the chunk layout of every column.
  */
-function createHostAppender(appender: DuckDBAppender): HostAppender {
-  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
-  const columns = new ChunkColumns([
+interface HostColumns {
+  specs: ColumnSpec[];
+  bucket?: number;
+  ingestId?: number;
+  ip: number;
+  side: number;
+  flows: number;
+  packets: number;
+  bytes: number;
+  compacted?: number;
+}
+
+const DAILY_COLUMNS: HostColumns = {
+  specs: [
     { width: 8, nullable: false },
     { width: 'varchar', nullable: true },
     { width: 'varchar', nullable: false },
@@ -308,14 +323,52 @@ function createHostAppender(appender: DuckDBAppender): HostAppender {
     { width: 8, nullable: false },
     { width: 8, nullable: false },
     { width: 8, nullable: false },
-  ]);
+  ],
+  bucket: 0,
+  ingestId: 1,
+  ip: 2,
+  side: 3,
+  flows: 4,
+  packets: 5,
+  bytes: 6,
+};
+
+const TOTAL_COLUMNS: HostColumns = {
+  specs: [
+    { width: 'varchar', nullable: false },
+    { width: 1, nullable: false },
+    { width: 8, nullable: false },
+    { width: 8, nullable: false },
+    { width: 8, nullable: false },
+    { width: 1, nullable: false },
+  ],
+  ip: 0,
+  side: 1,
+  flows: 2,
+  packets: 3,
+  bytes: 4,
+  compacted: 5,
+};
+
+/**
+ * Address sums through data chunks (chunk-columns.ts), as the flow appender writes flows: a
+ * batch holds thousands of addresses, and a native call per value would cost more than
+ * everything else the live path does for them.
+ */
+function createHostAppender(appender: DuckDBAppender, layout: HostColumns): HostAppender {
+  if (appender.columnCount !== layout.specs.length) {
+    throw new Error(`address table has ${appender.columnCount} columns, expected ${layout.specs.length}`);
+  }
+  const types = Array.from({ length: appender.columnCount }, (_, i) => appender.columnType(i));
+  const columns = new ChunkColumns(layout.specs);
   const chunk = DuckDBDataChunk.create(types, CHUNK_ROWS);
   columns.attach(chunk);
   let row = 0;
   const emit = () => {
     if (row === 0) return;
     chunk.rowCount = row;
-    columns.setConstant(H.ingestId, null); // live flows belong to no ingest
+    // Live flows belong to no ingest.
+    if (layout.ingestId !== undefined) columns.setConstant(layout.ingestId, null);
     columns.flushInto(row);
     appender.appendDataChunk(chunk);
     chunk.reset();
@@ -325,12 +378,13 @@ function createHostAppender(appender: DuckDBAppender): HostAppender {
   return {
     appender,
     append(sum) {
-      columns.setI64(H.bucket, row, sum.bucketMicros);
-      columns.setString(H.ip, row, sum.ip);
-      columns.u8[H.side][row] = sum.side;
-      columns.setI64(H.flows, row, sum.flows);
-      setCount(columns, H.packets, row, sum.packets);
-      setCount(columns, H.bytes, row, sum.bytes);
+      if (layout.bucket !== undefined) columns.setI64(layout.bucket, row, sum.bucketMicros);
+      columns.setString(layout.ip, row, sum.ip);
+      columns.u8[layout.side][row] = sum.side;
+      columns.setI64(layout.flows, row, sum.flows);
+      setCount(columns, layout.packets, row, sum.packets);
+      setCount(columns, layout.bytes, row, sum.bytes);
+      if (layout.compacted !== undefined) columns.u8[layout.compacted][row] = 0;
       if (++row === CHUNK_ROWS) emit();
     },
     emit,

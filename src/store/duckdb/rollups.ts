@@ -6,7 +6,14 @@
  * same bucket arithmetic, exact integer sums and the same key values.
  */
 import { type DuckDBConnection, DuckDBTimestampValue, type DuckDBValue } from '@duckdb/node-api';
-import { HOST_ROLLUP, HOST_SIDES, ROLLUP_KEY_COLUMNS, ROLLUP_LEVELS, type RollupLevel } from '../rollups.js';
+import {
+  HOST_ROLLUP,
+  HOST_SIDES,
+  HOST_TOTALS,
+  ROLLUP_KEY_COLUMNS,
+  ROLLUP_LEVELS,
+  type RollupLevel,
+} from '../rollups.js';
 
 const KEYS = ROLLUP_KEY_COLUMNS.join(', ');
 
@@ -95,13 +102,82 @@ export function rebuildHostRollupStatements(): string[] {
 
 /** Every rollup from all of `flows` (stores built by SQL, such as the query bench's). */
 export function rebuildAllRollupStatements(): string[] {
-  return [...rebuildRollupStatements(), ...rebuildHostRollupStatements()];
+  return [...rebuildRollupStatements(), ...rebuildHostRollupStatements(), ...rebuildHostTotalsStatements()];
+}
+
+/** `CREATE TABLE` of the address totals (store/rollups.ts, HOST_TOTALS). */
+export function createHostTotalsTable(): string {
+  return `CREATE TABLE ${HOST_TOTALS.table} (
+  ip VARCHAR NOT NULL,
+  side UTINYINT NOT NULL,
+  flows BIGINT NOT NULL,
+  packets BIGINT NOT NULL,
+  bytes BIGINT NOT NULL,
+  compacted BOOLEAN NOT NULL
+)`;
+}
+
+/** SELECT of the sums per address and side of `table`'s rows matching `where`, as totals rows. */
+function totalsOf(table: string, where: string, sign: 1 | -1, compacted: boolean): string {
+  const negate = sign === 1 ? '' : '-';
+  return `SELECT ip, side, ${negate}sum(flows)::BIGINT, ${negate}sum(packets)::BIGINT,
+  ${negate}sum(bytes)::BIGINT, ${compacted}
+FROM ${table} WHERE ${where} GROUP BY ip, side`;
+}
+
+/** Statements filling the address totals from the whole address rollup (migration 8). */
+export function rebuildHostTotalsStatements(): string[] {
+  return [
+    `DELETE FROM ${HOST_TOTALS.table}`,
+    `INSERT INTO ${HOST_TOTALS.table} ${totalsOf(HOST_ROLLUP.table, 'true', 1, true)}`,
+  ];
+}
+
+/**
+ * Adds `sign` times the address rollup rows matching `where` to the totals: after the rollup
+ * gained them (1), or before it loses them (-1).
+ */
+async function addToHostTotals(
+  connection: DuckDBConnection,
+  where: string,
+  params: DuckDBValue[],
+  sign: 1 | -1,
+): Promise<void> {
+  await connection.run(
+    `INSERT INTO ${HOST_TOTALS.table} ${totalsOf(HOST_ROLLUP.table, where, sign, false)}`,
+    params,
+  );
+}
+
+/**
+ * Merges the address totals into one row per key (dropping keys that sum to nothing) once the
+ * rows added since the last merge are at least half as many as the merged ones, so a merge's
+ * cost is paid for by the writes before it. Sums are unchanged; runs in the caller's transaction.
+ */
+export async function compactHostTotals(connection: DuckDBConnection): Promise<void> {
+  const { table } = HOST_TOTALS;
+  const counts = await connection.runAndReadAll(
+    `SELECT count(*) FILTER (WHERE compacted) AS merged, count(*) FILTER (WHERE NOT compacted) AS added
+FROM ${table}`,
+  );
+  const [merged, added] = counts.getRows()[0].map(Number);
+  if (added === 0 || 2 * added < merged) return;
+  await connection.run(
+    `CREATE OR REPLACE TEMP TABLE host_totals_compacted AS
+SELECT ip, side, sum(flows)::BIGINT AS flows, sum(packets)::BIGINT AS packets, sum(bytes)::BIGINT AS bytes,
+  true AS compacted
+FROM ${table} GROUP BY ip, side HAVING sum(flows) <> 0 OR sum(packets) <> 0 OR sum(bytes) <> 0`,
+  );
+  await connection.run(`DELETE FROM ${table}`);
+  await connection.run(`INSERT INTO ${table} SELECT * FROM host_totals_compacted`);
+  await connection.run('DROP TABLE host_totals_compacted');
 }
 
 /**
  * The live path's address rollup rows pile up per batch (one row per batch, day, address and
  * side); this merges the live rows (NULL ingest_id) of buckets from `since` on into one row per
- * key. Sums are unchanged, so answers are too; run in a transaction of its own.
+ * key, and the address totals when they are due. Sums are unchanged, so answers are too; run in
+ * a transaction of its own.
  */
 export async function compactLiveHostRollup(connection: DuckDBConnection, since: DuckDBValue): Promise<void> {
   const { table } = HOST_ROLLUP;
@@ -115,6 +191,7 @@ FROM ${table} WHERE ingest_id IS NULL AND bucket >= ? GROUP BY ALL`,
   await connection.run(`DELETE FROM ${table} WHERE ingest_id IS NULL AND bucket >= ?`, [since]);
   await connection.run(`INSERT INTO ${table} SELECT * FROM host_rollup_compacted`);
   await connection.run('DROP TABLE host_rollup_compacted');
+  await compactHostTotals(connection);
 }
 
 /** Adds the rollups of one ingest's flows (already appended in this transaction). */
@@ -123,13 +200,17 @@ export async function addIngestRollups(connection: DuckDBConnection, ingestId: s
     await connection.run(statement, [ingestId]);
   }
   await connection.run(insertHostRollup('ingest_id = ?'), [ingestId, ingestId]);
+  await addToHostTotals(connection, 'ingest_id = ?', [ingestId], 1);
+  await compactHostTotals(connection);
 }
 
 /** Removes the rollups of an ingest whose flows are being deleted. */
 export async function deleteIngestRollups(connection: DuckDBConnection, ingestId: string): Promise<void> {
+  await addToHostTotals(connection, 'ingest_id = ?', [ingestId], -1);
   for (const { table } of [...ROLLUP_LEVELS, HOST_ROLLUP]) {
     await connection.run(`DELETE FROM ${table} WHERE ingest_id = ?`, [ingestId]);
   }
+  await compactHostTotals(connection);
 }
 
 /** `micros` rounded up to a whole bucket of `seconds`, as a TIMESTAMP. */
@@ -149,8 +230,11 @@ export async function rebuildRollupsBefore(
   cutoffMicros: bigint,
 ): Promise<void> {
   const hostUntil = bucketAfter(cutoffMicros, HOST_ROLLUP.seconds);
+  await addToHostTotals(connection, 'bucket < ?', [hostUntil], -1);
   await connection.run(`DELETE FROM ${HOST_ROLLUP.table} WHERE bucket < ?`, [hostUntil]);
   await connection.run(insertHostRollup('first_ts < ?'), [hostUntil, hostUntil]);
+  await addToHostTotals(connection, 'bucket < ?', [hostUntil], 1);
+  await compactHostTotals(connection);
 
   const until = bucketAfter(cutoffMicros, ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds);
   for (const { table } of ROLLUP_LEVELS) {

@@ -15,8 +15,10 @@
 
 import {
   createHostRollupTable,
+  createHostTotalsTable,
   createRollupTables,
   rebuildHostRollupStatements,
+  rebuildHostTotalsStatements,
   rebuildRollupStatements,
 } from './rollups.js';
 
@@ -243,6 +245,13 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 7,
     description: 'address rollup per day',
     statements: [createHostRollupTable(), ...rebuildHostRollupStatements()],
+  },
+  {
+    // The address totals (store/rollups.ts, HOST_TOTALS), filled from the address rollup: top-N
+    // by address over most of the stored days without one row per day.
+    version: 8,
+    description: 'address totals',
+    statements: [createHostTotalsTable(), ...rebuildHostTotalsStatements()],
   },
 ];
 

@@ -9,18 +9,35 @@
  * outside the range, with negated counters. Sums per address therefore equal the raw sums
  * exactly, and an address whose flows all lie outside the range sums to zero flows, which the
  * caller drops (`HAVING sum(flows) > 0`). At most one day's worth of flows is read raw.
+ *
+ * When the rollup days a range reads are more than the stored days it leaves out, they are read
+ * instead as the address totals (HOST_TOTALS: every day summed) minus the rollup rows of every
+ * day before and after them, again exactly. Which way is taken depends on the stored days read
+ * just before (`rollupDays`); the answer does not, since the subtraction is unbounded.
  */
-import { HOST_DIMENSION_SIDES, HOST_ROLLUP } from '../rollups.js';
+
+import { HOST_DIMENSION_SIDES, HOST_ROLLUP, HOST_TOTALS } from '../rollups.js';
+import type { FlowStore } from '../store.js';
 import { type Dimension, dimensionRows } from './dimensions.js';
 import type { TimeRange } from './range.js';
 import { ident, join, type Sql, sql, timestamp } from './sql.js';
+import { num } from './values.js';
 
-/** One part of a range: raw flows with first_ts in [from, to), added or subtracted, or rollup days. */
+/**
+ * One part of a range, added or subtracted: raw flows with first_ts in [from, to), rollup days
+ * with bucket in [from, to) (either bound may be infinite), or the totals of every day.
+ */
 export interface HostPart {
-  source: 'raw' | 'rollup';
+  source: 'raw' | 'rollup' | 'totals';
   sign: 1 | -1;
   from: number;
   to: number;
+}
+
+/** The first and last day (bucket, seconds since the epoch) the address rollup holds. */
+export interface RollupDays {
+  first: number;
+  last: number;
 }
 
 export type AddressDimension = keyof typeof HOST_DIMENSION_SIDES;
@@ -62,10 +79,51 @@ export function hostParts(from: number, to: number): HostPart[] | undefined {
 }
 
 /**
- * Rows `(key, flows, packets, bytes)` whose sums per key are the dimension's sums over the
- * range's flows, or undefined when the rollup would not help (hostParts).
+ * `parts` with their rollup days read as the totals minus every other day, when the stored days
+ * (`days`) they leave out are fewer than those they read; `parts` unchanged otherwise.
  */
-export function hostRollupRows(dimension: AddressDimension, range: TimeRange): Sql | undefined {
+export function withTotals(parts: readonly HostPart[], days: RollupDays | undefined): readonly HostPart[] {
+  const rolled = parts.filter((part) => part.source === 'rollup');
+  if (days === undefined || rolled.length === 0) return parts;
+  const from = Math.min(...rolled.map((part) => part.from));
+  const to = Math.max(...rolled.map((part) => part.to));
+  // hostParts gives one run of days; anything else keeps the days.
+  const length = rolled.reduce((sum, part) => sum + part.to - part.from, 0);
+  if (length !== to - from || rolled.some((part) => part.sign !== 1)) return parts;
+  const storedFrom = days.first;
+  const storedTo = days.last + HOST_ROLLUP.seconds;
+  const read = Math.max(0, Math.min(to, storedTo) - Math.max(from, storedFrom));
+  const left = storedTo - storedFrom - read;
+  if (!(left < read)) return parts;
+  return [
+    ...parts.filter((part) => part.source !== 'rollup'),
+    { source: 'totals', sign: 1, from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY },
+    { source: 'rollup', sign: -1, from: Number.NEGATIVE_INFINITY, to: from },
+    { source: 'rollup', sign: -1, from: to, to: Number.POSITIVE_INFINITY },
+  ];
+}
+
+/** The address rollup's first and last day, undefined when it is empty. */
+export async function rollupDays(store: FlowStore, signal?: AbortSignal): Promise<RollupDays | undefined> {
+  const [row] = await store.query(
+    `SELECT epoch(min(bucket)) AS first, epoch(max(bucket)) AS last FROM ${HOST_ROLLUP.table}`,
+    [],
+    { signal },
+  );
+  if (row?.first === null || row?.first === undefined) return undefined;
+  return { first: num(row.first), last: num(row.last) };
+}
+
+/**
+ * Rows `(key, flows, packets, bytes)` whose sums per key are the dimension's sums over the
+ * range's flows, or undefined when the rollup would not help (hostParts). `days` (rollupDays)
+ * lets the totals stand in for most of the days; without it the days are read.
+ */
+export function hostRollupRows(
+  dimension: AddressDimension,
+  range: TimeRange,
+  days?: RollupDays,
+): Sql | undefined {
   const parts = hostParts(range.from, range.to);
   if (parts === undefined) return undefined;
   const counters = (sign: 1 | -1) =>
@@ -74,6 +132,8 @@ export function hostRollupRows(dimension: AddressDimension, range: TimeRange): S
         ? '1 AS flows, CAST(packets AS BIGINT) AS packets, CAST(bytes AS BIGINT) AS bytes'
         : '-1 AS flows, -CAST(packets AS BIGINT) AS packets, -CAST(bytes AS BIGINT) AS bytes',
     );
+  const sums = (sign: 1 | -1) =>
+    ident(sign === 1 ? 'flows, packets, bytes' : '-flows AS flows, -packets AS packets, -bytes AS bytes');
   const sides = ident(HOST_DIMENSION_SIDES[dimension].join(', '));
   const branches: Sql[] = [
     dimensionRows(
@@ -82,15 +142,36 @@ export function hostRollupRows(dimension: AddressDimension, range: TimeRange): S
       counters(1),
     ),
   ];
-  for (const part of parts) {
-    const from = timestamp(part.from);
-    const to = timestamp(part.to);
-    branches.push(
-      part.source === 'rollup'
-        ? sql`SELECT ip AS key, flows, packets, bytes FROM ${ident(HOST_ROLLUP.table)}
-WHERE bucket >= ${from} AND bucket < ${to} AND side IN (${sides})`
-        : dimensionRows(dimension, sql`first_ts >= ${from} AND first_ts < ${to}`, counters(part.sign)),
-    );
+  for (const part of withTotals(parts, days)) {
+    if (part.source === 'totals') {
+      branches.push(
+        sql`SELECT ip AS key, ${sums(part.sign)} FROM ${ident(HOST_TOTALS.table)} WHERE side IN (${sides})`,
+      );
+    } else if (part.source === 'rollup') {
+      const bounds: Sql[] = [sql`side IN (${sides})`];
+      if (Number.isFinite(part.from)) bounds.push(sql`bucket >= ${timestamp(part.from)}`);
+      if (Number.isFinite(part.to)) bounds.push(sql`bucket < ${timestamp(part.to)}`);
+      branches.push(
+        sql`SELECT ip AS key, ${sums(part.sign)} FROM ${ident(HOST_ROLLUP.table)} WHERE ${join(bounds, ' AND ')}`,
+      );
+    } else {
+      const from = timestamp(part.from);
+      const to = timestamp(part.to);
+      branches.push(
+        dimensionRows(dimension, sql`first_ts >= ${from} AND first_ts < ${to}`, counters(part.sign)),
+      );
+    }
   }
   return join(branches, '\nUNION ALL ');
+}
+
+/** hostRollupRows with the rollup's stored days read first, so the totals may answer. */
+export async function hostRollupSource(
+  store: FlowStore,
+  dimension: AddressDimension,
+  range: TimeRange,
+  signal?: AbortSignal,
+): Promise<Sql | undefined> {
+  if (hostParts(range.from, range.to) === undefined) return undefined;
+  return hostRollupRows(dimension, range, await rollupDays(store, signal));
 }

@@ -23,7 +23,7 @@ import type { FilterExpr } from '../filter/index.js';
 import type { FlowStore } from '../store.js';
 import { COUNTERS, dimensionRows, SUMS } from './dimensions.js';
 import { usage } from './errors.js';
-import { hostRollupRows } from './host-rollup-source.js';
+import { hostRollupSource } from './host-rollup-source.js';
 import { previousPeriod, type TimeRange } from './range.js';
 import { rollupRelation } from './rollup-source.js';
 import { type FilterInput, selection, toFilterExpr } from './selection.js';
@@ -165,7 +165,8 @@ async function hostsOf(
   rollups: boolean,
   signal: AbortSignal | undefined,
 ): Promise<{ hosts: number; rows: TopRow[] }> {
-  const rolled = rollups && filter === undefined ? hostRollupRows('host', range) : undefined;
+  const rolled =
+    rollups && filter === undefined ? await hostRollupSource(store, 'host', range, signal) : undefined;
   const grouped =
     rolled === undefined
       ? sql`SELECT key, count(*) AS flows, sum(packets) AS packets, sum(bytes) AS bytes

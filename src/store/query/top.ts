@@ -14,7 +14,7 @@ import {
   metricAggregate,
 } from './dimensions.js';
 import { usage } from './errors.js';
-import { hostRollupRows, isAddressDimension } from './host-rollup-source.js';
+import { hostRollupSource, isAddressDimension } from './host-rollup-source.js';
 import type { TimeRange } from './range.js';
 import { rollupRelation } from './rollup-source.js';
 import { type FilterInput, overlaps, selection, toFilterExpr } from './selection.js';
@@ -67,7 +67,7 @@ export async function top(store: FlowStore, options: TopOptions): Promise<TopRes
   if (!isDimension(options.by)) throw usage(`unknown dimension "${options.by}"`);
   if (!isMetric(metric)) throw usage(`unknown metric "${metric}"`);
   const limit = checkLimit(options.limit, 10);
-  const addressRows = addressRollupRows(options);
+  const addressRows = await addressRollupRows(store, options);
   const rows =
     addressRows === undefined
       ? await topKeys(
@@ -84,10 +84,10 @@ export async function top(store: FlowStore, options: TopOptions): Promise<TopRes
 }
 
 /** The address rollup's rows for an unfiltered top-N by address, when it can answer. */
-function addressRollupRows(options: TopOptions): Sql | undefined {
+async function addressRollupRows(store: FlowStore, options: TopOptions): Promise<Sql | undefined> {
   if (options.rollups === false || !isAddressDimension(options.by)) return undefined;
   if (toFilterExpr(options.filter) !== undefined) return undefined;
-  return hostRollupRows(options.by, options.range);
+  return hostRollupSource(store, options.by, options.range, options.signal);
 }
 
 /**
