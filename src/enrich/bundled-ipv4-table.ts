@@ -9,6 +9,7 @@
  * decodeIpv4Table's checks) is ignored and the table is merged as before. Only the bundled pair
  * uses it: any other database merges at run time.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -34,14 +35,15 @@ async function packageStamp(name: string, files: string[]): Promise<string> {
 }
 
 /**
- * The merging code's module (compiled, or its source under the tests), by size and time: a
- * table left from before the code was rebuilt is not read.
+ * The merging code's module (compiled, or its source under the tests), by a hash of its text: a
+ * table made by other code is not read, while a rebuild that writes the same module again (tsc
+ * rewrites every output) or a copy that changes file times keeps the table.
  */
 async function codeStamp(): Promise<string> {
   for (const name of ['./ipv4-table.js', './ipv4-table.ts']) {
     try {
-      const { size, mtimeMs } = await stat(fileURLToPath(new URL(name, import.meta.url)));
-      return `${name}:${size}:${mtimeMs}`;
+      const text = await readFile(fileURLToPath(new URL(name, import.meta.url)));
+      return `${name}:${createHash('sha256').update(text).digest('hex')}`;
     } catch {
       // Try the other name.
     }
