@@ -64,8 +64,9 @@ export const HOST_ROLLUP = { table: 'flows_hosts_1d', seconds: 86_400 } as const
  *
  * Contract: for every `ip` and `side`, the sum of its rows equals the sum of its address rollup
  * rows over every bucket, at every commit. Rows are additive and may be negative (a deleted
- * ingest or a rebuilt day is subtracted). `compacted` marks the rows of the last compaction (one
- * per key that has flows); the others are changes since, merged in when they reach half as many.
+ * ingest or a rebuilt day is subtracted); writes only append. `compacted` marks the rows of the
+ * last merge (one per key that has flows); the others are changes since, merged after a write
+ * once they reach half as many.
  */
 export const HOST_TOTALS = { table: 'flows_hosts_total' } as const;
 

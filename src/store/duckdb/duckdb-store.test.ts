@@ -19,6 +19,7 @@ import {
   type StoreRow,
 } from '../index.js';
 import { runMigrations } from './migrate.js';
+import { compactHostTotalsAfterWrite } from './rollups.js';
 import { FLOW_COLUMNS, FLOW_ENUMS, type FlowColumn, MIGRATIONS } from './schema.js';
 
 const T0 = 1_700_000_000.123456;
@@ -276,6 +277,45 @@ describe('migrations', () => {
       );
     }
     expect(TUNNEL_NAMES.filter((name) => name !== '').sort()).toEqual(FLOW_ENUMS.tunnel_type);
+  });
+});
+
+describe('address totals', () => {
+  it('merge after writes; of two merges at once one is refused and rolled back, sums stay exact', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-totals-'));
+    const instance = await DuckDBInstance.create(path.join(dir, 'totals.duckdb'));
+    try {
+      const a = await instance.connect();
+      const b = await instance.connect();
+      await runMigrations(a);
+      const sums = `SELECT ip, side, sum(flows)::INTEGER AS flows, sum(bytes)::INTEGER AS bytes
+FROM flows_hosts_total GROUP BY ALL HAVING sum(flows) <> 0 ORDER BY ALL`;
+      const read = async () => (await a.runAndReadAll(sums)).getRowObjectsJson();
+      // Changes since the last merge, one of them negative, one key netting to nothing.
+      await a.run(`INSERT INTO flows_hosts_total VALUES ('10.0.0.1', 0, 3, 30, 300, false),
+  ('10.0.0.1', 0, -1, -10, -100, false), ('10.0.0.2', 1, 1, 1, 1, false), ('10.0.0.2', 1, -1, -1, -1, false)`);
+      const before = await read();
+      expect(before).toEqual([{ ip: '10.0.0.1', side: 0, flows: 2, bytes: 200 }]);
+      // a is in the middle of a merge: b's merge deletes the same rows, is refused, rolls back.
+      await a.run('BEGIN TRANSACTION');
+      await a.run('DELETE FROM flows_hosts_total');
+      await compactHostTotalsAfterWrite(b);
+      await a.run('ROLLBACK');
+      expect(
+        (await a.runAndReadAll('SELECT count(*)::INTEGER AS n FROM flows_hosts_total')).getRows(),
+      ).toEqual([[4]]);
+      // Alone, a merge leaves one row per key that has flows.
+      await compactHostTotalsAfterWrite(b);
+      expect(await read()).toEqual(before);
+      expect(
+        (await a.runAndReadAll('SELECT ip, compacted FROM flows_hosts_total')).getRowObjectsJson(),
+      ).toEqual([{ ip: '10.0.0.1', compacted: true }]);
+      a.closeSync();
+      b.closeSync();
+    } finally {
+      instance.closeSync();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

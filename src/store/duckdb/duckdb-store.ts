@@ -42,7 +42,7 @@ import { openIngest } from './ingest-writer.js';
 import { allIngests, completeIngestBySha256, recoverRunningIngests } from './ledger.js';
 import { createLiveWriter, type LiveWriter } from './live-writer.js';
 import { runMigrations, schemaVersion } from './migrate.js';
-import { rebuildRollupsBefore } from './rollups.js';
+import { compactHostTotalsAfterWrite, rebuildRollupsBefore } from './rollups.js';
 import { bindParams, STORE_VALUE_CONVERTER } from './values.js';
 
 export interface DuckDbStoreConfig {
@@ -356,6 +356,7 @@ ORDER BY last_seen DESC, id LIMIT ?`,
         // the cutoff's are rebuilt from the flows that stay.
         await rebuildRollupsBefore(led, cutoff.micros);
         await led.run('COMMIT');
+        await compactHostTotalsAfterWrite(led);
         return { flowsDeleted: flows.rowsChanged, alertsDeleted: alerts.rowsChanged };
       } catch (error) {
         await led.run('ROLLBACK').catch(() => undefined);

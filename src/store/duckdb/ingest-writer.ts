@@ -13,7 +13,7 @@ import { ERR, FlowlensError } from '../../shared/index.js';
 import type { IngestRecord, IngestSource, IngestTotals, IngestWriter, StoredFlow } from '../store.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
 import { ingestById, markAborted } from './ledger.js';
-import { addIngestRollups, deleteIngestRollups } from './rollups.js';
+import { addIngestRollups, compactHostTotalsAfterWrite, deleteIngestRollups } from './rollups.js';
 import { nowTimestamp } from './values.js';
 
 /** Rows handed to DuckDB's appender between flushes; bounds the appender's own buffer. */
@@ -94,6 +94,7 @@ export async function openIngest(
         await markAborted(ledger, id, errorText(error));
         throw storeError(error);
       }
+      await compactHostTotalsAfterWrite(connection);
       finish();
       const record = await ingestById(ledger, id);
       if (!record) throw new FlowlensError(ERR.STORE, `ingest ${id} vanished on commit`);

@@ -16,8 +16,9 @@
  * batch), so once `hostCompactRows` rows were appended the writer merges the live rows of the
  * buckets it touched since the last merge, in a transaction of its own after the batch's commit
  * (compactLiveHostRollup). The same sums, without their day, are appended to the address totals
- * (HOST_TOTALS), which that merge compacts when due. A failed merge is rolled back and retried
- * after the next batch: the rows are exact either way, only more numerous.
+ * (HOST_TOTALS), merged when due after that merge (compactHostTotalsAfterWrite). A failed merge
+ * is rolled back and retried after the next batch: the rows are exact either way, only more
+ * numerous.
  *
  * Contract: one batch at a time (the caller chains them); a rejected batch is rolled back whole.
  */
@@ -32,7 +33,7 @@ import { HOST_ROLLUP, HOST_SIDES, HOST_TOTALS, ROLLUP_LEVELS } from '../rollups.
 import type { StoredFlow } from '../store.js';
 import { CHUNK_ROWS, ChunkColumns, type ColumnSpec } from './chunk-columns.js';
 import { createFlowAppender, type FlowAppender } from './flow-appender.js';
-import { compactLiveHostRollup } from './rollups.js';
+import { compactHostTotalsAfterWrite, compactLiveHostRollup } from './rollups.js';
 
 export interface LiveWriter {
   write(batch: readonly StoredFlow[]): Promise<void>;
@@ -103,6 +104,7 @@ export async function createLiveWriter(
     } catch {
       await connection.run('ROLLBACK').catch(() => undefined);
     }
+    await compactHostTotalsAfterWrite(connection);
   };
   /** After a failure: rows not yet flushed are dropped with the appenders; new ones next time. */
   const discard = () => {

@@ -154,7 +154,7 @@ async function addToHostTotals(
  * rows added since the last merge are at least half as many as the merged ones, so a merge's
  * cost is paid for by the writes before it. Sums are unchanged; runs in the caller's transaction.
  */
-export async function compactHostTotals(connection: DuckDBConnection): Promise<void> {
+async function compactHostTotals(connection: DuckDBConnection): Promise<void> {
   const { table } = HOST_TOTALS;
   const counts = await connection.runAndReadAll(
     `SELECT count(*) FILTER (WHERE compacted) AS merged, count(*) FILTER (WHERE NOT compacted) AS added
@@ -174,10 +174,25 @@ FROM ${table} GROUP BY ip, side HAVING sum(flows) <> 0 OR sum(packets) <> 0 OR s
 }
 
 /**
+ * compactHostTotals in a transaction of its own, run by every write path after its commit:
+ * writes only append to the totals, so they never conflict with each other, while two merges at
+ * once would (DuckDB refuses the second delete of a row). A merge that fails is rolled back and
+ * left to the next write; sums are exact either way.
+ */
+export async function compactHostTotalsAfterWrite(connection: DuckDBConnection): Promise<void> {
+  try {
+    await connection.run('BEGIN TRANSACTION');
+    await compactHostTotals(connection);
+    await connection.run('COMMIT');
+  } catch {
+    await connection.run('ROLLBACK').catch(() => undefined);
+  }
+}
+
+/**
  * The live path's address rollup rows pile up per batch (one row per batch, day, address and
  * side); this merges the live rows (NULL ingest_id) of buckets from `since` on into one row per
- * key, and the address totals when they are due. Sums are unchanged, so answers are too; run in
- * a transaction of its own.
+ * key. Sums are unchanged, so answers are too; run in a transaction of its own.
  */
 export async function compactLiveHostRollup(connection: DuckDBConnection, since: DuckDBValue): Promise<void> {
   const { table } = HOST_ROLLUP;
@@ -191,7 +206,6 @@ FROM ${table} WHERE ingest_id IS NULL AND bucket >= ? GROUP BY ALL`,
   await connection.run(`DELETE FROM ${table} WHERE ingest_id IS NULL AND bucket >= ?`, [since]);
   await connection.run(`INSERT INTO ${table} SELECT * FROM host_rollup_compacted`);
   await connection.run('DROP TABLE host_rollup_compacted');
-  await compactHostTotals(connection);
 }
 
 /** Adds the rollups of one ingest's flows (already appended in this transaction). */
@@ -201,7 +215,6 @@ export async function addIngestRollups(connection: DuckDBConnection, ingestId: s
   }
   await connection.run(insertHostRollup('ingest_id = ?'), [ingestId, ingestId]);
   await addToHostTotals(connection, 'ingest_id = ?', [ingestId], 1);
-  await compactHostTotals(connection);
 }
 
 /** Removes the rollups of an ingest whose flows are being deleted. */
@@ -210,7 +223,6 @@ export async function deleteIngestRollups(connection: DuckDBConnection, ingestId
   for (const { table } of [...ROLLUP_LEVELS, HOST_ROLLUP]) {
     await connection.run(`DELETE FROM ${table} WHERE ingest_id = ?`, [ingestId]);
   }
-  await compactHostTotals(connection);
 }
 
 /** `micros` rounded up to a whole bucket of `seconds`, as a TIMESTAMP. */
@@ -234,7 +246,6 @@ export async function rebuildRollupsBefore(
   await connection.run(`DELETE FROM ${HOST_ROLLUP.table} WHERE bucket < ?`, [hostUntil]);
   await connection.run(insertHostRollup('first_ts < ?'), [hostUntil, hostUntil]);
   await addToHostTotals(connection, 'bucket < ?', [hostUntil], 1);
-  await compactHostTotals(connection);
 
   const until = bucketAfter(cutoffMicros, ROLLUP_LEVELS[ROLLUP_LEVELS.length - 1].seconds);
   for (const { table } of ROLLUP_LEVELS) {
