@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FlowRecord } from '../src/model/index.js';
 import { createDuckDbStore, type FlowStore } from '../src/store/index.js';
+import { FLOW_ROW_COLUMNS, toFlowRow } from '../src/store/query/flow-row.js';
 import {
   type Dimension,
   domainSightings,
@@ -401,6 +402,7 @@ describe.skipIf(!corpusAvailable)('query layer on a DuckDB store', () => {
 
   const sorts: [SortField, SortDirection, (f: FlowRecord) => number][] = [
     ['first_ts', 'desc', (f) => f.firstTs],
+    ['first_ts', 'asc', (f) => f.firstTs],
     ['bytes', 'asc', (f) => f.bytes],
     ['packets', 'desc', (f) => f.packets],
     ['duration', 'asc', (f) => f.lastTs - f.firstTs],
@@ -446,6 +448,43 @@ describe.skipIf(!corpusAvailable)('query layer on a DuckDB store', () => {
       after = page.next;
     } while (after);
     expect(seen.sort()).toEqual(expected.map(signature).sort());
+  });
+
+  it('flow search by first_ts: each page equals the same rows sorted whole, whatever window finds them', async () => {
+    // Pages of 1–7 rows of frequent matches come from the first window (the range's last or
+    // first 1/64); rarer ones need the wider window or the whole range. Each page must equal the
+    // next rows of the full ordering by first_ts, then rowid.
+    const middle = { from: all.from + (all.to - all.from) * 0.3, to: all.from + (all.to - all.from) * 0.9 };
+    for (const range of [all, middle]) {
+      for (const direction of ['desc', 'asc'] as const) {
+        for (const [filter, where] of [
+          ['tcp', 'protocol = 6'],
+          ['udp and dst port 53', 'protocol = 17 AND dst_port = 53'],
+        ]) {
+          const dir = direction.toUpperCase();
+          const reference = (
+            await store.query(
+              `SELECT ${FLOW_ROW_COLUMNS.text} FROM flows WHERE first_ts < make_timestamp(CAST(? AS BIGINT))
+  AND last_ts >= make_timestamp(CAST(? AS BIGINT))
+  AND ${where} ORDER BY first_ts ${dir}, rowid ${dir}`,
+              [BigInt(Math.round(range.to * 1e6)), BigInt(Math.round(range.from * 1e6))],
+            )
+          ).map((row) => signature(toFlowRow(row)));
+          expect(reference.length, filter).toBeGreaterThan(0);
+          for (const limit of [1, 7, 500]) {
+            const seen: string[] = [];
+            let after: string | undefined;
+            do {
+              const page = await searchFlows(store, { range, filter, direction, limit, after });
+              seen.push(...page.flows.map(signature));
+              after = page.next;
+            } while (after !== undefined && seen.length < 60);
+            expect(seen, `${filter} ${direction} ${limit}`).toEqual(reference.slice(0, seen.length));
+            expect(seen.length).toBe(Math.min(reference.length, Math.ceil(60 / limit) * limit));
+          }
+        }
+      }
+    }
   });
 
   it('a cursor from another sort is refused', async () => {

@@ -12,7 +12,7 @@ import { usage } from './errors.js';
 import { FLOW_ROW_COLUMNS, type FlowRow, toFlowRow } from './flow-row.js';
 import type { TimeRange } from './range.js';
 import { type FilterInput, overlaps, selection } from './selection.js';
-import { ident, join, type Sql, sql } from './sql.js';
+import { ident, join, type Sql, sql, timestamp } from './sql.js';
 import { checkLimit } from './top.js';
 import { num } from './values.js';
 
@@ -102,6 +102,34 @@ export function decodeCursor(text: string, sort: SortField, direction: SortDirec
   return cursor as Cursor;
 }
 
+/** Shares of the range the first_ts windows span, before the last step reads it all. */
+const WINDOW_SHARES = [1 / 64, 1 / 8];
+
+/**
+ * For a search by first_ts: windows of growing length at the end the page starts from (the
+ * range's end, or the cursor's time, for `desc`; its start for `asc`), then no window. Any
+ * limit+1 rows that one window yields are the search's first limit+1: every row outside the
+ * window sorts after every row in it. So a page of frequent matches reads the last minutes of a
+ * day instead of the whole day, and a rare one costs about 1/64 + 1/8 more than one full read.
+ */
+function firstTsWindows(
+  range: TimeRange,
+  direction: SortDirection,
+  cursorMicros: number | undefined,
+): (Sql | undefined)[] {
+  const span = range.to - range.from;
+  const cursor = cursorMicros === undefined ? undefined : cursorMicros / 1e6;
+  const windows: (Sql | undefined)[] = WINDOW_SHARES.map((share) => {
+    if (direction === 'desc') {
+      const end = cursor === undefined ? range.to : Math.min(range.to, cursor);
+      return sql`first_ts >= ${timestamp(end - share * span)}`;
+    }
+    const start = cursor === undefined ? range.from : Math.max(range.from, cursor);
+    return sql`first_ts < ${timestamp(start + share * span)}`;
+  });
+  return Number.isFinite(span) && span > 0 ? [...windows, undefined] : [undefined];
+}
+
 export async function searchFlows(store: FlowStore, options: SearchOptions): Promise<SearchResult> {
   const sort = options.sort ?? 'first_ts';
   const direction = options.direction ?? 'desc';
@@ -115,8 +143,10 @@ export async function searchFlows(store: FlowStore, options: SearchOptions): Pro
   const beyond = ident(direction === 'desc' ? '<' : '>');
 
   let where = selection(options.range, options.filter);
+  let cursorValue: number | undefined;
   if (options.after !== undefined) {
     const cursor = decodeCursor(options.after, sort, direction);
+    cursorValue = cursor.v;
     const bound = spec.bound(cursor.v);
     where = sql`${where} AND (${order} ${beyond} ${bound} OR (${order} = ${spec.bound(cursor.v)} AND rowid ${beyond} ${cursor.r as StoreParam}))`;
   }
@@ -124,9 +154,16 @@ export async function searchFlows(store: FlowStore, options: SearchOptions): Pro
   // 1.5 sorts whole rows in a top-N, so one step costs seconds on a 10M-flow store when the
   // sort key cannot prune by time (bench/query-bench.mjs); the second step prunes by the
   // page's key span.
-  const keysSql = sql`SELECT ${ident(spec.key)} AS sort_key, rowid AS row_id
-FROM flows WHERE ${where} ORDER BY ${order} ${dir}, rowid ${dir} LIMIT ${limit + 1}`;
-  const keys = await store.query(keysSql.text, keysSql.params, { signal: options.signal });
+  let keys: StoreRow[] = [];
+  for (const window of sort === 'first_ts'
+    ? firstTsWindows(options.range, direction, cursorValue)
+    : [undefined]) {
+    const bounded = window === undefined ? where : sql`${where} AND ${window}`;
+    const keysSql = sql`SELECT ${ident(spec.key)} AS sort_key, rowid AS row_id
+FROM flows WHERE ${bounded} ORDER BY ${order} ${dir}, rowid ${dir} LIMIT ${limit + 1}`;
+    keys = await store.query(keysSql.text, keysSql.params, { signal: options.signal });
+    if (keys.length > limit) break;
+  }
   const pageKeys = keys.slice(0, limit);
   const byRow = new Map<number, StoreRow>();
   if (pageKeys.length > 0) {
