@@ -6,7 +6,7 @@
  * types mapped onto each other (`icmpPortPair`); types without a counterpart are one-way and
  * keep their direction.
  */
-import { sha1Words } from './sha1.js';
+import { compressBlock } from './sha1-compress.js';
 
 function counterpartTable(pairs: readonly [number, number][]): Int16Array {
   const table = new Int16Array(256).fill(-1);
@@ -51,7 +51,9 @@ export function icmpPortPair(
   return { srcPort: type, dstPort: counterpart, oneWay: false };
 }
 
-const HASH_INPUT = new Uint8Array(64);
+const BLOCK = new Uint8Array(64);
+const BLOCK_WORDS = new Int32Array(BLOCK.buffer);
+const STATE = new Int32Array(5);
 const BASE64 = new Uint8Array(64);
 for (let i = 0; i < 64; i++) {
   BASE64[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i);
@@ -157,21 +159,35 @@ export function communityIdAt(
     pa = dstPort;
     pb = srcPort;
   }
-  const input = HASH_INPUT;
-  input[0] = seed >>> 8;
-  input[1] = seed & 0xff;
+  // The whole hash input (at most 2 + 16 + 16 + 2 + 4 = 40 bytes) fits one padded SHA-1 block:
+  // it is written into the block in place and compressed once.
+  const block = BLOCK;
+  BLOCK_WORDS.fill(0);
+  block[0] = seed >>> 8;
+  block[1] = seed & 0xff;
   let o = 2;
-  for (let i = 0; i < addressLength; i++) input[o + i] = data[a + i];
+  for (let i = 0; i < addressLength; i++) block[o + i] = data[a + i];
   o += addressLength;
-  for (let i = 0; i < addressLength; i++) input[o + i] = data[b + i];
+  for (let i = 0; i < addressLength; i++) block[o + i] = data[b + i];
   o += addressLength;
-  input[o++] = protocol;
-  input[o++] = 0;
+  block[o++] = protocol;
+  o++; // padding byte, zero
   if (hasPorts(protocol)) {
-    input[o++] = pa >>> 8;
-    input[o++] = pa & 0xff;
-    input[o++] = pb >>> 8;
-    input[o++] = pb & 0xff;
+    block[o++] = pa >>> 8;
+    block[o++] = pa & 0xff;
+    block[o++] = pb >>> 8;
+    block[o++] = pb & 0xff;
   }
-  return communityIdString(sha1Words(input, o));
+  block[o] = 0x80;
+  // FIPS 180-4 §5.1.1: the message length in bits, big-endian, ends the block.
+  block[62] = o >>> 5;
+  block[63] = (o * 8) & 0xff;
+  const h = STATE;
+  h[0] = 0x67452301;
+  h[1] = 0xefcdab89 | 0;
+  h[2] = 0x98badcfe | 0;
+  h[3] = 0x10325476;
+  h[4] = 0xc3d2e1f0 | 0;
+  compressBlock(block, 0, h);
+  return communityIdString(h);
 }
