@@ -72,6 +72,8 @@ const KEY_WORDS = KEY_BYTES / 4;
 // [8..23] src address, [24..39] dst address.
 const K_SRC = 8;
 const K_DST = 24;
+const W_SRC = K_SRC / 4;
+const W_DST = K_DST / 4;
 
 // Row layout of `hot` (HOT doubles per flow).
 const HOT = 8; // one 64-byte row per flow
@@ -126,12 +128,13 @@ function count(value: number): number {
   return value <= 0x3fffffff ? value | 0 : value;
 }
 
-function hashEndpoint(d: Uint8Array, o: number, length: number, port: number): number {
+/** Whether this machine stores 32-bit words little-endian (how an Int32Array sees bytes). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** Hash of one endpoint: the address words `probeWords[at ..]` (1 or 4 of them) and the port. */
+function hashEndpoint(words: Int32Array, at: number, count: number, port: number): number {
   let h = Math.imul(port + 1, 0x9e3779b1);
-  for (let i = 0; i < length; i += 4) {
-    const w = (d[o + i] << 24) | (d[o + i + 1] << 16) | (d[o + i + 2] << 8) | d[o + i + 3];
-    h = Math.imul(h ^ w, 0x01000193) + 0x7f4a7c15;
-  }
+  for (let i = 0; i < count; i++) h = Math.imul(h ^ words[at + i], 0x01000193) + 0x7f4a7c15;
   return fmix32(h);
 }
 
@@ -183,6 +186,9 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
   // The same keys as 32-bit words (platform order), so a lookup compares 4 or 10 words, not bytes.
   const probeWords = new Int32Array(probe.buffer);
   let keyWords = new Int32Array(keys.buffer);
+  // A DataView of the packet bytes last seen (sources reuse one buffer for many packets).
+  let viewOf: Uint8Array = new Uint8Array(0);
+  let view: DataView = new DataView(viewOf.buffer);
 
   function grow(): void {
     const newCapacity = capacity * 2;
@@ -600,14 +606,20 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     probe[5] = srcPort & 0xff;
     probe[6] = dstPort >>> 8;
     probe[7] = dstPort & 0xff;
+    // Addresses are copied a word at a time, in platform order (as keyWords compares them).
+    if (d !== viewOf) {
+      viewOf = d;
+      view = new DataView(d.buffer, d.byteOffset, d.byteLength);
+    }
     const so = packet.srcAddrOffset;
     const dso = packet.dstAddrOffset;
-    for (let i = 0; i < length; i++) {
-      probe[K_SRC + i] = d[so + i];
-      probe[K_DST + i] = d[dso + i];
+    const count = length >>> 2;
+    for (let i = 0; i < count; i++) {
+      probeWords[W_SRC + i] = view.getInt32(so + 4 * i, LITTLE_ENDIAN);
+      probeWords[W_DST + i] = view.getInt32(dso + 4 * i, LITTLE_ENDIAN);
     }
     const hash = fmix32(
-      (hashEndpoint(d, so, length, srcPort) + hashEndpoint(d, dso, length, dstPort)) ^
+      (hashEndpoint(probeWords, W_SRC, count, srcPort) + hashEndpoint(probeWords, W_DST, count, dstPort)) ^
         Math.imul((protocol << 16) | packet.vlanId, 0x27d4eb2d),
     );
 
