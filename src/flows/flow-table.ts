@@ -473,19 +473,20 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
       if (used === capacity) grow();
       s = used++;
     }
-    const base = s * KEY_BYTES;
-    if (!reversed) keys.set(probe, base);
-    else {
-      keys[base] = probe[0];
-      keys[base + 1] = probe[1];
-      keys[base + 2] = probe[2];
-      keys[base + 3] = probe[3];
-      keys[base + 4] = probe[6];
-      keys[base + 5] = probe[7];
-      keys[base + 6] = probe[4];
-      keys[base + 7] = probe[5];
-      keys.set(probe.subarray(K_DST, K_DST + 16), base + K_SRC);
-      keys.set(probe.subarray(K_SRC, K_SRC + 16), base + K_DST);
+    // Word copies (see keyEquals for the layout): no subarray, no call into the runtime.
+    const w = s * KEY_WORDS;
+    const kw = keyWords;
+    const pw = probeWords;
+    kw[w] = pw[0];
+    if (!reversed) {
+      for (let i = 1; i < KEY_WORDS; i++) kw[w + i] = pw[i];
+    } else {
+      const ports = pw[1];
+      kw[w + 1] = (ports >>> 16) | (ports << 16);
+      for (let i = 0; i < 4; i++) {
+        kw[w + W_SRC + i] = pw[W_DST + i];
+        kw[w + W_DST + i] = pw[W_SRC + i];
+      }
     }
     hashes[s] = hash;
     hot[s * HOT + H_LAST] = timestamp;
