@@ -8,10 +8,17 @@
  * `cpuSeconds` counts every thread (GC helpers, the JIT's background compiles); `mainSeconds` is
  * the main thread's own time on a CPU (Linux only, else null): on a shared machine it varies
  * less than `seconds`, which also counts time waiting for a CPU.
- * usage: node bench/engine-pass.mjs FILE [--passes N]   (after npm run build)
+ * usage: node bench/engine-pass.mjs FILE [--passes N] [--dist DIR]   (after npm run build)
+ * `--dist` runs another build (a copy of an earlier `dist/`), to compare builds run by run.
  */
 import { readFileSync } from 'node:fs';
-import { analyzeCaptures } from '../dist/pipeline/index.js';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const distAt = process.argv.indexOf('--dist');
+const dist =
+  distAt > 0 ? path.resolve(process.argv[distAt + 1]) : fileURLToPath(new URL('../dist', import.meta.url));
+const { analyzeCaptures } = await import(pathToFileURL(path.join(dist, 'pipeline', 'index.js')).href);
 
 /** Nanoseconds the main thread has run on a CPU (first field of its schedstat), or null. */
 function mainThreadNs() {
