@@ -131,6 +131,13 @@ function count(value: number): number {
 /** Whether this machine stores 32-bit words little-endian (how an Int32Array sees bytes). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
+/** The 4 bytes at `d[o]` as an Int32Array element holding them would read: platform order. */
+function wordAt(d: Uint8Array, o: number): number {
+  return LITTLE_ENDIAN
+    ? d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24)
+    : (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
+}
+
 /**
  * Hash of one endpoint: its port and its address words `words[at ..]`, one for IPv4, four for
  * IPv6 (`v6`). Written out, not looped: straight code is quicker for the JIT to compile.
@@ -193,9 +200,6 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
   // The same keys as 32-bit words (platform order), so a lookup compares 4 or 10 words, not bytes.
   const probeWords = new Int32Array(probe.buffer);
   let keyWords = new Int32Array(keys.buffer);
-  // A DataView of the packet bytes last seen (sources reuse one buffer for many packets).
-  let viewOf: Uint8Array = new Uint8Array(0);
-  let view: DataView = new DataView(viewOf.buffer);
 
   function grow(): void {
     const newCapacity = capacity * 2;
@@ -626,22 +630,18 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     probe[6] = dstPort >>> 8;
     probe[7] = dstPort & 0xff;
     // Addresses are copied a word at a time, in platform order (as keyWords compares them).
-    if (d !== viewOf) {
-      viewOf = d;
-      view = new DataView(d.buffer, d.byteOffset, d.byteLength);
-    }
     const so = packet.srcAddrOffset;
     const dso = packet.dstAddrOffset;
     const v6 = version !== 4;
-    probeWords[W_SRC] = view.getInt32(so, LITTLE_ENDIAN);
-    probeWords[W_DST] = view.getInt32(dso, LITTLE_ENDIAN);
+    probeWords[W_SRC] = wordAt(d, so);
+    probeWords[W_DST] = wordAt(d, dso);
     if (v6) {
-      probeWords[W_SRC + 1] = view.getInt32(so + 4, LITTLE_ENDIAN);
-      probeWords[W_SRC + 2] = view.getInt32(so + 8, LITTLE_ENDIAN);
-      probeWords[W_SRC + 3] = view.getInt32(so + 12, LITTLE_ENDIAN);
-      probeWords[W_DST + 1] = view.getInt32(dso + 4, LITTLE_ENDIAN);
-      probeWords[W_DST + 2] = view.getInt32(dso + 8, LITTLE_ENDIAN);
-      probeWords[W_DST + 3] = view.getInt32(dso + 12, LITTLE_ENDIAN);
+      probeWords[W_SRC + 1] = wordAt(d, so + 4);
+      probeWords[W_SRC + 2] = wordAt(d, so + 8);
+      probeWords[W_SRC + 3] = wordAt(d, so + 12);
+      probeWords[W_DST + 1] = wordAt(d, dso + 4);
+      probeWords[W_DST + 2] = wordAt(d, dso + 8);
+      probeWords[W_DST + 3] = wordAt(d, dso + 12);
     }
     const hash = fmix32(
       (hashEndpoint(probeWords, W_SRC, v6, srcPort) + hashEndpoint(probeWords, W_DST, v6, dstPort)) ^
