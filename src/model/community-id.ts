@@ -112,10 +112,13 @@ function communityIdString(h: Int32Array): string {
   );
 }
 
-/** True when the protocol's flows carry ports in the Community ID hash. */
-function hasPorts(protocol: number): boolean {
-  return protocol === 6 || protocol === 17 || protocol === 132 || protocol === 1 || protocol === 58;
-}
+/**
+ * 1 for the protocols whose flows carry ports in the Community ID hash (TCP, UDP, SCTP, ICMP,
+ * ICMPv6). A table, not a chain of comparisons: V8 compiles comparisons not reached so far as
+ * never reached, and the first flow of another protocol would throw the compiled code away.
+ */
+const HAS_PORTS = new Uint8Array(256);
+for (const protocol of [6, 17, 132, 1, 58]) HAS_PORTS[protocol] = 1;
 
 /**
  * Community ID v1 of a flow. Addresses are 4 or 16 raw bytes. For ICMP, pass the values from
@@ -177,7 +180,7 @@ export function communityIdAt(
   o += addressLength;
   block[o++] = protocol;
   o++; // padding byte, zero
-  if (hasPorts(protocol)) {
+  if (HAS_PORTS[protocol & 0xff] === 1) {
     block[o++] = pa >>> 8;
     block[o++] = pa & 0xff;
     block[o++] = pb >>> 8;
