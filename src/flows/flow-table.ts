@@ -164,9 +164,13 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
   let fragmentCount = new Float64Array(capacity);
   let fwdBaseSeq = new Float64Array(capacity);
   let revBaseSeq = new Float64Array(capacity);
+  // Slots not in use, taken from the top: ended flows' slots (last ended first), then the
+  // never-used slots in ascending order. Every allocation takes the same path from the first
+  // flow on, so the JIT does not compile a "no slot was ever freed" assumption into it.
   let freeSlots = new Int32Array(capacity);
   let freeCount = 0;
-  let used = 0; // slots ever handed out (high-water mark)
+  let used = 0; // high-water mark: slots [0, used) have been handed out
+  stackFresh(0, capacity);
   const tunnels = new Map<number, FlowTunnel>();
   const addressNames = createAddressNames();
 
@@ -213,12 +217,18 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     fwdBaseSeq = grownArray(fwdBaseSeq, newCapacity);
     revBaseSeq = grownArray(revBaseSeq, newCapacity);
     freeSlots = grownArray(freeSlots, newCapacity);
+    stackFresh(capacity, newCapacity);
     capacity = newCapacity;
     indexMask = capacity * 2 - 1;
     index = new Int32Array(capacity * 4);
     for (let s = 0; s < used; s++) {
       if (flagBytes[s * 4 + F_LIST] !== 255) indexInsert(hashes[s], s);
     }
+  }
+
+  /** Stacks the never-used slots [from, to) so that `from` comes out first. */
+  function stackFresh(from: number, to: number): void {
+    for (let s = to - 1; s >= from; s--) freeSlots[freeCount++] = s;
   }
 
   function indexInsert(hash: number, s: number): void {
@@ -478,39 +488,29 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
 
   function allocate(hash: number, reversed: boolean, timestamp: number, packet: DecodedPacket): number {
     if (stats.activeFlows >= config.maxFlows) evictOldest();
-    let s: number;
-    if (freeCount > 0) s = freeSlots[--freeCount];
-    else {
-      if (used === capacity) grow();
-      s = used++;
-    }
-    // Word copies (see keyEquals for the layout): no subarray, no call into the runtime.
+    if (freeCount === 0) grow();
+    const s = freeSlots[--freeCount];
+    if (s >= used) used = s + 1;
+    // Word copies (see keyEquals for the layout): no subarray, no call into the runtime. A key
+    // first seen in reverse swaps the ports (the halves of word 1) and the addresses, through the
+    // same operations as a forward one, so neither kind throws away code compiled for the other.
     const w = s * KEY_WORDS;
     const kw = keyWords;
     const pw = probeWords;
+    const turn = reversed ? 16 : 0;
+    const from = reversed ? W_DST : W_SRC;
+    const to = reversed ? W_SRC : W_DST;
+    const ports = pw[1];
     kw[w] = pw[0];
-    if (!reversed) {
-      kw[w + 1] = pw[1];
-      kw[w + 2] = pw[2];
-      kw[w + 3] = pw[3];
-      kw[w + 4] = pw[4];
-      kw[w + 5] = pw[5];
-      kw[w + 6] = pw[6];
-      kw[w + 7] = pw[7];
-      kw[w + 8] = pw[8];
-      kw[w + 9] = pw[9];
-    } else {
-      const ports = pw[1];
-      kw[w + 1] = (ports >>> 16) | (ports << 16);
-      kw[w + 2] = pw[6];
-      kw[w + 3] = pw[7];
-      kw[w + 4] = pw[8];
-      kw[w + 5] = pw[9];
-      kw[w + 6] = pw[2];
-      kw[w + 7] = pw[3];
-      kw[w + 8] = pw[4];
-      kw[w + 9] = pw[5];
-    }
+    kw[w + 1] = (ports >>> turn) | (ports << (32 - turn)); // a shift by 32 shifts by 0
+    kw[w + W_SRC] = pw[from];
+    kw[w + W_SRC + 1] = pw[from + 1];
+    kw[w + W_SRC + 2] = pw[from + 2];
+    kw[w + W_SRC + 3] = pw[from + 3];
+    kw[w + W_DST] = pw[to];
+    kw[w + W_DST + 1] = pw[to + 1];
+    kw[w + W_DST + 2] = pw[to + 2];
+    kw[w + W_DST + 3] = pw[to + 3];
     hashes[s] = hash;
     hot[s * HOT + H_LAST] = timestamp;
     startSegment(s, timestamp);
@@ -768,6 +768,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     tunnels.clear();
     freeCount = 0;
     used = 0;
+    stackFresh(0, capacity);
     stats.activeFlows = 0;
   }
 
