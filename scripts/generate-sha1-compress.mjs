@@ -34,11 +34,11 @@ for (let i = 0; i < 80; i++) {
   }
   let f;
   let k;
-  if (i < 20) [f, k] = [`((${vb} & ${vc}) | (~${vb} & ${vd}))`, '0x5a827999'];
-  else if (i < 40) [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '0x6ed9eba1'];
+  if (i < 20) [f, k] = [`((${vb} & ${vc}) | (~${vb} & ${vd}))`, '+ 0x5a827999'];
+  else if (i < 40) [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '+ 0x6ed9eba1'];
   else if (i < 60) [f, k] = [`((${vb} & ${vc}) | (${vb} & ${vd}) | (${vc} & ${vd}))`, '- 0x70e44324'];
   else [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '- 0x359d3e2a'];
-  out.push(`  ${ve} = (((${va} << 5) | (${va} >>> 27)) + ${f} + ${ve} ${k.startsWith('-') ? k : `+ ${k}`} + w${i % 16}) | 0;`);
+  out.push(`  ${ve} = (((${va} << 5) | (${va} >>> 27)) + ${f} + ${ve} ${k} + w${i % 16}) | 0;`);
   out.push(`  ${vb} = (${vb} << 30) | (${vb} >>> 2);`);
   [va, vb, vc, vd, ve] = [ve, va, vb, vc, vd];
 }
