@@ -3,7 +3,10 @@
  * Writes src/model/sha1-compress.ts: the SHA-1 compression function (FIPS 180-4 §6.1.2) fully
  * unrolled, with the message schedule in sixteen local words and the five working variables
  * renamed round by round instead of moved. V8 keeps all of it in registers; this is about twice
- * as fast as the loop form, which is what Community ID per flow needs.
+ * as fast as the loop form, which is what Community ID per flow needs. The rotations are written
+ * out and the round constants above 2^31 are subtracted as their 32-bit negatives (the same sum
+ * modulo 2^32): until the JIT has compiled this function, a call per rotation and a boxed
+ * constant per round would cost more than the round itself.
  * usage: node scripts/generate-sha1-compress.mjs && npx biome format --write src/model/sha1-compress.ts
  */
 import { writeFileSync } from 'node:fs';
@@ -20,25 +23,27 @@ for (let i = 0; i < 16; i++) {
   const o = (k) => `block[at + ${i * 4 + k}]`;
   out.push(`  let w${i} = (${o(0)} << 24) | (${o(1)} << 16) | (${o(2)} << 8) | ${o(3)};`);
 }
+out.push('  let t = 0;');
 out.push('  let a = h[0];', '  let b = h[1];', '  let c = h[2];', '  let d = h[3];', '  let e = h[4];');
 let [va, vb, vc, vd, ve] = ['a', 'b', 'c', 'd', 'e'];
 for (let i = 0; i < 80; i++) {
   if (i >= 16) {
     const j = i % 16;
-    out.push(`  w${j} = rotl1(w${(i - 3) % 16} ^ w${(i - 8) % 16} ^ w${(i - 14) % 16} ^ w${j});`);
+    out.push(`  t = w${(i - 3) % 16} ^ w${(i - 8) % 16} ^ w${(i - 14) % 16} ^ w${j};`);
+    out.push(`  w${j} = (t << 1) | (t >>> 31);`);
   }
   let f;
   let k;
-  if (i < 20) [f, k] = [`((${vb} & ${vc}) | (~${vb} & ${vd}))`, '0x5a827999'];
-  else if (i < 40) [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '0x6ed9eba1'];
-  else if (i < 60) [f, k] = [`((${vb} & ${vc}) | (${vb} & ${vd}) | (${vc} & ${vd}))`, '0x8f1bbcdc'];
-  else [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '0xca62c1d6'];
-  out.push(`  ${ve} = (((${va} << 5) | (${va} >>> 27)) + ${f} + ${ve} + ${k} + w${i % 16}) | 0;`);
+  if (i < 20) [f, k] = [`((${vb} & ${vc}) | (~${vb} & ${vd}))`, '+ 0x5a827999'];
+  else if (i < 40) [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '+ 0x6ed9eba1'];
+  else if (i < 60) [f, k] = [`((${vb} & ${vc}) | (${vb} & ${vd}) | (${vc} & ${vd}))`, '- 0x70e44324'];
+  else [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '- 0x359d3e2a'];
+  out.push(`  ${ve} = (((${va} << 5) | (${va} >>> 27)) + ${f} + ${ve} ${k} + w${i % 16}) | 0;`);
   out.push(`  ${vb} = (${vb} << 30) | (${vb} >>> 2);`);
   [va, vb, vc, vd, ve] = [ve, va, vb, vc, vd];
 }
 [va, vb, vc, vd, ve].forEach((v, i) => {
   out.push(`  h[${i}] = (h[${i}] + ${v}) | 0;`);
 });
-out.push('}', '', 'function rotl1(x: number): number {', '  return (x << 1) | (x >>> 31);', '}', '');
+out.push('}', '');
 writeFileSync(new URL('../src/model/sha1-compress.ts', import.meta.url), out.join('\n'));

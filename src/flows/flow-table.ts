@@ -72,6 +72,8 @@ const KEY_WORDS = KEY_BYTES / 4;
 // [8..23] src address, [24..39] dst address.
 const K_SRC = 8;
 const K_DST = 24;
+const W_SRC = K_SRC / 4;
+const W_DST = K_DST / 4;
 
 // Row layout of `hot` (HOT doubles per flow).
 const HOT = 8; // one 64-byte row per flow
@@ -117,11 +119,35 @@ function fmix32(h: number): number {
   return h >>> 0;
 }
 
-function hashEndpoint(d: Uint8Array, o: number, length: number, port: number): number {
-  let h = Math.imul(port + 1, 0x9e3779b1);
-  for (let i = 0; i < length; i += 4) {
-    const w = (d[o + i] << 24) | (d[o + i + 1] << 16) | (d[o + i + 2] << 8) | d[o + i + 3];
-    h = Math.imul(h ^ w, 0x01000193) + 0x7f4a7c15;
+/**
+ * A counter read from a Float64Array, as a small integer when it fits. V8 reads typed-array
+ * doubles as heap numbers; stored in a record they would make every counter field of the record
+ * shape a boxed double (16 bytes more per field per record). The value is the same.
+ */
+function count(value: number): number {
+  return value <= 0x3fffffff ? value | 0 : value;
+}
+
+/** Whether this machine stores 32-bit words little-endian (how an Int32Array sees bytes). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** The 4 bytes at `d[o]` as an Int32Array element holding them would read: platform order. */
+function wordAt(d: Uint8Array, o: number): number {
+  return LITTLE_ENDIAN
+    ? d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24)
+    : (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
+}
+
+/**
+ * Hash of one endpoint: its port and its address words `words[at ..]`, one for IPv4, four for
+ * IPv6 (`v6`). Written out, not looped: straight code is quicker for the JIT to compile.
+ */
+function hashEndpoint(words: Int32Array, at: number, v6: boolean, port: number): number {
+  let h = Math.imul(Math.imul(port + 1, 0x9e3779b1) ^ words[at], 0x01000193) + 0x7f4a7c15;
+  if (v6) {
+    h = Math.imul(h ^ words[at + 1], 0x01000193) + 0x7f4a7c15;
+    h = Math.imul(h ^ words[at + 2], 0x01000193) + 0x7f4a7c15;
+    h = Math.imul(h ^ words[at + 3], 0x01000193) + 0x7f4a7c15;
   }
   return fmix32(h);
 }
@@ -138,9 +164,13 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
   let fragmentCount = new Float64Array(capacity);
   let fwdBaseSeq = new Float64Array(capacity);
   let revBaseSeq = new Float64Array(capacity);
+  // Slots not in use, taken from the top: ended flows' slots (last ended first), then the
+  // never-used slots in ascending order. Every allocation takes the same path from the first
+  // flow on, so the JIT does not compile a "no slot was ever freed" assumption into it.
   let freeSlots = new Int32Array(capacity);
   let freeCount = 0;
-  let used = 0; // slots ever handed out (high-water mark)
+  let used = 0; // high-water mark: slots [0, used) have been handed out
+  stackFresh(0, capacity);
   const tunnels = new Map<number, FlowTunnel>();
   const addressNames = createAddressNames();
 
@@ -187,12 +217,18 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     fwdBaseSeq = grownArray(fwdBaseSeq, newCapacity);
     revBaseSeq = grownArray(revBaseSeq, newCapacity);
     freeSlots = grownArray(freeSlots, newCapacity);
+    stackFresh(capacity, newCapacity);
     capacity = newCapacity;
     indexMask = capacity * 2 - 1;
     index = new Int32Array(capacity * 4);
     for (let s = 0; s < used; s++) {
       if (flagBytes[s * 4 + F_LIST] !== 255) indexInsert(hashes[s], s);
     }
+  }
+
+  /** Stacks the never-used slots [from, to) so that `from` comes out first. */
+  function stackFresh(from: number, to: number): void {
+    for (let s = to - 1; s >= from; s--) freeSlots[freeCount++] = s;
   }
 
   function indexInsert(hash: number, s: number): void {
@@ -296,6 +332,11 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
 
   /** The record of slot `s` as it stands (its current segment), ended for `reason`. */
   function recordOf(s: number, reason: FlowEndReason): FlowRecord {
+    const row = s * HOT;
+    const fwdPackets = count(hot[row + H_FWD_PACKETS]);
+    const fwdBytes = count(hot[row + H_FWD_BYTES]);
+    const revPackets = count(hot[row + H_REV_PACKETS]);
+    const revBytes = count(hot[row + H_REV_BYTES]);
     const base = s * KEY_BYTES;
     const ipVersion = keys[base] === 4 ? 4 : 6;
     const length = ipVersion === 4 ? 4 : 16;
@@ -329,19 +370,19 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
       vlan: (keys[base + 2] << 8) | keys[base + 3],
       firstTs: hot[s * HOT + H_SEGMENT],
       lastTs: hot[s * HOT + H_LAST],
-      packets: hot[s * HOT + H_FWD_PACKETS] + hot[s * HOT + H_REV_PACKETS],
-      bytes: hot[s * HOT + H_FWD_BYTES] + hot[s * HOT + H_REV_BYTES],
-      frameBytes: hot[s * HOT + H_FRAME_BYTES],
-      fwdPackets: hot[s * HOT + H_FWD_PACKETS],
-      fwdBytes: hot[s * HOT + H_FWD_BYTES],
-      revPackets: hot[s * HOT + H_REV_PACKETS],
-      revBytes: hot[s * HOT + H_REV_BYTES],
+      packets: count(fwdPackets + revPackets),
+      bytes: count(fwdBytes + revBytes),
+      frameBytes: count(hot[row + H_FRAME_BYTES]),
+      fwdPackets,
+      fwdBytes,
+      revPackets,
+      revBytes,
       tcpFlags: fwdF | revF,
       fwdTcpFlags: fwdF,
       revTcpFlags: revF,
       state,
       endReason: reason,
-      fragments: fragmentCount[s],
+      fragments: count(fragmentCount[s]),
     };
     if ((b & BIT_TUNNEL) !== 0) {
       const tunnel = tunnels.get(s);
@@ -447,26 +488,29 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
 
   function allocate(hash: number, reversed: boolean, timestamp: number, packet: DecodedPacket): number {
     if (stats.activeFlows >= config.maxFlows) evictOldest();
-    let s: number;
-    if (freeCount > 0) s = freeSlots[--freeCount];
-    else {
-      if (used === capacity) grow();
-      s = used++;
-    }
-    const base = s * KEY_BYTES;
-    if (!reversed) keys.set(probe, base);
-    else {
-      keys[base] = probe[0];
-      keys[base + 1] = probe[1];
-      keys[base + 2] = probe[2];
-      keys[base + 3] = probe[3];
-      keys[base + 4] = probe[6];
-      keys[base + 5] = probe[7];
-      keys[base + 6] = probe[4];
-      keys[base + 7] = probe[5];
-      keys.set(probe.subarray(K_DST, K_DST + 16), base + K_SRC);
-      keys.set(probe.subarray(K_SRC, K_SRC + 16), base + K_DST);
-    }
+    if (freeCount === 0) grow();
+    const s = freeSlots[--freeCount];
+    if (s >= used) used = s + 1;
+    // Word copies (see keyEquals for the layout): no subarray, no call into the runtime. A key
+    // first seen in reverse swaps the ports (the halves of word 1) and the addresses, through the
+    // same operations as a forward one, so neither kind throws away code compiled for the other.
+    const w = s * KEY_WORDS;
+    const kw = keyWords;
+    const pw = probeWords;
+    const turn = reversed ? 16 : 0;
+    const from = reversed ? W_DST : W_SRC;
+    const to = reversed ? W_SRC : W_DST;
+    const ports = pw[1];
+    kw[w] = pw[0];
+    kw[w + 1] = (ports >>> turn) | (ports << (32 - turn)); // a shift by 32 shifts by 0
+    kw[w + W_SRC] = pw[from];
+    kw[w + W_SRC + 1] = pw[from + 1];
+    kw[w + W_SRC + 2] = pw[from + 2];
+    kw[w + W_SRC + 3] = pw[from + 3];
+    kw[w + W_DST] = pw[to];
+    kw[w + W_DST + 1] = pw[to + 1];
+    kw[w + W_DST + 2] = pw[to + 2];
+    kw[w + W_DST + 3] = pw[to + 3];
     hashes[s] = hash;
     hot[s * HOT + H_LAST] = timestamp;
     startSegment(s, timestamp);
@@ -544,7 +588,6 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
   function track(packet: DecodedPacket, timestamp: number, frameLength: number, released: boolean): number {
     const d = packet.data;
     const version = packet.ipVersion;
-    const length = version === 4 ? 4 : 16;
     const protocol = packet.protocol;
     let srcPort = 0;
     let dstPort = 0;
@@ -586,14 +629,22 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     probe[5] = srcPort & 0xff;
     probe[6] = dstPort >>> 8;
     probe[7] = dstPort & 0xff;
+    // Addresses are copied a word at a time, in platform order (as keyWords compares them).
     const so = packet.srcAddrOffset;
     const dso = packet.dstAddrOffset;
-    for (let i = 0; i < length; i++) {
-      probe[K_SRC + i] = d[so + i];
-      probe[K_DST + i] = d[dso + i];
+    const v6 = version !== 4;
+    probeWords[W_SRC] = wordAt(d, so);
+    probeWords[W_DST] = wordAt(d, dso);
+    if (v6) {
+      probeWords[W_SRC + 1] = wordAt(d, so + 4);
+      probeWords[W_SRC + 2] = wordAt(d, so + 8);
+      probeWords[W_SRC + 3] = wordAt(d, so + 12);
+      probeWords[W_DST + 1] = wordAt(d, dso + 4);
+      probeWords[W_DST + 2] = wordAt(d, dso + 8);
+      probeWords[W_DST + 3] = wordAt(d, dso + 12);
     }
     const hash = fmix32(
-      (hashEndpoint(d, so, length, srcPort) + hashEndpoint(d, dso, length, dstPort)) ^
+      (hashEndpoint(probeWords, W_SRC, v6, srcPort) + hashEndpoint(probeWords, W_DST, v6, dstPort)) ^
         Math.imul((protocol << 16) | packet.vlanId, 0x27d4eb2d),
     );
 
@@ -717,6 +768,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     tunnels.clear();
     freeCount = 0;
     used = 0;
+    stackFresh(0, capacity);
     stats.activeFlows = 0;
   }
 

@@ -10,7 +10,7 @@
  * pay for the string key built here.
  */
 import type { DecodedPacket } from '../model/index.js';
-import { createDecodedPacket, formatIp, PACKET_KIND } from '../model/index.js';
+import { createDecodedPacket, PACKET_KIND } from '../model/index.js';
 
 /** A fragment seen before its datagram's first fragment. */
 export interface HeldFragment {
@@ -53,8 +53,38 @@ export interface FragmentTracker {
 
 const MAX_HELD = 64;
 
+const V6_KEY_UNITS: number[] = new Array<number>(20).fill(0);
+
+/**
+ * The datagram's identity as a short string of 16-bit units (not text): protocol, VLAN,
+ * identification (16 bits in IPv4, 32 in IPv6), then both addresses. IPv4 keys are 7 units long,
+ * IPv6 keys 20, so the two never collide.
+ */
 function datagramKey(p: DecodedPacket): string {
-  return `${p.protocol}|${p.vlanId}|${p.fragmentId}|${formatIp(p.data, p.srcAddrOffset, p.ipVersion)}|${formatIp(p.data, p.dstAddrOffset, p.ipVersion)}`;
+  const d = p.data;
+  const s = p.srcAddrOffset;
+  const t = p.dstAddrOffset;
+  if (p.ipVersion === 4) {
+    return String.fromCharCode(
+      p.protocol,
+      p.vlanId,
+      p.fragmentId & 0xffff,
+      (d[s] << 8) | d[s + 1],
+      (d[s + 2] << 8) | d[s + 3],
+      (d[t] << 8) | d[t + 1],
+      (d[t + 2] << 8) | d[t + 3],
+    );
+  }
+  const units = V6_KEY_UNITS;
+  units[0] = p.protocol;
+  units[1] = p.vlanId;
+  units[2] = p.fragmentId >>> 16;
+  units[3] = p.fragmentId & 0xffff;
+  for (let i = 0; i < 8; i++) {
+    units[4 + i] = (d[s + 2 * i] << 8) | d[s + 2 * i + 1];
+    units[12 + i] = (d[t + 2 * i] << 8) | d[t + 2 * i + 1];
+  }
+  return String.fromCharCode(...units);
 }
 
 function detach(p: DecodedPacket): DecodedPacket {

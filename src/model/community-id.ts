@@ -6,7 +6,7 @@
  * types mapped onto each other (`icmpPortPair`); types without a counterpart are one-way and
  * keep their direction.
  */
-import { sha1Words } from './sha1.js';
+import { compressBlock } from './sha1-compress.js';
 
 function counterpartTable(pairs: readonly [number, number][]): Int16Array {
   const table = new Int16Array(256).fill(-1);
@@ -51,7 +51,9 @@ export function icmpPortPair(
   return { srcPort: type, dstPort: counterpart, oneWay: false };
 }
 
-const HASH_INPUT = new Uint8Array(64);
+const BLOCK = new Uint8Array(64);
+const BLOCK_WORDS = new Int32Array(BLOCK.buffer);
+const STATE = new Int32Array(5);
 const BASE64 = new Uint8Array(64);
 for (let i = 0; i < 64; i++) {
   BASE64[i] = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i);
@@ -62,7 +64,11 @@ for (let i = 0; i < 64; i++) {
  * string in one call: no digest buffer, no concatenation.
  */
 function communityIdString(h: Int32Array): string {
-  const [h0, h1, h2, h3, h4] = h;
+  const h0 = h[0];
+  const h1 = h[1];
+  const h2 = h[2];
+  const h3 = h[3];
+  const h4 = h[4];
   // Seven 24-bit groups of the digest (the last one padded with a zero byte).
   const g0 = h0 >>> 8;
   const g1 = ((h0 & 0xff) << 16) | (h1 >>> 16);
@@ -106,10 +112,13 @@ function communityIdString(h: Int32Array): string {
   );
 }
 
-/** True when the protocol's flows carry ports in the Community ID hash. */
-function hasPorts(protocol: number): boolean {
-  return protocol === 6 || protocol === 17 || protocol === 132 || protocol === 1 || protocol === 58;
-}
+/**
+ * 1 for the protocols whose flows carry ports in the Community ID hash (TCP, UDP, SCTP, ICMP,
+ * ICMPv6). A table, not a chain of comparisons: V8 compiles comparisons not reached so far as
+ * never reached, and the first flow of another protocol would throw the compiled code away.
+ */
+const HAS_PORTS = new Uint8Array(256);
+for (const protocol of [6, 17, 132, 1, 58]) HAS_PORTS[protocol] = 1;
 
 /**
  * Community ID v1 of a flow. Addresses are 4 or 16 raw bytes. For ICMP, pass the values from
@@ -157,21 +166,36 @@ export function communityIdAt(
     pa = dstPort;
     pb = srcPort;
   }
-  const input = HASH_INPUT;
-  input[0] = seed >>> 8;
-  input[1] = seed & 0xff;
+  // The whole hash input (at most 2 + 16 + 16 + 2 + 4 = 40 bytes) fits one padded SHA-1 block:
+  // it is written into the block in place and compressed once.
+  const block = BLOCK;
+  // Zeroed word by word: TypedArray fill is a call into the runtime, slower than the stores.
+  for (let i = 0; i < 16; i++) BLOCK_WORDS[i] = 0;
+  block[0] = seed >>> 8;
+  block[1] = seed & 0xff;
   let o = 2;
-  for (let i = 0; i < addressLength; i++) input[o + i] = data[a + i];
+  for (let i = 0; i < addressLength; i++) block[o + i] = data[a + i];
   o += addressLength;
-  for (let i = 0; i < addressLength; i++) input[o + i] = data[b + i];
+  for (let i = 0; i < addressLength; i++) block[o + i] = data[b + i];
   o += addressLength;
-  input[o++] = protocol;
-  input[o++] = 0;
-  if (hasPorts(protocol)) {
-    input[o++] = pa >>> 8;
-    input[o++] = pa & 0xff;
-    input[o++] = pb >>> 8;
-    input[o++] = pb & 0xff;
+  block[o++] = protocol;
+  o++; // padding byte, zero
+  if (HAS_PORTS[protocol & 0xff] === 1) {
+    block[o++] = pa >>> 8;
+    block[o++] = pa & 0xff;
+    block[o++] = pb >>> 8;
+    block[o++] = pb & 0xff;
   }
-  return communityIdString(sha1Words(input, o));
+  block[o] = 0x80;
+  // FIPS 180-4 §5.1.1: the message length in bits, big-endian, ends the block.
+  block[62] = o >>> 5;
+  block[63] = (o * 8) & 0xff;
+  const h = STATE;
+  h[0] = 0x67452301;
+  h[1] = 0xefcdab89 | 0;
+  h[2] = 0x98badcfe | 0;
+  h[3] = 0x10325476;
+  h[4] = 0xc3d2e1f0 | 0;
+  compressBlock(block, 0, h);
+  return communityIdString(h);
 }

@@ -53,7 +53,7 @@ export function createCaptureEngine(options: CaptureEngineOptions): CaptureEngin
     analyzers.length === 0
       ? onFlow
       : (record, flowId) => {
-          for (const analyzer of analyzers) analyzer.onFlowEnd(flowId, record);
+          for (let i = 0; i < analyzers.length; i++) analyzers[i].onFlowEnd(flowId, record);
           onFlow(record);
         },
   );
@@ -75,26 +75,24 @@ export function createCaptureEngine(options: CaptureEngineOptions): CaptureEngin
 
   const sink: FrameSink = {
     onFrame(frame: Frame) {
+      const timestamp = frame.timestamp;
+      const length = frame.originalLength;
       packets++;
-      bytes += frame.originalLength;
+      bytes += length;
       decodeFrame(frame, packet);
-      summary.addFrame(packet, frame.timestamp, frame.originalLength, frame.capturedLength);
+      summary.addFrame(packet, timestamp, length, frame.capturedLength);
+      // Indexed loops: until the JIT has compiled this function, for-of makes an iterator per frame.
       if (packet.kind === PACKET_KIND.IP) {
-        const handle = table.addPacket(packet, frame.timestamp, frame.originalLength);
+        const handle = table.addPacket(packet, timestamp, length);
         if (handle >= 0) {
-          for (const analyzer of analyzers) {
-            analyzer.onPacket(
-              packet,
-              frame.timestamp,
-              frame.originalLength,
-              handle >>> 1,
-              (handle & 1) === 0,
-            );
+          const flowId = handle >>> 1;
+          const forward = (handle & 1) === 0;
+          for (let i = 0; i < analyzers.length; i++) {
+            analyzers[i].onPacket(packet, timestamp, length, flowId, forward);
           }
         }
       } else if (packet.kind === PACKET_KIND.NON_IP) {
-        for (const analyzer of analyzers)
-          analyzer.onNonIpFrame?.(packet, frame.timestamp, frame.originalLength);
+        for (let i = 0; i < analyzers.length; i++) analyzers[i].onNonIpFrame?.(packet, timestamp, length);
       }
       if (packet.errorCode !== '') {
         warn({

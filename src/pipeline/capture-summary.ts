@@ -71,8 +71,9 @@ export function createSummaryAccumulator(): SummaryAccumulator {
   let packets = 0;
   let bytes = 0;
   let capturedBytes = 0;
-  let firstTs = Number.POSITIVE_INFINITY;
-  let lastTs = Number.NEGATIVE_INFINITY;
+  // First and last timestamp, in a typed array: a double kept in a closure variable is
+  // re-boxed (allocated) at every store, and the last timestamp changes with nearly every frame.
+  const span = new Float64Array([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
   let ipv4 = 0;
   let ipv6 = 0;
   let undecodable = 0;
@@ -92,8 +93,8 @@ export function createSummaryAccumulator(): SummaryAccumulator {
       packets++;
       bytes += frameLength;
       capturedBytes += capturedLength;
-      if (timestamp < firstTs) firstTs = timestamp;
-      if (timestamp > lastTs) lastTs = timestamp;
+      if (timestamp < span[0]) span[0] = timestamp;
+      if (timestamp > span[1]) span[1] = timestamp;
       if (packet.kind === PACKET_KIND.IP) {
         if (packet.ipVersion === 4) ipv4++;
         else ipv6++;
@@ -126,6 +127,8 @@ export function createSummaryAccumulator(): SummaryAccumulator {
       for (let t = 1; t < TUNNEL_NAMES.length; t++)
         if (tunnelPackets[t] > 0) tunnels[TUNNEL_NAMES[t]] = tunnelPackets[t];
       const hasPackets = packets > 0;
+      const firstTs = span[0];
+      const lastTs = span[1];
       const duration = hasPackets ? Math.max(0, lastTs - firstTs) : 0;
       const linkTypes: string[] = [];
       for (const file of files) {

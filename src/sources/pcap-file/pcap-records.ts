@@ -35,6 +35,11 @@ export function createPcapReader(
 ): RecordReader {
   const le = littleEndian;
   const unitsPerSecond = nanosecond ? 1e9 : 1e6;
+  // Taken once here, not at each `run`: the first `run` executes before V8 records feedback for
+  // it, so property accesses made only at its start would throw away the compiled loop at the
+  // next chunk.
+  const frame = ctx.frame;
+  const sink = ctx.sink;
   let inFileHeader = true;
   let linkType = 0;
   let maxCaplen = DEFAULT_MAX_CAPLEN;
@@ -46,6 +51,8 @@ export function createPcapReader(
     maxCaplen = Math.min(Math.max(snaplen, DEFAULT_MAX_CAPLEN), MAX_RECORD_BYTES);
     linkType = view.getUint32(pos + 20, le) & 0xffff;
     ctx.addLinkType(linkType);
+    frame.linkType = linkType;
+    frame.interfaceId = 0;
     inFileHeader = false;
   }
 
@@ -96,16 +103,13 @@ export function createPcapReader(
       const len = view.getUint32(pos + 12, le);
       const caplen = size - RECORD_HEADER_LENGTH;
       if (caplen > len) caplenExceedsLen(caplen, len, fileOffset);
-      const frame = ctx.frame;
       frame.data = buf;
       frame.offset = pos + RECORD_HEADER_LENGTH;
       frame.capturedLength = caplen;
       frame.originalLength = len;
       frame.timestamp = view.getUint32(pos, le) + view.getUint32(pos + 4, le) / unitsPerSecond;
-      frame.linkType = linkType;
-      frame.interfaceId = 0;
       frame.index = ++ctx.frames;
-      ctx.sink.onFrame(frame);
+      sink.onFrame(frame);
     },
 
     run(buf, view, pos, end, base) {
@@ -114,12 +118,7 @@ export function createPcapReader(
         readFileHeader(view, pos);
         pos += FILE_HEADER_LENGTH;
       }
-      const frame = ctx.frame;
-      const sink = ctx.sink;
       const limit = maxCaplen;
-      frame.data = buf;
-      frame.linkType = linkType;
-      frame.interfaceId = 0;
       while (end - pos >= RECORD_HEADER_LENGTH) {
         const caplen = view.getUint32(pos + 8, le);
         if (caplen > limit) {
@@ -130,6 +129,7 @@ export function createPcapReader(
         if (next > end) break;
         const len = view.getUint32(pos + 12, le);
         if (caplen > len) caplenExceedsLen(caplen, len, base + pos);
+        frame.data = buf;
         frame.offset = pos + RECORD_HEADER_LENGTH;
         frame.capturedLength = caplen;
         frame.originalLength = len;
