@@ -17,6 +17,7 @@ import {
 // Enrichment (issue 9): flags and start-up live in ../enrich-options.ts.
 import { addEnrichOptions, type EnrichFlags, startEnrichment } from '../enrich-options.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
+import { capHeapGrowthFor } from '../heap-growth.js';
 import { wholeNumber } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar } from '../progress-bar.js';
@@ -120,6 +121,7 @@ async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {
         : createTableView(out, flags.top);
   const showProgress = flags.progress ?? process.stderr.isTTY === true;
   const totalBytes = files.includes('-') ? undefined : files.reduce((sum, f) => sum + fileSize(f), 0);
+  capHeapGrowthFor(totalBytes);
   const bar = showProgress ? createProgressBar(totalBytes) : undefined;
   const flowTable = flowTableConfig(flags);
   const warningsToStderr = flags.format === 'ndjson';

@@ -7,6 +7,7 @@
  * Exit codes: 0 stopped cleanly; 2 the capture could not start (permission, interface, filter,
  * missing tool) or bad usage; 1 unexpected failure.
  */
+
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { DeviceInventory } from '../../analyze/index.js';
@@ -18,6 +19,7 @@ import { flowJson } from '../analyze/flow-json-encoder.js';
 import { addEnrichOptions, type EnrichFlags, startEnrichment } from '../enrich-options.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { formatCount } from '../format.js';
+import { capHeapGrowth } from '../heap-growth.js';
 import { dataDirectory } from '../ingest/ingest-command.js';
 import { countAtLeastOne, rotation } from '../option-values.js';
 import { createOutputStream } from '../output-stream.js';
@@ -81,6 +83,7 @@ export function registerCaptureCommand(program: Command): void {
 }
 
 async function runCapture(flags: CaptureFlags): Promise<void> {
+  capHeapGrowth();
   const controller = new AbortController();
   const stop = () => controller.abort();
   process.on('SIGINT', stop);

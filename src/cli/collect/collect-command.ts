@@ -6,6 +6,7 @@
  * Exit codes: 0 stopped cleanly; 2 bad usage, a port that cannot be bound, or a file that is
  * not a capture; 1 unexpected failure.
  */
+
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } from '../../model/index.js';
@@ -26,6 +27,7 @@ import {
   startEnrichment,
 } from '../enrich-options.js';
 import { formatCount, renderTable } from '../format.js';
+import { capHeapGrowth } from '../heap-growth.js';
 import { dataDirectory } from '../ingest/ingest-command.js';
 import { wholeNumber } from '../option-values.js';
 import { createOutputStream, type OutputStream } from '../output-stream.js';
@@ -100,6 +102,7 @@ function listenerPorts(flags: CollectFlags): Partial<Record<'netflow' | 'ipfix' 
 }
 
 async function runCollect(flags: CollectFlags): Promise<void> {
+  capHeapGrowth();
   if (!flags.fromPcap) listenerPorts(flags);
   if (flags.format === 'ndjson') {
     flags.ndjson = true;

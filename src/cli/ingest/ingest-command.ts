@@ -7,6 +7,7 @@
  * Exit codes: 0 all files in; 2 a file refused (already ingested, unreadable, not a capture)
  * or bad usage; 130 interrupted; 1 unexpected failure.
  */
+
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -20,6 +21,7 @@ import {
   startEnrichment,
 } from '../enrich-options.js';
 import { formatCount } from '../format.js';
+import { capHeapGrowthFor } from '../heap-growth.js';
 import { createOutputStream } from '../output-stream.js';
 import { createProgressBar, type ProgressBar } from '../progress-bar.js';
 import { sha256File } from './file-hash.js';
@@ -121,6 +123,7 @@ async function runIngest(files: string[], flags: IngestFlags): Promise<void> {
       ),
     );
     const total = sizes.reduce((a, b) => a + b, 0);
+    capHeapGrowthFor(total);
     const showProgress = flags.progress ?? process.stderr.isTTY === true;
     const bar = showProgress ? createProgressBar(total) : undefined;
     let before = 0;

@@ -12,12 +12,14 @@
  * Exit codes: 0 after a clean shutdown; 2 bad usage or an unsafe setup (no token on a public
  * address); 1 unexpected failure.
  */
+
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { ERR, FlowlensError } from '../../shared/index.js';
 import type { StoredAlert } from '../../store/index.js';
 import { addEnrichOptions, type EnrichFlags, loadThreatIntel, startEnrichment } from '../enrich-options.js';
+import { capHeapGrowth } from '../heap-growth.js';
 import { byteSize, countAtLeastOne, duration, wholeNumber } from '../option-values.js';
 import { defaultDataDir } from '../query/open-store.js';
 import { demoDataDir, seedDemo } from './demo.js';
@@ -156,6 +158,7 @@ export function registerServeCommand(program: Command): void {
 }
 
 async function runServe(flags: ServeFlags): Promise<void> {
+  capHeapGrowth();
   // Loaded on use: Fastify and DuckDB cost start-up time other commands should not pay.
   const [
     { createDiagnosisRenderer, createServer, DASHBOARD_LANDING, resolveServerConfig },
