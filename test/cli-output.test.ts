@@ -5,7 +5,9 @@
  *
  * Needs `npm run build`.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from './support/corpus.js';
@@ -34,6 +36,40 @@ describe('a reader that stops early', () => {
     const result = await readFirstChunkOnly(['analyze', capture, '--format', 'ndjson', '--no-detect']);
     expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(result.code).toBe(0);
+  });
+});
+
+/** Resolves when the child has exited (listening from its start, so no exit is missed). */
+function exited(child: ReturnType<typeof spawn>): Promise<void> {
+  return new Promise((resolve) => child.on('close', () => resolve()));
+}
+
+describe('a named pipe as the capture', () => {
+  it('is analysed as the file would be, and a non-capture through it is refused in one line', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'flowlens-fifo-'));
+    try {
+      const fixture = path.join(PROJECT_ROOT, 'test', 'fixtures', 'tcp-handshake-and-close.pcap');
+      const fifo = path.join(dir, 'capture.pipe');
+      execFileSync('mkfifo', [fifo]);
+      const written = exited(spawn('sh', ['-c', 'cat "$1" > "$2"', 'sh', fixture, fifo]));
+      const piped = await runCli(['analyze', fifo, '--format', 'json', '--no-enrich']);
+      await written;
+      const direct = await runCli(['analyze', fixture, '--format', 'json', '--no-enrich']);
+      expect(piped.stderr).toBe('');
+      expect(piped.code).toBe(0);
+      const flows = (r: { stdout: string }) => (JSON.parse(r.stdout) as { flows: unknown[] }).flows;
+      expect(flows(piped).length).toBeGreaterThan(0);
+      expect(flows(piped)).toEqual(flows(direct));
+
+      const text = exited(spawn('sh', ['-c', 'printf "not a capture at all" > "$1"', 'sh', fifo]));
+      const refused = await runCli(['analyze', fifo, '--format', 'json']);
+      await text;
+      expect(refused.code).toBe(2);
+      expect(refused.stderr.trim().split('\n')).toHaveLength(1);
+      expect(refused.stderr).toMatch(/not a pcap or pcapng capture/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

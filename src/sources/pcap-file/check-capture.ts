@@ -1,9 +1,10 @@
 /**
  * Checks a file's first bytes before a run starts, so that a run over several files fails on
  * a non-capture before it has written anything. Only the magic is checked: pcap, pcapng, or
- * gzip (whose content is checked when it is read).
+ * gzip (whose content is checked when it is read). A named pipe or device is not read here
+ * (its bytes can be read once only): the reader checks its magic as it reads, as for stdin.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { FlowlensError } from '../../shared/index.js';
 import { notACapture } from './capture-parser.js';
 import { pcapMagic } from './pcap-records.js';
@@ -15,6 +16,8 @@ export async function checkCaptureFile(file: string): Promise<void> {
   if (file === '-') return;
   let handle: Awaited<ReturnType<typeof open>>;
   try {
+    // Not opened when it is not a regular file: opening and closing a pipe would end its writer.
+    if (!(await stat(file)).isFile()) return;
     handle = await open(file, 'r');
   } catch (error) {
     throw cannotOpen(file, error);
