@@ -7,7 +7,6 @@
  * Exit codes: 0 stopped cleanly; 2 the capture could not start (permission, interface, filter,
  * missing tool) or bad usage; 1 unexpected failure.
  */
-
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { DeviceInventory } from '../../analyze/index.js';

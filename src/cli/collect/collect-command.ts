@@ -6,7 +6,6 @@
  * Exit codes: 0 stopped cleanly; 2 bad usage, a port that cannot be bound, or a file that is
  * not a capture; 1 unexpected failure.
  */
-
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { ExportedFlowRecord, ExporterCounters, InterfaceCounterRecord } from '../../model/index.js';

@@ -7,7 +7,6 @@
  * Exit codes: 0 all files in; 2 a file refused (already ingested, unreadable, not a capture)
  * or bad usage; 130 interrupted; 1 unexpected failure.
  */
-
 import { stat } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { Option } from 'commander';

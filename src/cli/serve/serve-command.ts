@@ -12,7 +12,6 @@
  * Exit codes: 0 after a clean shutdown; 2 bad usage or an unsafe setup (no token on a public
  * address); 1 unexpected failure.
  */
-
 import { mkdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';

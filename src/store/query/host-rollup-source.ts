@@ -15,7 +15,6 @@
  * day before and after them, again exactly. Which way is taken depends on the stored days read
  * just before (`rollupDays`); the answer does not, since the subtraction is unbounded.
  */
-
 import { HOST_DIMENSION_SIDES, HOST_ROLLUP, HOST_TOTALS } from '../rollups.js';
 import type { FlowStore } from '../store.js';
 import { type Dimension, dimensionRows } from './dimensions.js';
