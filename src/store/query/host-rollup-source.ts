@@ -115,16 +115,9 @@ export async function rollupDays(store: FlowStore, signal?: AbortSignal): Promis
 
 /**
  * Rows `(key, flows, packets, bytes)` whose sums per key are the dimension's sums over the
- * range's flows, or undefined when the rollup would not help (hostParts). `days` (rollupDays)
- * lets the totals stand in for most of the days; without it the days are read.
+ * range's flows, read as `parts` (hostParts, then withTotals) say.
  */
-export function hostRollupRows(
-  dimension: AddressDimension,
-  range: TimeRange,
-  days?: RollupDays,
-): Sql | undefined {
-  const parts = hostParts(range.from, range.to);
-  if (parts === undefined) return undefined;
+function hostRollupRows(dimension: AddressDimension, range: TimeRange, parts: readonly HostPart[]): Sql {
   const counters = (sign: 1 | -1) =>
     ident(
       sign === 1
@@ -141,7 +134,7 @@ export function hostRollupRows(
       counters(1),
     ),
   ];
-  for (const part of withTotals(parts, days)) {
+  for (const part of parts) {
     if (part.source === 'totals') {
       branches.push(
         sql`SELECT ip AS key, ${sums(part.sign)} FROM ${ident(HOST_TOTALS.table)} WHERE side IN (${sides})`,
@@ -164,13 +157,18 @@ export function hostRollupRows(
   return join(branches, '\nUNION ALL ');
 }
 
-/** hostRollupRows with the rollup's stored days read first, so the totals may answer. */
+/**
+ * The rollup rows (hostRollupRows) of an unfiltered address dimension over `range`, or undefined
+ * when the rollup would not help (hostParts). The rollup's stored days are read first, so that
+ * the totals may stand in for most of them (withTotals).
+ */
 export async function hostRollupSource(
   store: FlowStore,
   dimension: AddressDimension,
   range: TimeRange,
   signal?: AbortSignal,
 ): Promise<Sql | undefined> {
-  if (hostParts(range.from, range.to) === undefined) return undefined;
-  return hostRollupRows(dimension, range, await rollupDays(store, signal));
+  const parts = hostParts(range.from, range.to);
+  if (parts === undefined) return undefined;
+  return hostRollupRows(dimension, range, withTotals(parts, await rollupDays(store, signal)));
 }

@@ -118,16 +118,16 @@ function firstTsWindows(
   cursorMicros: number | undefined,
 ): (Sql | undefined)[] {
   const span = range.to - range.from;
+  if (!(Number.isFinite(span) && span > 0)) return [undefined];
   const cursor = cursorMicros === undefined ? undefined : cursorMicros / 1e6;
-  const windows: (Sql | undefined)[] = WINDOW_SHARES.map((share) => {
-    if (direction === 'desc') {
-      const end = cursor === undefined ? range.to : Math.min(range.to, cursor);
-      return sql`first_ts >= ${timestamp(end - share * span)}`;
-    }
-    const start = cursor === undefined ? range.from : Math.max(range.from, cursor);
-    return sql`first_ts < ${timestamp(start + share * span)}`;
-  });
-  return Number.isFinite(span) && span > 0 ? [...windows, undefined] : [undefined];
+  const end = cursor === undefined ? range.to : Math.min(range.to, cursor);
+  const start = cursor === undefined ? range.from : Math.max(range.from, cursor);
+  const windows = WINDOW_SHARES.map((share) =>
+    direction === 'desc'
+      ? sql`first_ts >= ${timestamp(end - share * span)}`
+      : sql`first_ts < ${timestamp(start + share * span)}`,
+  );
+  return [...windows, undefined];
 }
 
 export async function searchFlows(store: FlowStore, options: SearchOptions): Promise<SearchResult> {
