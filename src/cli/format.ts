@@ -1,4 +1,5 @@
 /** Number and time formatting for terminal output. */
+import { groupedInteger } from '../shared/index.js';
 
 const UNITS = ['B', 'kB', 'MB', 'GB', 'TB'];
 
@@ -24,7 +25,7 @@ export function formatRate(perSecond: number, unit: string): string {
 }
 
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  return Number.isInteger(n) ? groupedInteger(n) : n.toLocaleString('en-US');
 }
 
 export function formatTimestamp(seconds: number | null): string {

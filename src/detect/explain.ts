@@ -1,7 +1,8 @@
 /** Number formatting and scoring shared by detectors' plain-language explanations. */
+import { groupedInteger } from '../shared/index.js';
 
 export function count(n: number): string {
-  return Math.round(n).toLocaleString('en-US');
+  return groupedInteger(n);
 }
 
 export function percent(part: number, whole: number): string {

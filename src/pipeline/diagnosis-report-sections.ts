@@ -17,6 +17,7 @@ import type {
   ReportTable,
   TimingSummary,
 } from '../model/index.js';
+import { groupedInteger } from '../shared/index.js';
 
 const filled = (tables: ReportTable[]): ReportTable[] => tables.filter((t) => t.rows.length > 0);
 
@@ -26,7 +27,7 @@ export function durationText(seconds: number): string {
   if (seconds < 60) return `${seconds.toFixed(2)} s`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ${Math.floor(seconds % 60)} s`;
   if (seconds < 172_800) return `${Math.floor(seconds / 3600)} h ${Math.floor((seconds % 3600) / 60)} min`;
-  return `${Math.floor(seconds / 86_400).toLocaleString('en-US')} days`;
+  return `${groupedInteger(Math.floor(seconds / 86_400))} days`;
 }
 
 /** Seconds since the epoch → ISO 8601 text, or null. */

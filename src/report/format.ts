@@ -4,10 +4,11 @@
  * caller escapes it like any other text.
  */
 import type { ReportCellValue, ReportColumn } from '../model/index.js';
+import { groupedInteger } from '../shared/index.js';
 
 export function formatNumber(value: number): string {
   if (!Number.isFinite(value)) return '—';
-  if (Number.isInteger(value)) return value.toLocaleString('en-US');
+  if (Number.isInteger(value)) return groupedInteger(value);
   return value.toLocaleString('en-US', { maximumFractionDigits: 2 });
 }
 

@@ -4,6 +4,7 @@
  * Contract: every value is escaped here (see escape.ts); callers pass raw strings and numbers.
  */
 import type { ReportColumn, ReportFact, ReportSection, ReportTable } from '../model/index.js';
+import { groupedInteger } from '../shared/index.js';
 import { escapeHtml } from './escape.js';
 import { formatCell } from './format.js';
 
@@ -51,7 +52,7 @@ export function renderTable(table: ReportTable): string {
   const empty = table.rows.length === 0 ? notAvailable('none') : '';
   const omitted =
     table.omittedRows !== undefined && table.omittedRows > 0
-      ? `<p class="muted">${escapeHtml(`${table.omittedRows.toLocaleString('en-US')} more rows not shown`)}</p>`
+      ? `<p class="muted">${escapeHtml(`${groupedInteger(table.omittedRows)} more rows not shown`)}</p>`
       : '';
   const note = table.note ? `<p class="muted">${escapeHtml(table.note)}</p>` : '';
   const grid =

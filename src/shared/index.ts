@@ -1,2 +1,3 @@
-/** Cross-cutting pieces: error codes and user-facing errors. */
+/** Cross-cutting pieces: error codes, user-facing errors and integer formatting. */
 export * from './errors.js';
+export * from './numbers.js';

@@ -17,6 +17,7 @@ import type {
   HealthMetric,
   HealthScore,
 } from '../../model/index.js';
+import { groupedInteger } from '../../shared/index.js';
 import { type HealthConfigOverrides, resolveHealthConfig } from './config.js';
 
 type Unit = 'ratio' | 'ms';
@@ -41,8 +42,7 @@ interface ComponentSpec {
   metrics: MetricSpec[];
 }
 
-const count = (value: number | undefined): string =>
-  value === undefined ? '?' : Math.round(value).toLocaleString('en-US');
+const count = (value: number | undefined): string => (value === undefined ? '?' : groupedInteger(value));
 const of = (part: number | undefined, whole: number | undefined, noun: string): string =>
   part === undefined && whole === undefined ? '' : `${count(part)} of ${count(whole)} ${noun}`;
 
