@@ -6,6 +6,36 @@
  */
 import type { AsInfo, Ipv4Ranges } from '../enricher.js';
 
+/** AS names by id (0 is the empty name). */
+interface NameList {
+  readonly length: number;
+  at(id: number): string | undefined;
+}
+
+function listOfNames(names: readonly string[]): NameList {
+  return { length: names.length, at: (id) => names[id] };
+}
+
+/**
+ * Names kept as the encoded UTF-8 bytes and their offsets, each decoded on first use: loading
+ * the bundled tables then builds no strings (splitting all ~124k names cost ≈17 ms of every run).
+ */
+function lazyNames(bytes: Buffer, offsets: Uint32Array): NameList {
+  const decoded: (string | undefined)[] = [];
+  return {
+    length: offsets.length - 1,
+    at(id) {
+      if (id >= offsets.length - 1) return undefined;
+      let name = decoded[id];
+      if (name === undefined) {
+        name = bytes.toString('utf8', offsets[id], offsets[id + 1]);
+        decoded[id] = name;
+      }
+      return name;
+    },
+  };
+}
+
 export class RangeTableBuilder {
   private readonly width: number;
   private starts: Uint32Array;
@@ -124,7 +154,7 @@ export class RangeTableBuilder {
       this.ends.slice(0, n * w),
       this.asns.slice(0, n),
       this.nameIds.slice(0, n),
-      this.names,
+      listOfNames(this.names),
     );
   }
 
@@ -171,8 +201,8 @@ function step(words: number[], by: 1 | -1): number[] {
   return words;
 }
 
-/** "FLASNTB1": the binary form of a RangeTable (see `encode`). */
-const MAGIC = Buffer.from('FLASNTB1', 'latin1');
+/** "FLASNTB2": the binary form of a RangeTable (see `encode`). */
+const MAGIC = Buffer.from('FLASNTB2', 'latin1');
 const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 export class RangeTable {
@@ -191,7 +221,7 @@ export class RangeTable {
     private readonly ends: Uint32Array,
     private readonly asns: Uint32Array,
     private readonly nameIds: Uint32Array,
-    private readonly names: string[],
+    private readonly names: NameList,
   ) {
     this.size = asns.length;
     this.infos = new Array(this.size);
@@ -208,12 +238,20 @@ export class RangeTable {
 
   /**
    * The table as bytes, to load again without parsing its source: magic, a length-prefixed UTF-8
-   * `stamp` naming the source it was built from, width, row and name counts, then starts, ends,
-   * AS numbers and name ids (u32 little-endian), then the names joined by newlines.
+   * `stamp` naming the source it was built from, width, row and name counts and the names' byte
+   * length, then starts, ends, AS numbers, name ids and the names' byte offsets (count + 1, the
+   * last one their length; u32 little-endian), then the names' UTF-8 bytes one after another.
    */
   encode(stamp: string): Buffer {
     const stampBytes = Buffer.from(stamp, 'utf8');
-    const names = Buffer.from(this.names.join('\n'), 'utf8');
+    const nameBytes: Buffer[] = [];
+    const nameOffsets = new Uint32Array(this.names.length + 1);
+    for (let id = 0; id < this.names.length; id++) {
+      const bytes = Buffer.from(this.names.at(id) ?? '', 'utf8');
+      nameBytes.push(bytes);
+      nameOffsets[id + 1] = nameOffsets[id] + bytes.length;
+    }
+    const names = Buffer.concat(nameBytes);
     // The stamp is padded so the word arrays start 4-byte aligned (decode then views them in place).
     const padded = Math.ceil(stampBytes.length / 4) * 4;
     const header = Buffer.alloc(MAGIC.length + 4 + padded + 16);
@@ -236,6 +274,7 @@ export class RangeTable {
       words(this.ends),
       words(this.asns),
       words(this.nameIds),
+      words(nameOffsets),
       names,
     ]);
   }
@@ -259,7 +298,7 @@ export class RangeTable {
     const namesLength = buf.readUInt32LE(at + 12);
     at += 16;
     if (width !== 1 && width !== 4) return undefined;
-    if (buf.length !== at + size * 4 * (2 * width + 2) + namesLength) return undefined;
+    if (buf.length !== at + size * 4 * (2 * width + 2) + (nameCount + 1) * 4 + namesLength) return undefined;
     const inPlace = LITTLE_ENDIAN && (buf.byteOffset + at) % 4 === 0;
     const words = (count: number) => {
       let list: Uint32Array;
@@ -275,9 +314,11 @@ export class RangeTable {
     const ends = words(size * width);
     const asns = words(size);
     const nameIds = words(size);
-    const names = buf.toString('utf8', at, at + namesLength).split('\n');
+    const nameOffsets = words(nameCount + 1);
+    if (nameOffsets[0] !== 0 || nameOffsets[nameCount] !== namesLength) return undefined;
+    for (let id = 0; id < nameCount; id++) if (nameOffsets[id + 1] < nameOffsets[id]) return undefined;
     // A name id past the list (a damaged file) reads as no name: `info` leaves asName out.
-    if (names.length !== nameCount) return undefined;
+    const names = lazyNames(buf.subarray(at, at + namesLength), nameOffsets);
     return new RangeTable(width, starts, ends, asns, nameIds, names);
   }
 
@@ -358,7 +399,7 @@ export class RangeTable {
   info(index: number): AsInfo {
     let info = this.infos[index];
     if (!info) {
-      const name = this.names[this.nameIds[index]];
+      const name = this.names.at(this.nameIds[index]);
       info = name ? { asn: this.asns[index], asName: name } : { asn: this.asns[index] };
       this.infos[index] = info;
     }
