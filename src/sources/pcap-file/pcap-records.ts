@@ -129,6 +129,7 @@ export function createPcapReader(
         if (next > end) break;
         const len = view.getUint32(pos + 12, le);
         if (caplen > len) caplenExceedsLen(caplen, len, base + pos);
+        // Per record, not once per `run`, for the reason given where `frame` is taken.
         frame.data = buf;
         frame.offset = pos + RECORD_HEADER_LENGTH;
         frame.capturedLength = caplen;
