@@ -3,9 +3,8 @@
  * (`flowlens: …`) with their exit code; anything else is a bug and still prints one line plus
  * a hint to rerun with FLOWLENS_DEBUG=1 for the stack.
  */
-import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { FlowlensError } from '../shared/index.js';
+import { FlowlensError, packageVersion } from '../shared/index.js';
 
 type RegisterCommand = (program: Command) => void;
 
@@ -33,11 +32,6 @@ function commandsFor(argv: string[]): string[] {
   if (first === '--version' || first === '-V') return [];
   if (first !== undefined && Object.hasOwn(COMMANDS, first)) return [first];
   return Object.keys(COMMANDS);
-}
-
-function packageVersion(): string {
-  const url = new URL('../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
 const EXAMPLES = `

@@ -13,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { builtFile } from '../shared/index.js';
 import { BUNDLED_ASN_PACKAGE, openBundledAsn } from './asn/index.js';
 import type { AsInfo, GeoInfo, IpDatabase } from './enricher.js';
 import { BUNDLED_COUNTRY_PACKAGE, bundledCountryDatabase, openGeoDatabase } from './geoip/index.js';
@@ -22,7 +22,7 @@ import { bundledFile } from './mmdb/index.js';
 import { SPECIAL_RANGES } from './ranges/index.js';
 
 /** Where the build puts the table: beside the compiled module. */
-export const BUNDLED_IPV4_TABLE_FILE = fileURLToPath(new URL('./bundled-ipv4-table.bin', import.meta.url));
+export const BUNDLED_IPV4_TABLE_FILE = builtFile('enrich/bundled-ipv4-table.bin');
 
 const ASN_CSV_FILES = ['asn-ipv4-num.csv', 'asn-ipv6.csv'];
 
@@ -42,7 +42,7 @@ async function packageStamp(name: string, files: string[]): Promise<string> {
 async function codeStamp(): Promise<string> {
   for (const name of ['./ipv4-table.js', './ipv4-table.ts']) {
     try {
-      const text = await readFile(fileURLToPath(new URL(name, import.meta.url)));
+      const text = await readFile(builtFile(`enrich/${name.slice(2)}`));
       return `${name}:${createHash('sha256').update(text).digest('hex')}`;
     } catch {
       // Try the other name.

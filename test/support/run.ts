@@ -42,7 +42,8 @@ export const ORACLE_ARGS = [
   '--active-timeout',
   '0',
 ];
-export const CLI_BUILT = path.join(PROJECT_ROOT, 'dist', 'cli', 'main.js');
+/** What bin/flowlens.cjs loads: the bundle of dist/cli/main.js (scripts/bundle-cli.mjs). */
+export const CLI_BUILT = path.join(PROJECT_ROOT, 'dist', 'bundle', 'main.js');
 
 /** `node bin/flowlens.cjs ARGS…` (needs `npm run build`). */
 export function runCli(args: string[]): Promise<RunResult> {

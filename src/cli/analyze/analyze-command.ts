@@ -3,7 +3,7 @@
  * results and warnings as a table, one JSON document, or NDJSON; `--report` also writes the
  * diagnosis report (HTML or JSON) from the same single pass.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import type { InputWarning } from '../../model/index.js';
@@ -15,6 +15,7 @@ import {
   diagnosisReport,
 } from '../../pipeline/index.js';
 // Enrichment (issue 9): flags and start-up live in ../enrich-options.ts.
+import { packageVersion } from '../../shared/index.js';
 import { addEnrichOptions, type EnrichFlags, startEnrichment } from '../enrich-options.js';
 import { addFlowTableOptions, type FlowTableFlags, flowTableConfig } from '../flow-table-options.js';
 import { capHeapGrowthFor } from '../heap-growth.js';
@@ -101,11 +102,6 @@ export function registerAnalyzeCommand(program: Command): void {
     .action(async (files: string[], flags: AnalyzeFlags) => {
       await runAnalyze(files, flags);
     });
-}
-
-function packageVersion(): string {
-  const url = new URL('../../../package.json', import.meta.url);
-  return (JSON.parse(readFileSync(url, 'utf8')) as { version: string }).version;
 }
 
 async function runAnalyze(files: string[], flags: AnalyzeFlags): Promise<void> {

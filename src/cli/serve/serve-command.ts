@@ -13,9 +13,8 @@
  * address); 1 unexpected failure.
  */
 import { mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { type Command, InvalidArgumentError, Option } from 'commander';
-import { ERR, FlowlensError } from '../../shared/index.js';
+import { ERR, FlowlensError, packageVersion } from '../../shared/index.js';
 import type { StoredAlert } from '../../store/index.js';
 import { addEnrichOptions, type EnrichFlags, loadThreatIntel, startEnrichment } from '../enrich-options.js';
 import { capHeapGrowth } from '../heap-growth.js';
@@ -96,11 +95,6 @@ function collectorPorts(flags: ServeFlags): Partial<Record<'netflow' | 'ipfix' |
     );
   }
   return ports;
-}
-
-async function packageVersion(): Promise<string> {
-  const url = new URL('../../../package.json', import.meta.url);
-  return (JSON.parse(await readFile(url, 'utf8')) as { version: string }).version;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -213,7 +207,7 @@ async function runServe(flags: ServeFlags): Promise<void> {
   let collector: ServeCollector | undefined;
   let retention: RunningRetention | undefined;
   let capture: ServeCapture | undefined;
-  const version = await packageVersion();
+  const version = packageVersion();
   const renderer = createDiagnosisRenderer({ generator: `flowlens ${version}` });
   const server = createServer(config, {
     store,

@@ -8,7 +8,7 @@
  * parsed as before.
  */
 import { readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
+import { builtFile } from '../../shared/index.js';
 import type { AsInfo, IpDatabase } from '../enricher.js';
 import { bundledFile } from '../mmdb/index.js';
 import { asnRangeDatabase, loadAsnCsvTables } from './asn-csv.js';
@@ -25,8 +25,8 @@ const CSV_FILES = ['asn-ipv4-num.csv', 'asn-ipv6.csv'] as const;
 
 /** Where the build puts the parsed tables: beside the compiled module. */
 export const BUNDLED_ASN_CACHE_FILES = [
-  fileURLToPath(new URL('./bundled-asn-ipv4.bin', import.meta.url)),
-  fileURLToPath(new URL('./bundled-asn-ipv6.bin', import.meta.url)),
+  builtFile('enrich/asn/bundled-asn-ipv4.bin'),
+  builtFile('enrich/asn/bundled-asn-ipv6.bin'),
 ] as const;
 
 /** Package version and CSV sizes: a cache built from other files does not load. */

@@ -6,9 +6,8 @@
  * MACs; they have no vendor.
  */
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { MacEnrichment } from '../../model/index.js';
-import { ERR, FlowlensError } from '../../shared/index.js';
+import { builtFile, ERR, FlowlensError } from '../../shared/index.js';
 import { bundledFile } from '../mmdb/index.js';
 
 export const OUI_PACKAGE = 'oui-data';
@@ -48,7 +47,7 @@ export function loadOuiTable(file = bundledFile(OUI_PACKAGE, 'index.json')): Map
  * beside the compiled module: one stamp line, then `PREFIX<TAB>NAME` lines sorted by prefix.
  * Reading it costs a few milliseconds where parsing the 5.6 MB JSON costs 100-200 ms.
  */
-export const BUNDLED_OUI_CACHE_FILE = fileURLToPath(new URL('./bundled-oui.tsv', import.meta.url));
+export const BUNDLED_OUI_CACHE_FILE = builtFile('enrich/oui/bundled-oui.tsv');
 
 /** Package version and JSON size: a cache built from another registry does not load. */
 function bundledOuiStamp(): string {

@@ -14,11 +14,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { brotliCompress, constants, gzip } from 'node:zlib';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { ERR } from '../../shared/index.js';
+import { ERR, packageFile } from '../../shared/index.js';
 import { ApiError, sendError } from '../api-error.js';
 
 export interface WebRouteOptions {
@@ -112,12 +111,9 @@ const REVALIDATE = 'no-cache';
 /** The built dashboard is a few hundred KB; refuse to hold anything absurd in memory. */
 const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
-/** dist/web next to the built server, or from the sources (tests run src/) the built one. */
+/** The built dashboard (`npm run build:web` writes dist/web), also when the server runs from src/. */
 export function defaultWebRoot(): string {
-  const candidates = ['../../web', '../../../dist/web'].map((relative) =>
-    fileURLToPath(new URL(relative, import.meta.url)),
-  );
-  return candidates.find((dir) => existsSync(path.join(dir, 'index.html'))) ?? candidates[0];
+  return packageFile('dist/web');
 }
 
 function readTree(root: string): Map<string, StaticFile> {
