@@ -28,8 +28,16 @@ import { bundledOuiTable, lookupMacIn, OUI_PACKAGE, type OuiTable } from './oui/
 import { classifyIpv4, classifyIpv6, ipv4MappedNumber } from './ranges/index.js';
 
 const DEFAULT_CACHE_SIZE = 65_536;
-/** IPv4 flow addresses looked up through the string cache before the merged table is built. */
+/**
+ * IPv4 flow addresses resolved from the databases (string-cache misses) before the merged table
+ * is built (≈0.3 s). An input with few distinct addresses never builds it.
+ */
 const TABLE_AFTER = 20_000;
+/**
+ * The same when the build made the table for the bundled databases: reading it and compiling its
+ * lookups costs ≈40 ms, as much as resolving ~5,000 addresses one by one.
+ */
+const BUNDLED_TABLE_AFTER = 4_000;
 /** The numeric IPv4 cache stays small enough for the CPU caches (measured: larger is slower). */
 const MAX_NUMERIC_CACHE = 8192;
 
@@ -49,7 +57,7 @@ function emptyCounters(): EnrichCounters {
 
 export function createEnricher(config: EnrichConfig = {}): Enricher {
   const cacheSize = config.cacheSize ?? DEFAULT_CACHE_SIZE;
-  const tableAfter = config.ipv4TableAfter ?? TABLE_AFTER;
+  let tableAfter = config.ipv4TableAfter ?? TABLE_AFTER;
   const half = Math.max(1, Math.floor(cacheSize / 2));
   let recent = new Map<string, IpEnrichment>();
   let older = new Map<string, IpEnrichment>();
@@ -151,8 +159,14 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
    */
   const flowInfo = (ip: string): Ipv4Info => {
     const v4 = parseIpv4Number(ip);
-    // Small inputs never pay for the table (≈0.3 s to build): the first addresses go the string way.
-    if (v4 < 0 || (v4Cache === undefined && ++directV4 <= tableAfter)) return lookupIp(ip);
+    if (v4 < 0) return lookupIp(ip);
+    // Small inputs never pay for the table: their first distinct addresses go the string way.
+    if (v4Cache === undefined && directV4 < tableAfter) {
+      const misses = counters.flowlens_enrich_cache_misses_total;
+      const found = lookupIp(ip);
+      if (counters.flowlens_enrich_cache_misses_total !== misses) directV4++;
+      return found;
+    }
     const info = (v4Cache ?? ipv4Cache()).info(v4);
     if (info.range) counters.flowlens_enrich_special_range_total++;
     return info;
@@ -183,6 +197,7 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
       geo = g;
       asn = a;
       bundledTableStamp = geoBundled && asnBundled ? await bundledIpv4TableStamp() : '';
+      tableAfter = config.ipv4TableAfter ?? (bundledTableStamp === '' ? TABLE_AFTER : BUNDLED_TABLE_AFTER);
       started = true;
     },
     async stop() {
