@@ -40,10 +40,10 @@ async function packageStamp(name: string, files: string[]): Promise<string> {
  * rewrites every output) or a copy that changes file times keeps the table.
  */
 async function codeStamp(): Promise<string> {
-  for (const name of ['./ipv4-table.js', './ipv4-table.ts']) {
+  for (const name of ['ipv4-table.js', 'ipv4-table.ts']) {
     try {
-      const text = await readFile(builtFile(`enrich/${name.slice(2)}`));
-      return `${name}:${createHash('sha256').update(text).digest('hex')}`;
+      const text = await readFile(builtFile(`enrich/${name}`));
+      return `./${name}:${createHash('sha256').update(text).digest('hex')}`;
     } catch {
       // Try the other name.
     }

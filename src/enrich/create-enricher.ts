@@ -160,7 +160,8 @@ export function createEnricher(config: EnrichConfig = {}): Enricher {
   const flowInfo = (ip: string): Ipv4Info => {
     const v4 = parseIpv4Number(ip);
     if (v4 < 0) return lookupIp(ip);
-    // Small inputs never pay for the table: their first distinct addresses go the string way.
+    // Small inputs never pay for the table: their first `tableAfter` addresses that miss the
+    // string cache (lookupIp counts each miss) go the string way; repeated addresses do not count.
     if (v4Cache === undefined && directV4 < tableAfter) {
       const misses = counters.flowlens_enrich_cache_misses_total;
       const found = lookupIp(ip);
