@@ -60,15 +60,16 @@ for (let i = 0; i < 64; i++) {
 }
 
 /**
- * "1:" and the base64 of the 20-byte digest held in five big-endian words, built as one flat
- * string in one call: no digest buffer, no concatenation.
+ * "1:" and the base64 of the 20-byte SHA-1 digest whose five words are `h[at .. at + 5)` (word
+ * values, first word first), built as one flat string in one call: no digest buffer, no
+ * concatenation.
  */
-function communityIdString(h: Int32Array): string {
-  const h0 = h[0];
-  const h1 = h[1];
-  const h2 = h[2];
-  const h3 = h[3];
-  const h4 = h[4];
+export function communityIdFromDigest(h: Int32Array, at: number): string {
+  const h0 = h[at];
+  const h1 = h[at + 1];
+  const h2 = h[at + 2];
+  const h3 = h[at + 3];
+  const h4 = h[at + 4];
   // Seven 24-bit groups of the digest (the last one padded with a zero byte).
   const g0 = h0 >>> 8;
   const g1 = ((h0 & 0xff) << 16) | (h1 >>> 16);
@@ -197,5 +198,5 @@ export function communityIdAt(
   h[3] = 0x10325476;
   h[4] = 0xc3d2e1f0 | 0;
   compressBlock(block, 0, h);
-  return communityIdString(h);
+  return communityIdFromDigest(h, 0);
 }
