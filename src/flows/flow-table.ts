@@ -135,6 +135,10 @@ interface FlowCore {
     tcpFlags: number,
     tcpSeq: number,
     packetBits: number,
+    keyHead: number,
+    ports: number,
+    srcWord: number,
+    dstWord: number,
   ): number;
   countHeld(s: number, forward: boolean, ipBytes: number, frameLength: number, timestamp: number): void;
   release(s: number): void;
@@ -176,6 +180,11 @@ function wordAt(d: Uint8Array, o: number): number {
     : (d[o] << 24) | (d[o + 1] << 16) | (d[o + 2] << 8) | d[o + 3];
 }
 
+/** The 4 bytes at `d[o]`, the first in the low bits: what WebAssembly's little-endian load reads. */
+function littleEndianWordAt(d: Uint8Array, o: number): number {
+  return d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24);
+}
+
 export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): FlowTable {
   const core = instantiateFlowCore();
   core.init(
@@ -187,8 +196,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     config.activeTimeout,
     Math.min(config.maxFlows, 0xffffffff), // --max-flows 0 means no limit (Infinity)
   );
-  const probeAt = core.PROBE.value as number;
-  const probeWord = probeAt >> 2;
+  const probeWord = (core.PROBE.value as number) >> 2;
   const digestWord = (core.DIGEST.value as number) >> 2;
   const layoutWord = (core.LAYOUT.value as number) >> 2;
   // Views of the core's memory. Growing the memory detaches them (their length becomes 0), and
@@ -383,24 +391,12 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
       }
     }
 
-    if (words.length === 0) viewMemory();
-    const p = probeAt;
-    const vlan = packet.vlanId;
-    bytes[p] = packet.ipVersion;
-    bytes[p + 1] = protocol;
-    bytes[p + 2] = vlan >>> 8;
-    bytes[p + 3] = vlan & 0xff;
-    bytes[p + 4] = srcPort >>> 8;
-    bytes[p + 5] = srcPort & 0xff;
-    bytes[p + 6] = dstPort >>> 8;
-    bytes[p + 7] = dstPort & 0xff;
-    // Addresses are copied a word at a time, in platform order (so the bytes land in order).
     const so = packet.srcAddrOffset;
     const dso = packet.dstAddrOffset;
-    const w = probeWord;
-    words[w + 2] = wordAt(d, so);
-    words[w + 6] = wordAt(d, dso);
     if (packet.ipVersion !== 4) {
+      // IPv6 addresses' last 12 bytes, a word at a time in platform order (so they land in order).
+      if (words.length === 0) viewMemory();
+      const w = probeWord;
       words[w + 3] = wordAt(d, so + 4);
       words[w + 4] = wordAt(d, so + 8);
       words[w + 5] = wordAt(d, so + 12);
@@ -408,10 +404,25 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
       words[w + 8] = wordAt(d, dso + 8);
       words[w + 9] = wordAt(d, dso + 12);
     }
-
+    const keyHead = packet.ipVersion | (protocol << 8) | (packet.vlanId << 16);
+    const ports = (srcPort << 16) | dstPort;
+    const srcWord = littleEndianWordAt(d, so);
+    const dstWord = littleEndianWordAt(d, dso);
     const tcpFlags = protocol === IP_PROTO.TCP && packet.hasPorts ? packet.tcpFlags : 0;
     const ipBytes = packet.ipBytes;
-    let handle = core.track(timestamp, frameLength, ipBytes, tcpFlags, packet.tcpSeq, packetBits);
+    const tcpSeq = packet.tcpSeq;
+    let handle = core.track(
+      timestamp,
+      frameLength,
+      ipBytes,
+      tcpFlags,
+      tcpSeq,
+      packetBits,
+      keyHead,
+      ports,
+      srcWord,
+      dstWord,
+    );
     while (handle < 0) {
       if (handle === ACTION_REUSE) {
         const s = core.pendingFlow();
@@ -429,7 +440,18 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
         }
         packetBits |= PACKET_EVICTED;
       } else return -1;
-      handle = core.track(timestamp, frameLength, ipBytes, tcpFlags, packet.tcpSeq, packetBits);
+      handle = core.track(
+        timestamp,
+        frameLength,
+        ipBytes,
+        tcpFlags,
+        tcpSeq,
+        packetBits,
+        keyHead,
+        ports,
+        srcWord,
+        dstWord,
+      );
     }
     // A new flow may have grown the table (moved regions, detached views).
     if (words[layoutWord] !== keysAt) viewMemory();

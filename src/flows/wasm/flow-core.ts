@@ -10,7 +10,7 @@
  *   (big-endian), [8..23] source and [24..39] destination address (IPv4: first 4 bytes); a row of
  *   8 doubles per flow (`H_*`); 4 flag bytes per flow (`F_*`); a double per flow counting
  *   fragments. Regions move when the table grows (`grow`); `LAYOUT` then holds the new addresses.
- * - `track` counts the packet whose key the caller wrote at `PROBE`, or returns an action the
+ * - `track` counts a packet, or returns an action the
  *   caller must take first (end a flow, emit an interim record, evict one) and then call `track`
  *   again: it changes nothing before returning an action.
  * - Slots are handed out exactly as the JavaScript table did: ended flows' slots, last ended
@@ -69,7 +69,7 @@ const ACTION_ACTIVE_TIMEOUT: i32 = -4;
 
 const INITIAL_CAPACITY: u32 = 1 << 16;
 
-/** The key of the packet to track, written by the caller. */
+/** The key of the packet being tracked (`track` writes it; the caller adds IPv6's last 12 bytes). */
 export const PROBE: usize = memory.data(40, 8);
 /** The last `communityIdDigest`: five 32-bit words. */
 export const DIGEST: usize = memory.data(20, 8);
@@ -364,11 +364,14 @@ function allocate(hash: u32, reversed: bool, timestamp: f64): u32 {
 }
 
 /**
- * Counts the packet whose key is at PROBE. Returns the flow's slot times 2, plus 1 when the
- * packet travels responder → originator; or an action (`pendingFlow` names its flow):
- * ACTION_REUSE (a SYN starts a new connection on a flow's ports: end that flow), ACTION_ACTIVE_TIMEOUT
- * (emit an interim record and `startSegment`), ACTION_EVICT (the table is full: evict one flow,
- * then call again with PACKET_EVICTED).
+ * Counts a packet. Its key is `keyHead` (IP version, protocol << 8, VLAN << 16), `ports`
+ * (source << 16, destination) and its addresses: the first 4 bytes of each as `srcWord` and
+ * `dstWord` (little-endian: the first byte in the low bits), the other 12 bytes of IPv6
+ * addresses written by the caller at PROBE + 12 and PROBE + 28. Returns the flow's slot times 2,
+ * plus 1 when the packet travels responder → originator; or an action (`pendingFlow` names its
+ * flow): ACTION_REUSE (a SYN starts a new connection on a flow's ports: end that flow),
+ * ACTION_ACTIVE_TIMEOUT (emit an interim record and `startSegment`), ACTION_EVICT (the table is
+ * full: evict one flow, then call again with PACKET_EVICTED).
  */
 export function track(
   timestamp: f64,
@@ -377,16 +380,23 @@ export function track(
   tcpFlags: i32,
   tcpSeq: f64,
   packetBits: i32,
+  keyHead: u32,
+  ports: u32,
+  srcWord: u32,
+  dstWord: u32,
 ): i32 {
   created = false;
   const p = PROBE;
-  const v6 = load<u8>(p) !== 4;
-  const ports = load<u32>(p, 4);
-  const srcPort = ((ports & 0xff) << 8) | ((ports >> 8) & 0xff);
-  const dstPort = ((ports >> 8) & 0xff00) | (ports >> 24);
-  const protocolVlan = ((load<u8>(p, 1) as u32) << 16) | ((load<u8>(p, 2) as u32) << 8) | load<u8>(p, 3);
+  store<u8>(p, keyHead as u8);
+  store<u8>(p, (keyHead >> 8) as u8, 1);
+  store<u16>(p, bswap<u16>((keyHead >> 16) as u16), 2);
+  store<u32>(p, bswap<u32>(ports), 4);
+  store<u32>(p, srcWord, 8);
+  store<u32>(p, dstWord, 24);
+  const v6 = (keyHead & 0xff) !== 4;
+  const protocolVlan = (((keyHead >> 8) & 0xff) << 16) | (keyHead >> 16);
   const hash = fmix(
-    (hashEndpoint(8, v6, srcPort) + hashEndpoint(24, v6, dstPort)) ^ (protocolVlan * 0x27d4eb2d),
+    (hashEndpoint(8, v6, ports >> 16) + hashEndpoint(24, v6, ports & 0xffff)) ^ (protocolVlan * 0x27d4eb2d),
   );
 
   let found: i32 = -1;
