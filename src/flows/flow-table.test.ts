@@ -248,6 +248,44 @@ describe('flow table', () => {
     expect(stats.evictedFlows).toBe(1);
   });
 
+  /** `rounds` UDP packets of each of `n` flows (distinct source ports and hosts), in turn. */
+  function manyFlows(n: number, rounds: number, limits?: { memoryBytes?: number }) {
+    const records: FlowRecord[] = [];
+    const table = createFlowTable(DEFAULT_FLOW_TABLE_CONFIG, (r) => records.push(r), limits);
+    const p = packetOf({ src: C, dst: S, proto: IP_PROTO.UDP, sport: 1, dport: 53 });
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < n; i++) {
+        p.data[2] = i >>> 16;
+        p.srcPort = (i & 0xffff) + 1;
+        table.addPacket(p, 1 + round + i * 1e-6, 74);
+      }
+    }
+    const during = table.stats();
+    table.flush();
+    return { records, during, stats: table.stats() };
+  }
+
+  it('grows past its first 65,536 slots, keeping every flow', () => {
+    // The second round finds each flow again through the index rebuilt by the growth.
+    const { records, during } = manyFlows(200_000, 2);
+    expect(during.activeFlows).toBe(200_000);
+    expect(during.evictedFlows).toBe(0);
+    expect(records).toHaveLength(200_000);
+    expect(new Set(records.map((r) => `${r.srcIp}:${r.srcPort}`)).size).toBe(200_000);
+    expect(records.every((r) => r.packets === 2 && r.bytes === 120 && r.frameBytes === 148)).toBe(true);
+  });
+
+  it('evicts instead of growing past its memory limit, losing no packet', () => {
+    // 16 MiB holds the first 65,536 slots (≈ 11 MB) but not twice as many.
+    const { records, during } = manyFlows(70_000, 1, { memoryBytes: 16 * 1024 ** 2 });
+    expect(during.activeFlows).toBe(65_536);
+    expect(during.evictedFlows).toBe(70_000 - 65_536);
+    expect(records.filter((r) => r.endReason === 'evicted')).toHaveLength(70_000 - 65_536);
+    // The least recently seen flows went first: the first 4,464 sources, in order.
+    expect(records.slice(0, 3).map((r) => r.srcPort)).toEqual([1, 2, 3]);
+    expect(records.reduce((sum, r) => sum + r.packets, 0)).toBe(70_000);
+  });
+
   it('preserves packet and byte totals and direction symmetry (property)', () => {
     const endpoint = fc.record({
       host: fc.integer({ min: 1, max: 4 }),

@@ -121,6 +121,7 @@ interface FlowCore {
     closeGrace: number,
     activeTimeout: number,
     maxFlows: number,
+    memoryPages: number,
   ): void;
   activeFlowCount(): number;
   createdFlowCount(): number;
@@ -185,8 +186,28 @@ function littleEndianWordAt(d: Uint8Array, o: number): number {
   return d[o] | (d[o + 1] << 8) | (d[o + 2] << 16) | (d[o + 3] << 24);
 }
 
-export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): FlowTable {
+/** WebAssembly's 32-bit memory: 65,536 pages of 64 KiB. */
+const MAX_MEMORY_BYTES = 4 * 1024 ** 3;
+
+export interface FlowTableLimits {
+  /**
+   * The most memory the table's keys, counters and index may take (default and at most 4 GiB,
+   * what WebAssembly can address). A table that needs more evicts its least recently seen flow,
+   * as at `maxFlows`. At least 16 MiB.
+   */
+  memoryBytes?: number;
+}
+
+export function createFlowTable(
+  config: FlowTableConfig,
+  onFlow: FlowSink,
+  limits: FlowTableLimits = {},
+): FlowTable {
   const core = instantiateFlowCore();
+  const memoryBytes = Math.min(
+    Math.max(limits.memoryBytes ?? MAX_MEMORY_BYTES, 16 * 1024 ** 2),
+    MAX_MEMORY_BYTES,
+  );
   core.init(
     config.tcpIdleTimeout,
     config.udpIdleTimeout,
@@ -195,6 +216,7 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
     config.tcpCloseGrace,
     config.activeTimeout,
     Math.min(config.maxFlows, 0xffffffff), // --max-flows 0 means no limit (Infinity)
+    Math.floor(memoryBytes / 65536),
   );
   const probeWord = (core.PROBE.value as number) >> 2;
   const digestWord = (core.DIGEST.value as number) >> 2;
@@ -434,6 +456,8 @@ export function createFlowTable(config: FlowTableConfig, onFlow: FlowSink): Flow
         core.startSegment(s, timestamp);
       } else if (handle === ACTION_EVICT) {
         const victim = core.oldestFlow();
+        // A table without flows has free slots: this only guards against looping.
+        if (victim < 0 && (packetBits & PACKET_EVICTED) !== 0) return -1;
         if (victim >= 0) {
           stats.evictedFlows++;
           end(victim, 'evicted');

@@ -6,5 +6,6 @@ export {
   createFlowTable,
   type FlowSink,
   type FlowTable,
+  type FlowTableLimits,
   type FlowTableStats,
 } from './flow-table.js';

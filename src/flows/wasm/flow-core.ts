@@ -16,7 +16,7 @@
  * - Slots are handed out exactly as the JavaScript table did: ended flows' slots, last ended
  *   first, then never-used slots in ascending order.
  * - Memory grows, never shrinks: the regions a table outgrew are not reused (at most as much
- *   again as the current regions).
+ *   again as the current regions). It stays under the limit `init` sets.
  */
 import { compressBlock } from './sha1-compress';
 
@@ -82,6 +82,7 @@ const CURSOR: usize = memory.data(LIST_COUNT * 4, 8);
 const TIMEOUT: usize = memory.data(LIST_COUNT * 8, 8);
 
 let heapTop: usize = 0;
+let pageLimit: i32 = 0;
 let capacity: u32 = 0;
 let indexMask: u32 = 0;
 let used: u32 = 0;
@@ -105,12 +106,23 @@ let revBaseSeq: usize = 0;
 let freeSlots: usize = 0;
 let index: usize = 0;
 
+/** Bytes a slot takes in all regions (see takeRegions), and the regions' alignment slack. */
+const SLOT_BYTES: usize = 64 + 8 + 8 + 8 + 40 + 4 + 4 + 8 + 4 + 16;
+const REGION_SLACK: usize = 10 * 16;
+
+/** Grows the memory so that `slots` more slots fit under `pageLimit`; false when they do not. */
+function makeRoomFor(slots: u32): bool {
+  const needed = heapTop + (slots as usize) * SLOT_BYTES + REGION_SLACK;
+  const pages = ((needed + 0xffff) >> 16) as i32;
+  if (pages > pageLimit) return false;
+  const have = memory.size();
+  return pages <= have || memory.grow(pages - have) >= 0;
+}
+
+/** `bytes` at the top of the heap; the memory holds them (makeRoomFor came first). */
 function reserve(bytes: usize): usize {
   const at = (heapTop + 15) & ~(15 as usize);
   heapTop = at + bytes;
-  const pages = ((heapTop + 0xffff) >> 16) as i32;
-  const have = memory.size();
-  if (pages > have && memory.grow(pages - have) < 0) unreachable();
   return at;
 }
 
@@ -132,7 +144,10 @@ function takeRegions(slots: u32): void {
   store<u32>(LAYOUT, fragmentCount as u32, 12);
 }
 
-/** Starts an empty table; timeouts in seconds, `activeAfter` 0 for none. */
+/**
+ * Starts an empty table; timeouts in seconds, `activeAfter` 0 for none. The memory never grows
+ * past `memoryPages` (64 KiB each): a full table then evicts instead of growing.
+ */
 export function init(
   tcpTimeout: f64,
   udpTimeout: f64,
@@ -141,8 +156,10 @@ export function init(
   closeGrace: f64,
   activeAfter: f64,
   flowLimit: u32,
+  memoryPages: i32,
 ): void {
   heapTop = __heap_base;
+  pageLimit = memoryPages;
   store<f64>(TIMEOUT + (LIST_TCP << 3), tcpTimeout);
   store<f64>(TIMEOUT + (LIST_UDP << 3), udpTimeout);
   store<f64>(TIMEOUT + (LIST_ICMP << 3), icmpTimeout);
@@ -151,6 +168,7 @@ export function init(
   activeTimeout = activeAfter;
   maxFlows = flowLimit;
   capacity = INITIAL_CAPACITY;
+  if (!makeRoomFor(capacity)) unreachable();
   takeRegions(capacity);
   clear();
 }
@@ -214,7 +232,9 @@ function indexRemove(s: u32): void {
   store<u64>(index + ((i as usize) << 3), 0);
 }
 
-function grow(): void {
+/** Doubles the table; false (and nothing changed) when the memory cannot hold it. */
+function grow(): bool {
+  if (capacity >= 1 << 30 || !makeRoomFor(capacity << 1)) return false;
   const old = capacity as usize;
   const oldHot = hot;
   const oldFragments = fragmentCount;
@@ -240,6 +260,7 @@ function grow(): void {
   for (let s: u32 = 0; s < used; s++) {
     if (load<u8>(flagAt(s, F_LIST)) !== NO_LIST) indexInsert(load<u32>(hashes + ((s as usize) << 2)), s);
   }
+  return true;
 }
 
 function listUnlink(s: u32): void {
@@ -336,8 +357,8 @@ export function startSegment(s: u32, timestamp: f64): void {
   store<f64>(fragmentCount + ((s as usize) << 3), 0);
 }
 
+/** Takes a free slot for the key at PROBE; the caller made sure one is free. */
 function allocate(hash: u32, reversed: bool, timestamp: f64): u32 {
-  if (freeCount === 0) grow();
   freeCount--;
   const s = load<u32>(freeSlots + ((freeCount as usize) << 2));
   if (s >= used) used = s + 1;
@@ -371,7 +392,8 @@ function allocate(hash: u32, reversed: bool, timestamp: f64): u32 {
  * plus 1 when the packet travels responder → originator; or an action (`pendingFlow` names its
  * flow): ACTION_REUSE (a SYN starts a new connection on a flow's ports: end that flow),
  * ACTION_ACTIVE_TIMEOUT (emit an interim record and `startSegment`), ACTION_EVICT (the table is
- * full: evict one flow, then call again with PACKET_EVICTED).
+ * full, at `maxFlows` or at its memory limit: evict one flow, then call again with
+ * PACKET_EVICTED).
  */
 export function track(
   timestamp: f64,
@@ -432,6 +454,8 @@ export function track(
   let s: u32;
   if (found < 0) {
     if (activeFlows >= maxFlows && (packetBits & PACKET_EVICTED) === 0) return ACTION_EVICT;
+    // No free slot and no memory to grow into: the table is full, evict as at `maxFlows`.
+    if (freeCount === 0 && !grow()) return ACTION_EVICT;
     // A flow first seen through its SYN-ACK belongs to the SYN-ACK's receiver.
     const reversed = (tcpFlags & (TCP_SYN | TCP_ACK)) === (TCP_SYN | TCP_ACK);
     s = allocate(hash, reversed, timestamp);
