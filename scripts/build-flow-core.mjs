@@ -5,7 +5,8 @@
  * committed: the sources, the compiled modules and the bundle all load it the same way, with no
  * file to find at run time. src/flows/flow-core-binary.test.ts compiles the source again and
  * fails when the committed binary is not what it gives.
- * usage: node scripts/build-flow-core.mjs [--check]   (--check: exit 1 if the file is stale)
+ * usage: npm run build:flow-core, or node scripts/build-flow-core.mjs [--check]   (--check: exit 1
+ * if the file is stale)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -47,7 +48,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   if (process.argv.includes('--check')) {
     const current = readFileSync(OUTPUT, 'utf8');
     if (current !== text) {
-      console.error('src/flows/flow-core-binary.ts is stale: run node scripts/build-flow-core.mjs');
+      console.error('src/flows/flow-core-binary.ts is stale: run npm run build:flow-core');
       process.exit(1);
     }
   } else {

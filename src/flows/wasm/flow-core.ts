@@ -10,11 +10,12 @@
  *   (big-endian), [8..23] source and [24..39] destination address (IPv4: first 4 bytes); a row of
  *   8 doubles per flow (`H_*`); 4 flag bytes per flow (`F_*`); a double per flow counting
  *   fragments. Regions move when the table grows (`grow`); `LAYOUT` then holds the new addresses.
- * - `track` counts a packet, or returns an action the
- *   caller must take first (end a flow, emit an interim record, evict one) and then call `track`
- *   again: it changes nothing before returning an action.
- * - Slots are handed out exactly as the JavaScript table did: ended flows' slots, last ended
- *   first, then never-used slots in ascending order.
+ * - `track` counts a packet, or returns an action the caller must take first (end a flow, emit
+ *   an interim record, evict one) and then call `track` again: it changes nothing before
+ *   returning an action.
+ * - Slots are the flow ids analyzers key their state on, handed out in a fixed order: ended
+ *   flows' slots, last ended first, then never-used slots in ascending order. Bit 128 of a
+ *   flow's F_BITS byte is the caller's (it marks flows with a tunnel); `track` keeps it.
  * - Memory grows, never shrinks: the regions a table outgrew are not reused (at most as much
  *   again as the current regions). It stays under the limit `init` sets.
  */
