@@ -433,19 +433,22 @@ export function createFlowTable(
     const tcpFlags = protocol === IP_PROTO.TCP && packet.hasPorts ? packet.tcpFlags : 0;
     const ipBytes = packet.ipBytes;
     const tcpSeq = packet.tcpSeq;
-    let handle = core.track(
-      timestamp,
-      frameLength,
-      ipBytes,
-      tcpFlags,
-      tcpSeq,
-      packetBits,
-      keyHead,
-      ports,
-      srcWord,
-      dstWord,
-    );
-    while (handle < 0) {
+    let handle: number;
+    for (;;) {
+      handle = core.track(
+        timestamp,
+        frameLength,
+        ipBytes,
+        tcpFlags,
+        tcpSeq,
+        packetBits,
+        keyHead,
+        ports,
+        srcWord,
+        dstWord,
+      );
+      if (handle >= 0) break;
+      // The core asks for something to be done first, then for the packet again.
       if (handle === ACTION_REUSE) {
         const s = core.pendingFlow();
         const closed = (bytes[flagsAt + s * 4 + F_BITS] & BIT_CLOSING) !== 0;
@@ -464,18 +467,6 @@ export function createFlowTable(
         }
         packetBits |= PACKET_EVICTED;
       } else return -1;
-      handle = core.track(
-        timestamp,
-        frameLength,
-        ipBytes,
-        tcpFlags,
-        tcpSeq,
-        packetBits,
-        keyHead,
-        ports,
-        srcWord,
-        dstWord,
-      );
     }
     // A new flow may have grown the table (moved regions, detached views).
     if (words[layoutWord] !== keysAt) viewMemory();
