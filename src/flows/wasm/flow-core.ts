@@ -107,8 +107,27 @@ let revBaseSeq: usize = 0;
 let freeSlots: usize = 0;
 let index: usize = 0;
 
-/** Bytes a slot takes in all regions (see takeRegions), and the regions' alignment slack. */
-const SLOT_BYTES: usize = 64 + 8 + 8 + 8 + 40 + 4 + 4 + 8 + 4 + 16;
+// Bytes per slot in each region. The index has two 8-byte entries per slot (half empty at most).
+const HOT_BYTES: usize = 64;
+const FRAGMENTS_BYTES: usize = 8;
+const SEQ_BYTES: usize = 8;
+const KEY_BYTES: usize = 40;
+const HASH_BYTES: usize = 4;
+const FLAGS_BYTES: usize = 4;
+const LINKS_BYTES: usize = 8;
+const FREE_BYTES: usize = 4;
+const INDEX_BYTES: usize = 16;
+/** Bytes a slot takes in all ten regions (see takeRegions), and the regions' alignment slack. */
+const SLOT_BYTES: usize =
+  HOT_BYTES +
+  FRAGMENTS_BYTES +
+  2 * SEQ_BYTES +
+  KEY_BYTES +
+  HASH_BYTES +
+  FLAGS_BYTES +
+  LINKS_BYTES +
+  FREE_BYTES +
+  INDEX_BYTES;
 const REGION_SLACK: usize = 10 * 16;
 
 /** Grows the memory so that `slots` more slots fit under `pageLimit`; false when they do not. */
@@ -129,16 +148,16 @@ function reserve(bytes: usize): usize {
 
 function takeRegions(slots: u32): void {
   const n = slots as usize;
-  hot = reserve(n * 64);
-  fragmentCount = reserve(n * 8);
-  fwdBaseSeq = reserve(n * 8);
-  revBaseSeq = reserve(n * 8);
-  keys = reserve(n * 40);
-  hashes = reserve(n * 4);
-  flagBytes = reserve(n * 4);
-  links = reserve(n * 8);
-  freeSlots = reserve(n * 4);
-  index = reserve(n * 16);
+  hot = reserve(n * HOT_BYTES);
+  fragmentCount = reserve(n * FRAGMENTS_BYTES);
+  fwdBaseSeq = reserve(n * SEQ_BYTES);
+  revBaseSeq = reserve(n * SEQ_BYTES);
+  keys = reserve(n * KEY_BYTES);
+  hashes = reserve(n * HASH_BYTES);
+  flagBytes = reserve(n * FLAGS_BYTES);
+  links = reserve(n * LINKS_BYTES);
+  freeSlots = reserve(n * FREE_BYTES);
+  index = reserve(n * INDEX_BYTES);
   store<u32>(LAYOUT, keys as u32);
   store<u32>(LAYOUT, hot as u32, 4);
   store<u32>(LAYOUT, flagBytes as u32, 8);
@@ -247,14 +266,14 @@ function grow(): bool {
   const oldLinks = links;
   capacity <<= 1;
   takeRegions(capacity);
-  memory.copy(hot, oldHot, old * 64);
-  memory.copy(fragmentCount, oldFragments, old * 8);
-  memory.copy(fwdBaseSeq, oldFwdSeq, old * 8);
-  memory.copy(revBaseSeq, oldRevSeq, old * 8);
-  memory.copy(keys, oldKeys, old * 40);
-  memory.copy(hashes, oldHashes, old * 4);
-  memory.copy(flagBytes, oldFlags, old * 4);
-  memory.copy(links, oldLinks, old * 8);
+  memory.copy(hot, oldHot, old * HOT_BYTES);
+  memory.copy(fragmentCount, oldFragments, old * FRAGMENTS_BYTES);
+  memory.copy(fwdBaseSeq, oldFwdSeq, old * SEQ_BYTES);
+  memory.copy(revBaseSeq, oldRevSeq, old * SEQ_BYTES);
+  memory.copy(keys, oldKeys, old * KEY_BYTES);
+  memory.copy(hashes, oldHashes, old * HASH_BYTES);
+  memory.copy(flagBytes, oldFlags, old * FLAGS_BYTES);
+  memory.copy(links, oldLinks, old * LINKS_BYTES);
   // Called with no free slot: the new free stack holds only the new slots.
   stackFresh(old as u32, capacity);
   indexMask = capacity * 2 - 1;
@@ -315,7 +334,7 @@ function hashEndpoint(at: usize, v6: bool, port: u32): u32 {
 }
 
 function keyEquals(s: u32, reversed: bool, v6: bool): bool {
-  const k = keys + (s as usize) * 40;
+  const k = keys + (s as usize) * KEY_BYTES;
   const p = PROBE;
   if (load<u32>(k) !== load<u32>(p)) return false;
   if (!reversed) {
@@ -363,9 +382,9 @@ function allocate(hash: u32, reversed: bool, timestamp: f64): u32 {
   freeCount--;
   const s = load<u32>(freeSlots + ((freeCount as usize) << 2));
   if (s >= used) used = s + 1;
-  const k = keys + (s as usize) * 40;
+  const k = keys + (s as usize) * KEY_BYTES;
   const p = PROBE;
-  if (!reversed) memory.copy(k, p, 40);
+  if (!reversed) memory.copy(k, p, KEY_BYTES);
   else {
     store<u32>(k, load<u32>(p));
     store<u32>(k, rotr<u32>(load<u32>(p, 4), 16), 4);
@@ -473,21 +492,9 @@ export function track(
     if (timestamp > load<f64>(r + H_LAST)) store<f64>(r + H_LAST, timestamp);
   }
 
-  const r = rowAt(s);
-  if (forward) {
-    store<f64>(r + H_FWD_PACKETS, load<f64>(r + H_FWD_PACKETS) + 1);
-    store<f64>(r + H_FWD_BYTES, load<f64>(r + H_FWD_BYTES) + ipBytes);
-    store<u8>(flagAt(s, F_FWD), load<u8>(flagAt(s, F_FWD)) | (tcpFlags as u8));
-  } else {
-    store<f64>(r + H_REV_PACKETS, load<f64>(r + H_REV_PACKETS) + 1);
-    store<f64>(r + H_REV_BYTES, load<f64>(r + H_REV_BYTES) + ipBytes);
-    store<u8>(flagAt(s, F_REV), load<u8>(flagAt(s, F_REV)) | (tcpFlags as u8));
-  }
-  store<f64>(r + H_FRAME_BYTES, load<f64>(r + H_FRAME_BYTES) + frameLength);
-  if ((packetBits & (PACKET_FRAGMENT | PACKET_RELEASED)) !== 0) {
-    const at = fragmentCount + ((s as usize) << 3);
-    store<f64>(at, load<f64>(at) + 1);
-  }
+  countPacket(s, forward, ipBytes, frameLength, (packetBits & (PACKET_FRAGMENT | PACKET_RELEASED)) !== 0);
+  const sideFlags = flagAt(s, forward ? F_FWD : F_REV);
+  store<u8>(sideFlags, load<u8>(sideFlags) | (tcpFlags as u8));
 
   if (tcpFlags !== 0) {
     let b = load<u8>(flagAt(s, F_BITS));
@@ -517,20 +524,25 @@ export function track(
   return forward ? ((s << 1) as i32) : (((s << 1) | 1) as i32);
 }
 
+/** Adds one packet to flow `s`'s counters in its direction (and to its fragments). */
+function countPacket(s: u32, forward: bool, ipBytes: f64, frameLength: f64, fragment: bool): void {
+  const r = rowAt(s);
+  const packets = r + (forward ? H_FWD_PACKETS : H_REV_PACKETS);
+  const bytes = r + (forward ? H_FWD_BYTES : H_REV_BYTES);
+  store<f64>(packets, load<f64>(packets) + 1);
+  store<f64>(bytes, load<f64>(bytes) + ipBytes);
+  store<f64>(r + H_FRAME_BYTES, load<f64>(r + H_FRAME_BYTES) + frameLength);
+  if (fragment) {
+    const at = fragmentCount + ((s as usize) << 3);
+    store<f64>(at, load<f64>(at) + 1);
+  }
+}
+
 /** Counts a fragment that arrived before its datagram's first fragment into flow `s`. */
 export function countHeld(s: u32, forward: bool, ipBytes: f64, frameLength: f64, timestamp: f64): void {
-  const r = rowAt(s);
-  if (forward) {
-    store<f64>(r + H_FWD_PACKETS, load<f64>(r + H_FWD_PACKETS) + 1);
-    store<f64>(r + H_FWD_BYTES, load<f64>(r + H_FWD_BYTES) + ipBytes);
-  } else {
-    store<f64>(r + H_REV_PACKETS, load<f64>(r + H_REV_PACKETS) + 1);
-    store<f64>(r + H_REV_BYTES, load<f64>(r + H_REV_BYTES) + ipBytes);
-  }
-  store<f64>(r + H_FRAME_BYTES, load<f64>(r + H_FRAME_BYTES) + frameLength);
-  const at = fragmentCount + ((s as usize) << 3);
-  store<f64>(at, load<f64>(at) + 1);
-  if (timestamp < load<f64>(r + H_SEGMENT)) store<f64>(r + H_SEGMENT, timestamp);
+  countPacket(s, forward, ipBytes, frameLength, true);
+  const segment = rowAt(s) + H_SEGMENT;
+  if (timestamp < load<f64>(segment)) store<f64>(segment, timestamp);
 }
 
 /** Frees flow `s` (after its record was emitted). */
@@ -632,7 +644,7 @@ export function nextFlushed(): i32 {
 
 /** Forgets every flow; capacity stays. */
 export function clear(): void {
-  memory.fill(index, 0, (capacity as usize) * 16);
+  memory.fill(index, 0, (capacity as usize) * INDEX_BYTES);
   for (let l = 0; l < LIST_COUNT; l++) {
     store<i32>(HEAD + ((l as usize) << 2), -1);
     store<i32>(TAIL + ((l as usize) << 2), -1);
@@ -651,7 +663,7 @@ export function clear(): void {
  * SCTP, ICMP and ICMPv6.
  */
 export function communityIdDigest(s: u32): void {
-  const k = keys + (s as usize) * 40;
+  const k = keys + (s as usize) * KEY_BYTES;
   const length: usize = load<u8>(k) === 4 ? 4 : 16;
   const protocol = load<u8>(k, 1);
   const oneWay = (load<u8>(flagAt(s, F_BITS)) & BIT_ONE_WAY) !== 0;
