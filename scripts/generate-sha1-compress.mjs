@@ -12,6 +12,41 @@
  */
 import { writeFileSync } from 'node:fs';
 
+const ROUND_CONSTANTS = [0x5a827999, 0x6ed9eba1, 0x8f1bbcdc, 0xca62c1d6];
+
+/**
+ * The 80 rounds and the state words they end with, as lines in a dialect's spelling of a
+ * rotation (`rotl(x, n)`) and of a round's sum (`sum(rotated, f, e, k, w)`, `k` a number).
+ */
+function rounds(dialect) {
+  const lines = [];
+  let [va, vb, vc, vd, ve] = ['a', 'b', 'c', 'd', 'e'];
+  for (let i = 0; i < 80; i++) {
+    if (i >= 16) {
+      const j = i % 16;
+      lines.push(`  t = w${(i - 3) % 16} ^ w${(i - 8) % 16} ^ w${(i - 14) % 16} ^ w${j};`);
+      lines.push(`  w${j} = ${dialect.rotl('t', 1)};`);
+    }
+    let f;
+    if (i < 20) f = `((${vb} & ${vc}) | (~${vb} & ${vd}))`;
+    else if (i < 40 || i >= 60) f = `(${vb} ^ ${vc} ^ ${vd})`;
+    else f = `((${vb} & ${vc}) | (${vb} & ${vd}) | (${vc} & ${vd}))`;
+    const k = ROUND_CONSTANTS[Math.floor(i / 20)];
+    lines.push(`  ${ve} = ${dialect.sum(dialect.rotl(va, 5), f, ve, k, `w${i % 16}`)};`);
+    lines.push(`  ${vb} = ${dialect.rotl(vb, 30)};`);
+    [va, vb, vc, vd, ve] = [ve, va, vb, vc, vd];
+  }
+  return { lines, state: [va, vb, vc, vd, ve] };
+}
+
+const hex = (n) => `0x${n.toString(16)}`;
+
+const js = rounds({
+  rotl: (x, n) => `(${x} << ${n}) | (${x} >>> ${32 - n})`,
+  // Constants above 2^31 are subtracted as their 32-bit negatives: the same sum modulo 2^32.
+  sum: (rotated, f, e, k, w) =>
+    `((${rotated}) + ${f} + ${e} ${k < 2 ** 31 ? `+ ${hex(k)}` : `- ${hex(2 ** 32 - k)}`} + ${w}) | 0`,
+});
 const out = [];
 out.push('/**');
 out.push(' * SHA-1 compression of one 64-byte block (FIPS 180-4 §6.1.2), unrolled.');
@@ -26,24 +61,8 @@ for (let i = 0; i < 16; i++) {
 }
 out.push('  let t = 0;');
 out.push('  let a = h[0];', '  let b = h[1];', '  let c = h[2];', '  let d = h[3];', '  let e = h[4];');
-let [va, vb, vc, vd, ve] = ['a', 'b', 'c', 'd', 'e'];
-for (let i = 0; i < 80; i++) {
-  if (i >= 16) {
-    const j = i % 16;
-    out.push(`  t = w${(i - 3) % 16} ^ w${(i - 8) % 16} ^ w${(i - 14) % 16} ^ w${j};`);
-    out.push(`  w${j} = (t << 1) | (t >>> 31);`);
-  }
-  let f;
-  let k;
-  if (i < 20) [f, k] = [`((${vb} & ${vc}) | (~${vb} & ${vd}))`, '+ 0x5a827999'];
-  else if (i < 40) [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '+ 0x6ed9eba1'];
-  else if (i < 60) [f, k] = [`((${vb} & ${vc}) | (${vb} & ${vd}) | (${vc} & ${vd}))`, '- 0x70e44324'];
-  else [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '- 0x359d3e2a'];
-  out.push(`  ${ve} = (((${va} << 5) | (${va} >>> 27)) + ${f} + ${ve} ${k} + w${i % 16}) | 0;`);
-  out.push(`  ${vb} = (${vb} << 30) | (${vb} >>> 2);`);
-  [va, vb, vc, vd, ve] = [ve, va, vb, vc, vd];
-}
-[va, vb, vc, vd, ve].forEach((v, i) => {
+out.push(...js.lines);
+js.state.forEach((v, i) => {
   out.push(`  h[${i}] = (h[${i}] + ${v}) | 0;`);
 });
 out.push('}', '');
@@ -52,6 +71,10 @@ writeFileSync(new URL('../src/model/sha1-compress.ts', import.meta.url), out.joi
 // The same rounds in AssemblyScript, for the flow table's WebAssembly core: the block and the
 // state are addresses in its memory (the block's words big-endian, the state's five words as
 // values). Wasm locals stay in registers as JavaScript's do.
+const wasm = rounds({
+  rotl: (x, n) => `rotl<u32>(${x}, ${n})`,
+  sum: (rotated, f, e, k, w) => `${rotated} + ${f} + ${e} + ${hex(k)} + ${w}`,
+});
 const as = [];
 as.push('/**');
 as.push(' * SHA-1 compression of one 64-byte block (FIPS 180-4 §6.1.2), unrolled, in AssemblyScript.');
@@ -64,24 +87,8 @@ for (let i = 0; i < 16; i++) as.push(`  let w${i}: u32 = bswap<u32>(load<u32>(bl
 as.push('  let t: u32 = 0;');
 as.push('  let a = load<u32>(h);', '  let b = load<u32>(h, 4);', '  let c = load<u32>(h, 8);');
 as.push('  let d = load<u32>(h, 12);', '  let e = load<u32>(h, 16);');
-[va, vb, vc, vd, ve] = ['a', 'b', 'c', 'd', 'e'];
-for (let i = 0; i < 80; i++) {
-  if (i >= 16) {
-    const j = i % 16;
-    as.push(`  t = w${(i - 3) % 16} ^ w${(i - 8) % 16} ^ w${(i - 14) % 16} ^ w${j};`);
-    as.push(`  w${j} = rotl<u32>(t, 1);`);
-  }
-  let f;
-  let k;
-  if (i < 20) [f, k] = [`((${vb} & ${vc}) | (~${vb} & ${vd}))`, '0x5a827999'];
-  else if (i < 40) [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '0x6ed9eba1'];
-  else if (i < 60) [f, k] = [`((${vb} & ${vc}) | (${vb} & ${vd}) | (${vc} & ${vd}))`, '0x8f1bbcdc'];
-  else [f, k] = [`(${vb} ^ ${vc} ^ ${vd})`, '0xca62c1d6'];
-  as.push(`  ${ve} = rotl<u32>(${va}, 5) + ${f} + ${ve} + ${k} + w${i % 16};`);
-  as.push(`  ${vb} = rotl<u32>(${vb}, 30);`);
-  [va, vb, vc, vd, ve] = [ve, va, vb, vc, vd];
-}
-[va, vb, vc, vd, ve].forEach((v, i) => {
+as.push(...wasm.lines);
+wasm.state.forEach((v, i) => {
   as.push(`  store<u32>(h, load<u32>(h, ${i * 4}) + ${v}, ${i * 4});`);
 });
 as.push('}', '');
