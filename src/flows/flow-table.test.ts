@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DecodedPacket, FlowRecord } from '../model/index.js';
-import { createDecodedPacket, IP_PROTO, PACKET_KIND, TCP_FLAG } from '../model/index.js';
+import {
+  communityId,
+  createDecodedPacket,
+  ICMP_V4_COUNTERPART,
+  ICMP_V6_COUNTERPART,
+  IP_PROTO,
+  PACKET_KIND,
+  TCP_FLAG,
+} from '../model/index.js';
 import { DEFAULT_FLOW_TABLE_CONFIG, type FlowTableConfig } from './config.js';
 import { createFlowTable } from './flow-table.js';
 
@@ -328,6 +336,65 @@ describe('flow table', () => {
         for (const r of records) expect(r.lastTs).toBeGreaterThanOrEqual(r.firstTs);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('Community ID of the records', () => {
+  // The WebAssembly core hashes the key itself (wasm/flow-core.ts): it must agree with
+  // model/community-id.ts, which the oracle tests check against tshark.
+  it('equals model communityId for any key (property)', () => {
+    const bytes = (n: number) => fc.uint8Array({ minLength: n, maxLength: n });
+    const flow = fc.record({
+      v6: fc.boolean(),
+      proto: fc.constantFrom(IP_PROTO.TCP, IP_PROTO.UDP, 132, 47, 'icmp' as const),
+      src: bytes(16),
+      dst: bytes(16),
+      sport: fc.integer({ min: 0, max: 65535 }),
+      dport: fc.integer({ min: 0, max: 65535 }),
+      icmpType: fc.integer({ min: 0, max: 255 }),
+      icmpCode: fc.integer({ min: 0, max: 255 }),
+      vlan: fc.integer({ min: 0, max: 4095 }),
+    });
+    const text = (b: Uint8Array, v6: boolean) =>
+      v6
+        ? Array.from({ length: 8 }, (_, i) => ((b[i * 2] << 8) | b[i * 2 + 1]).toString(16)).join(':')
+        : Array.from(b.subarray(0, 4)).join('.');
+    fc.assert(
+      fc.property(flow, (f) => {
+        const icmp = f.proto === 'icmp';
+        const proto = f.proto === 'icmp' ? (f.v6 ? IP_PROTO.ICMPV6 : IP_PROTO.ICMP) : f.proto;
+        const hasPorts = proto !== 47;
+        const { records } = run([
+          [
+            1,
+            {
+              src: text(f.src, f.v6),
+              dst: text(f.dst, f.v6),
+              proto,
+              sport: icmp ? f.icmpType : hasPorts ? f.sport : 0,
+              dport: icmp ? f.icmpCode : hasPorts ? f.dport : 0,
+              vlan: f.vlan,
+            },
+          ],
+        ]);
+        expect(records).toHaveLength(1);
+        const r = records[0];
+        const length = f.v6 ? 16 : 4;
+        const counterpart = (f.v6 ? ICMP_V6_COUNTERPART : ICMP_V4_COUNTERPART)[f.icmpType];
+        const oneWay = icmp && counterpart < 0;
+        expect(r.communityId).toBe(
+          communityId(
+            proto,
+            f.src.subarray(0, length),
+            f.dst.subarray(0, length),
+            r.srcPort,
+            r.dstPort,
+            oneWay,
+          ),
+        );
+      }),
+      { numRuns: 500 },
     );
   });
 });
