@@ -178,6 +178,17 @@ export function decodeIpv4Table(
   return new Ipv4Table(values(geo), values(as), specialIpv4Ranges(), segments);
 }
 
+/** Largest geography id `pairKey` takes (AS ids are Int32): the key stays an exact integer (below 2^53). */
+const MAX_PAIR_ID = 2 ** 21 - 2;
+
+/**
+ * One number for a segment's geography and AS ids (-1: none), so that segments with the same
+ * database values share an answer without building its text key; -1 for ids too large to pair.
+ */
+function pairKey(geo: number, as: number): number {
+  return geo > MAX_PAIR_ID ? -1 : (geo + 1) * 2 ** 32 + (as + 1);
+}
+
 export class Ipv4Table {
   readonly segments: number;
   /**
@@ -193,6 +204,8 @@ export class Ipv4Table {
   /** Distinct infos (many segments share one: same country and AS), interned by `infoKeys`. */
   private readonly infos: Ipv4Info[] = [NOTHING];
   private readonly infoKeys = new Map<string, number>();
+  /** Segments without a special range, by their database ids (see `pairKey`) → index into `infos`. */
+  private readonly infoByIds = new Map<number, number>();
 
   /** `segments`: a merge of exactly these lists made earlier (`encode`/`decode`); default: merged here. */
   constructor(
@@ -279,8 +292,22 @@ export class Ipv4Table {
 
   private resolve(segment: number): Ipv4Info {
     const range = this.rangeOf(segment);
-    const g = range ? undefined : this.geoOf(segment);
-    const a = range ? undefined : this.asOf(segment);
+    const pair = range ? -1 : pairKey(this.geoIds[segment], this.asIds[segment]);
+    let id = pair < 0 ? undefined : this.infoByIds.get(pair);
+    if (id === undefined) {
+      id = this.intern(
+        range,
+        range ? undefined : this.geoOf(segment),
+        range ? undefined : this.asOf(segment),
+      );
+      if (pair >= 0) this.infoByIds.set(pair, id);
+    }
+    this.segs[2 * segment + 1] = id;
+    return this.infos[id];
+  }
+
+  /** The index in `infos` of what a record takes from these values, one entry per distinct answer. */
+  private intern(range: AddressRange | undefined, g: GeoInfo | undefined, a: AsInfo | undefined): number {
     const key = range ? range.cidr : `${g?.country ?? ''}|${a?.asn ?? ''}|${a?.asName ?? ''}`;
     let id = this.infoKeys.get(key);
     if (id === undefined) {
@@ -295,8 +322,7 @@ export class Ipv4Table {
       this.infos.push(info);
       this.infoKeys.set(key, id);
     }
-    this.segs[2 * segment + 1] = id;
-    return this.infos[id];
+    return id;
   }
 }
 
