@@ -94,7 +94,7 @@ let maxFlows: u32 = 0;
 let activeTimeout: f64 = 0;
 let pending: i32 = -1;
 let created: bool = false;
-let headList: i32 = -1; // the list of the head `dueHead` or `oldestHead` returned
+let headList: i32 = -1; // the list of the head `dueHead` or `earliestHead` returned
 
 let keys: usize = 0;
 let hashes: usize = 0;
@@ -603,18 +603,26 @@ export function oldestFlow(): i32 {
 
 /** The list head queued longest ago (its list in `headList`), or -1. */
 function oldestHead(): i32 {
-  let victim: i32 = -1;
+  return earliestHead(HEAD, H_QUEUED);
+}
+
+/**
+ * Of the list heads stored at `heads` (one i32 per list), the one whose f64 row field at `field`
+ * is smallest (the first list wins ties; its list in `headList`), or -1 when every list is empty.
+ */
+function earliestHead(heads: usize, field: usize): i32 {
+  let earliest: i32 = -1;
   for (let l = 0; l < LIST_COUNT; l++) {
-    const s = load<i32>(HEAD + ((l as usize) << 2));
+    const s = load<i32>(heads + ((l as usize) << 2));
     if (
       s >= 0 &&
-      (victim < 0 || load<f64>(rowAt(s as u32) + H_QUEUED) < load<f64>(rowAt(victim as u32) + H_QUEUED))
+      (earliest < 0 || load<f64>(rowAt(s as u32) + field) < load<f64>(rowAt(earliest as u32) + field))
     ) {
-      victim = s;
+      earliest = s;
       headList = l;
     }
   }
-  return victim;
+  return earliest;
 }
 
 /** Starts walking every flow oldest first (`nextFlushed`); the table is unchanged until `clear`. */
@@ -624,20 +632,9 @@ export function startFlush(): void {
 
 /** The next flow by last packet across lists (the first list wins ties), or -1. */
 export function nextFlushed(): i32 {
-  let oldest: i32 = -1;
-  let list: i32 = -1;
-  for (let l = 0; l < LIST_COUNT; l++) {
-    const s = load<i32>(CURSOR + ((l as usize) << 2));
-    if (
-      s >= 0 &&
-      (oldest < 0 || load<f64>(rowAt(s as u32) + H_LAST) < load<f64>(rowAt(oldest as u32) + H_LAST))
-    ) {
-      oldest = s;
-      list = l;
-    }
-  }
+  const oldest = earliestHead(CURSOR, H_LAST);
   if (oldest >= 0) {
-    store<i32>(CURSOR + ((list as usize) << 2), load<i32>(links + ((oldest as usize) << 3), 4));
+    store<i32>(CURSOR + ((headList as usize) << 2), load<i32>(links + ((oldest as usize) << 3), 4));
   }
   return oldest;
 }
