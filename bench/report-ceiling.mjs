@@ -11,7 +11,9 @@
  *    pair, and of the ports for unfragmented TCP/UDP, so that both directions of a flow land in
  *    the same half), and both halves analysed by two processes at once, against the whole file
  *    in one process. The halves share nothing and are never merged, so this is the best any
- *    flow-partitioned parallel design could do with the machine's cores.
+ *    flow-partitioned parallel design could do with the machine's cores. One eighth of the
+ *    flows, analysed alone, is the least time any worker of an 8-way split would need, on a
+ *    machine with 8 cores.
  *
  * Runs alternate between the cases; medians are printed.
  * usage: node bench/report-ceiling.mjs [--runs N] [--json] [--no-tshark]
@@ -136,7 +138,7 @@ function splitByFlow(file, parts, scratch) {
     off = end;
   }
   return outs.map((chunks, i) => {
-    const out = path.join(scratch, `half-${i}.pcap`);
+    const out = path.join(scratch, `part-${parts}-${i}.pcap`);
     writeFileSync(out, Buffer.concat(chunks));
     return { file: out, packets: counts[i] };
   });
@@ -152,6 +154,7 @@ try {
   });
   const whole = captures.at(-1);
   const halves = splitByFlow(whole.file, 2, scratch);
+  const eighth = splitByFlow(whole.file, 8, scratch)[0];
   const flowlens = (file, tag) =>
     timed(
       process.execPath,
@@ -162,7 +165,12 @@ try {
   const tshark = (file, tag) =>
     timed('tshark', ['-n', '-q', '-z', 'io,phs', '-z', 'conv,tcp', '-z', 'expert', '-r', file], scratch, tag);
 
-  const samples = { flowlens: captures.map(() => []), tshark: captures.map(() => []), halves: [] };
+  const samples = {
+    flowlens: captures.map(() => []),
+    tshark: captures.map(() => []),
+    halves: [],
+    eighth: [],
+  };
   for (let run = 0; run < runs; run++) {
     for (const [i, c] of captures.entries()) {
       samples.flowlens[i].push(await flowlens(c.file, `copies-${c.copies}`));
@@ -171,6 +179,7 @@ try {
     const t0 = performance.now();
     await Promise.all(halves.map((h, i) => flowlens(h.file, `half-${i}`)));
     samples.halves.push({ seconds: (performance.now() - t0) / 1000 });
+    samples.eighth.push(await flowlens(eighth.file, 'eighth'));
   }
 
   const scaling = (tool) =>
@@ -204,6 +213,8 @@ try {
       wholeCpuSeconds: ours.points.at(-1).cpuSeconds,
       halvesInParallelSeconds: Number(halvesSeconds.toFixed(2)),
       speedup: Number((wholeSeconds / halvesSeconds).toFixed(2)),
+      eighthPackets: eighth.packets,
+      eighthAloneSeconds: median(samples.eighth.map((e) => e.seconds)),
     },
     target: {
       packetsPerSecond: TARGET_PPS,
@@ -235,6 +246,9 @@ try {
       `parallel split (${result.cores} cores): halves of ${s.halves.map((n) => n.toLocaleString('en-US')).join(' + ')} packets, ` +
         `two processes at once ${s.halvesInParallelSeconds.toFixed(2)} s against the whole file ${s.wholeSeconds.toFixed(2)} s ` +
         `(CPU ${s.wholeCpuSeconds.toFixed(2)} s): ${s.speedup}×`,
+    );
+    console.log(
+      `one eighth of the flows (${s.eighthPackets.toLocaleString('en-US')} packets) alone: ${s.eighthAloneSeconds.toFixed(2)} s`,
     );
     console.log(
       `target ${TARGET_PPS.toLocaleString('en-US')} packets/s on bench-4 = ${result.target.secondsFor4Copies} s for the whole command`,
