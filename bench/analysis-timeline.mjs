@@ -86,7 +86,9 @@ console.log(
 console.log(
   `median block ${steady} ms (${(((steady / BLOCK) * 1e6) / 1e3).toFixed(2)} µs/packet); ` +
     `time above the median: first 4 blocks ${blocks.slice(0, 4).reduce((s, b) => s + Math.max(0, b - steady), 0)} ms, ` +
-    `the rest ${blocks.slice(4).reduce((s, b) => s + Math.max(0, b - steady), 0)} ms`,
+    `the other blocks ${blocks.slice(4).reduce((s, b) => s + Math.max(0, b - steady), 0)} ms, ` +
+    `the end (the flows still open, at the median's rate for its ${packets % BLOCK} packets) ` +
+    `${Math.max(0, Math.round(finishStart - previous - (steady * (packets % BLOCK)) / BLOCK))} ms`,
 );
 console.log('at flow ends:');
 for (const [name, ms] of flowEndMs) console.log(`  ${name.padEnd(26)} ${ms.toFixed(1).padStart(7)} ms`);
