@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * What `flowlens analyze --report` can reach on this machine, measured two ways beside tshark
- * (see docs/report.md, "Speed"):
+ * (see docs/report.md, "The ceiling on this machine"):
  *
  * 1. Scaling: the same command on the 1-, 2- and 4-copy benchmark captures. A least-squares
  *    line through (packets, seconds) splits each run into a fixed part (start-up, compiling the
@@ -9,8 +9,9 @@
  *    1 / marginal is the rate no capture size can beat. tshark is fitted the same way.
  * 2. Parallel split: the 4-copy capture cut in two by flow (a symmetric hash of the address
  *    pair, and of the ports for unfragmented TCP/UDP, so that both directions of a flow land in
- *    the same half), and both halves analysed by two processes at once, against the whole file
- *    in one process. The halves share nothing and are never merged, so this is the best any
+ *    the same half; IP fragments carry no ports, so a flow whose packets are partly fragmented
+ *    may be split: 4,860 of bench-4's 525,828 packets are fragments), and both halves analysed
+ *    by two processes at once, against the whole file in one process. The halves share nothing and are never merged, so this is the best any
  *    flow-partitioned parallel design could do with the machine's cores. One eighth of the
  *    flows, analysed alone, is the least time any worker of an 8-way split would need, on a
  *    machine with 8 cores.
