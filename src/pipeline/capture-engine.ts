@@ -12,7 +12,7 @@ import { decodeFrame } from '../decode/index.js';
 import type { ActiveFlow, FlowTableConfig, FlowTableStats } from '../flows/index.js';
 import { createFlowTable, DEFAULT_FLOW_TABLE_CONFIG } from '../flows/index.js';
 import type { DecodedPacket, FlowRecord, Frame, InputWarning } from '../model/index.js';
-import { createDecodedPacket, PACKET_KIND } from '../model/index.js';
+import { createDecodedPacket, declareAnalyzerFields, PACKET_KIND } from '../model/index.js';
 import { describeError } from '../shared/index.js';
 import type { CaptureFileInfo, FrameSink } from '../sources/index.js';
 import type { CaptureSummary } from './capture-summary.js';
@@ -53,6 +53,7 @@ export function createCaptureEngine(options: CaptureEngineOptions): CaptureEngin
     analyzers.length === 0
       ? onFlow
       : (record, flowId) => {
+          declareAnalyzerFields(record);
           for (let i = 0; i < analyzers.length; i++) analyzers[i].onFlowEnd(flowId, record);
           onFlow(record);
         },

@@ -5,9 +5,10 @@
  *
  * Contract: every string field of a FlowRecord from the flow table is printable ASCII without
  * quotes or backslashes (IP text forms, base64, fixed words), so none needs escaping. The
- * optional fields that analyzers add (OPTIONAL_FIELDS; text from the wire such as SNI or HTTP
- * host among them) go through JSON.stringify and are written in OPTIONAL_FIELDS order, which
- * is JSON.stringify's order when they were set in that order.
+ * optional fields that analyzers and enrichment add (text from the wire such as SNI or HTTP
+ * host among them) go through JSON.stringify where they may need escaping, and are written in
+ * `optionalJson`'s order: the order `declareAnalyzerFields` (model/flow.ts) gives every record
+ * before the analyzers run, then enrichment's, which is JSON.stringify's order.
  */
 import type {
   FlowRecord,
@@ -92,8 +93,8 @@ function tcpJson(t: TcpFlowDiagnostics): string {
 
 /**
  * The optional fields that analyzers and enrichment set after the flow table built the record,
- * in the order they set them: application metadata, TCP, DNS, jitter, then enrichment (country,
- * AS, threat tags).
+ * in their key order: the analyzers' as `declareAnalyzerFields` declares them (application
+ * metadata, TCP, DNS, jitter), then enrichment's (country, AS, threat tags).
  */
 function optionalJson(r: FlowRecord): string {
   let json = '';
