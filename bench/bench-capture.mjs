@@ -1,10 +1,11 @@
 /**
  * The benchmark captures shared by the benches: bench/out/bench-N.pcap, built on first use by
  * ../shared/bench/make-bench-pcap.sh (needs tcpreplay and wireshark-common), and its packet
- * count from capinfos. `fail(message)` is the calling bench's one-line exit.
+ * count from capinfos; and the fields GNU time wrote for a measured command. `fail(message)` is
+ * the calling bench's one-line exit.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -31,4 +32,9 @@ export function packetCount(file, fail) {
   const info = spawnSync('capinfos', ['-M', '-T', '-r', '-c', file], { encoding: 'utf8' });
   if (info.status !== 0) fail(`capinfos failed on ${file}: ${info.stderr}`);
   return Number(info.stdout.trim().split('\t')[1]);
+}
+
+/** The numbers of the last line `/usr/bin/time -f FORMAT -o timeFile` wrote, in FORMAT's order. */
+export function gnuTimeFields(timeFile) {
+  return readFileSync(timeFile, 'utf8').trim().split('\n').at(-1).split(' ').map(Number);
 }

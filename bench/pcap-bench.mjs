@@ -8,12 +8,12 @@
  * wireshark-common), tshark, and GNU time at /usr/bin/time (Debian: time) for peak RSS.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchFile, packetCount } from './bench-capture.mjs';
+import { benchFile, gnuTimeFields, packetCount } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const _OUT_DIR = path.join(ROOT, 'bench', 'out');
@@ -49,12 +49,7 @@ function measure(command, args, runs) {
       if (r.error) fail(`cannot run /usr/bin/time (Debian package: time): ${r.error.message}`);
       if (r.status !== 0)
         fail(`${command} ${args.join(' ')} exited with ${r.status}: ${r.stderr.slice(-2000)}`);
-      const [seconds, rssKiB] = readFileSync(timeFile, 'utf8')
-        .trim()
-        .split('\n')
-        .at(-1)
-        .split(' ')
-        .map(Number);
+      const [seconds, rssKiB] = gnuTimeFields(timeFile);
       if (seconds < best.seconds) best = { seconds, rssKiB };
     }
   } finally {

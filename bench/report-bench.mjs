@@ -9,12 +9,12 @@
  * wireshark-common) to build bench/out/bench-N.pcap once, tshark, GNU time at /usr/bin/time.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, openSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchFile, packetCount } from './bench-capture.mjs';
+import { benchFile, gnuTimeFields, packetCount } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const _OUT_DIR = path.join(ROOT, 'bench', 'out');
@@ -50,12 +50,7 @@ function measure(command, args, runs) {
       if (r.error) fail(`cannot run /usr/bin/time (Debian package: time): ${r.error.message}`);
       if (r.status !== 0)
         fail(`${command} ${args.join(' ')} exited with ${r.status}: ${r.stderr.slice(-2000)}`);
-      const [seconds, rssKiB, user, system] = readFileSync(timeFile, 'utf8')
-        .trim()
-        .split('\n')
-        .at(-1)
-        .split(' ')
-        .map(Number);
+      const [seconds, rssKiB, user, system] = gnuTimeFields(timeFile);
       if (seconds < best.seconds) best = { seconds, rssKiB, cpuSeconds: user + system };
     }
   } finally {

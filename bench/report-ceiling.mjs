@@ -26,7 +26,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { benchFile, packetCount } from './bench-capture.mjs';
+import { benchFile, gnuTimeFields, packetCount } from './bench-capture.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const CLI = path.join(ROOT, 'bin', 'flowlens.cjs');
@@ -59,12 +59,7 @@ function timed(command, args, scratch, tag) {
     child.on('error', (error) => fail(`cannot run /usr/bin/time (Debian package: time): ${error.message}`));
     child.on('close', (status) => {
       if (status !== 0) fail(`${command} ${args.join(' ')} exited with ${status}: ${stderr.slice(-2000)}`);
-      const [seconds, user, system] = readFileSync(timeFile, 'utf8')
-        .trim()
-        .split('\n')
-        .at(-1)
-        .split(' ')
-        .map(Number);
+      const [seconds, user, system] = gnuTimeFields(timeFile);
       resolve({ seconds, cpuSeconds: user + system });
     });
   });
